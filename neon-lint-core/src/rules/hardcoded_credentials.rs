@@ -1,0 +1,59 @@
+use super::secrets::is_real_password;
+use crate::rule::UrlFinding;
+use crate::url::{Placement, UrlInput};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Finds Neon connection strings with a real-looking password in files that belong in
+    /// version control: source code, config files, CI workflows, Dockerfiles, docs.
+    /// Placeholders (`AbC123dEf`, `****`, `${PASSWORD}`, `{password}`, format holes) are not
+    /// passwords. The password is never printed: output shows `****`.
+    ///
+    /// ## Why is this bad?
+    /// Anyone who can read the repository can connect to the database. GitHub's partner
+    /// pattern for Neon connection URIs alerts only on public repositories and has no push
+    /// protection, so nothing else stops it. A password that reached a commit must be
+    /// rotated, not just removed.
+    ///
+    /// ## Example
+    /// ```rust,ignore
+    /// let url = "postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb?sslmode=require";
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```rust,ignore
+    /// let url = std::env::var("DATABASE_URL")?;
+    /// ```
+    /// and reset the role's password in the Neon console (or `POST .../roles/{role}/reset_password`).
+    pub static HARDCODED_CREDENTIALS = {
+        code: "NL060",
+        name: "hardcoded-credentials",
+        level: Error,
+        group: Secrets,
+        summary: "Neon URL with a real password in a tracked file",
+        fixable: false,
+    };
+}
+
+pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
+    if !matches!(url.ctx.placement, Placement::Tracked | Placement::Docs) || !url.is_neon() {
+        return;
+    }
+    let Some(info) = url.info() else { return };
+    let Some(pw) = info.password_params().last() else { return };
+    if !is_real_password(&pw.value) {
+        return;
+    }
+    out.push(UrlFinding {
+        rule: &HARDCODED_CREDENTIALS,
+        span: pw.value_span.clone(),
+        message: "Neon password committed in a connection string".into(),
+        label: "password (shown as ****)".into(),
+        help: Some(
+            "read the URL from the environment or a secret store, and rotate this password: it is in the history"
+                .into(),
+        ),
+        secondary: Vec::new(),
+        fix: None,
+    });
+}

@@ -1,0 +1,89 @@
+use crate::rule::{Applicability, Edit, Fix, UrlFinding};
+use crate::url::UrlInput;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Finds Neon connection strings that say nothing about TLS: no `sslmode`, no `ssl=`,
+    /// no `sslrootcert=system`, and no TLS setting passed beside the string in the same call.
+    ///
+    /// ## Why is this bad?
+    /// Neon accepts only TLS connections, like a PostgreSQL server with nothing but `hostssl`
+    /// lines in `pg_hba.conf`. Without `sslmode`, libpq falls back to `prefer` and most drivers
+    /// fall back to whatever they were built with: a driver without TLS connects in plaintext
+    /// and the server answers
+    ///
+    /// ```text
+    /// ERROR: connection is insecure (try using sslmode=require&channel_binding=require)
+    /// ```
+    ///
+    /// Even when TLS happens to be negotiated, nothing in the configuration says it must be,
+    /// so a later change of driver or image silently drops it. Every string Neon's console
+    /// hands out carries `sslmode`.
+    ///
+    /// ## Example
+    /// ```text
+    /// DATABASE_URL=postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```text
+    /// DATABASE_URL=postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb?sslmode=require
+    /// ```
+    ///
+    /// ## Fix
+    /// `--fix` appends `sslmode=require` (for SQLAlchemy's asyncpg driver, `ssl=require`, the
+    /// spelling asyncpg understands). It is the only edit: nothing else in the string changes.
+    /// Consider `channel_binding=require` or `sslmode=verify-full` on top (see
+    /// `unverified-tls`).
+    ///
+    /// ## References
+    /// - Neon: Connect securely (`sslmode` table), connection errors ("connection is insecure")
+    /// - libpq: `sslmode` defaults to `prefer`
+    pub static MISSING_SSLMODE = {
+        code: "NL001",
+        name: "missing-sslmode",
+        level: Error,
+        group: ConnectionString,
+        summary: "Neon connection string without `sslmode`",
+        fixable: true,
+    };
+}
+
+pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
+    let Some(info) = url.info() else { return };
+    if !url.is_neon() || url.ctx.tls_beside {
+        return;
+    }
+    let has_tls_setting = info.get("sslmode").is_some()
+        || info.get("ssl").is_some()
+        || info
+            .get("sslrootcert")
+            .is_some_and(|p| p.value == "system");
+    if has_tls_setting {
+        return;
+    }
+    let (key, value) = if url.sqlalchemy_driver() == Some("asyncpg") {
+        ("ssl", "require")
+    } else {
+        ("sslmode", "require")
+    };
+    let (at, insert) = info.append_param(url.text, key, value);
+    out.push(UrlFinding {
+        rule: &MISSING_SSLMODE,
+        span: url.host_span(),
+        message: "Neon connection string without `sslmode`".into(),
+        label: "Neon host, and nothing requires TLS".into(),
+        help: Some(format!(
+            "append `{key}={value}`: Neon refuses plaintext connections (\"connection is insecure\")"
+        )),
+        secondary: Vec::new(),
+        fix: Some(Fix {
+            applicability: Applicability::Safe,
+            title: format!("append `{key}={value}`"),
+            edits: vec![Edit {
+                range: at..at,
+                content: insert,
+            }],
+        }),
+    });
+}

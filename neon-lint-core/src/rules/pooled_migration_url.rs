@@ -1,0 +1,60 @@
+use crate::rule::UrlFinding;
+use crate::url::{Role, UrlInput};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Finds pooled URLs used to run schema migrations: `alembic.ini` `sqlalchemy.url`,
+    /// Alembic `set_main_option`, Prisma `directUrl`, `prisma.config.ts`, `drizzle.config.*`,
+    /// Flyway/Liquibase URLs, `sqlx::migrate!().run(&pool)` and the other Rust runners on a
+    /// pooled pool, and migration commands (`sqlx migrate run`, `prisma migrate deploy`,
+    /// `alembic upgrade`, `manage.py migrate`, `drizzle-kit migrate`...) whose environment
+    /// gives a pooled URL. Also the `neon_url!(direct, "...")` macro form.
+    ///
+    /// ## Why is this bad?
+    /// Migration tools rely on session state that a transaction-mode pooler does not keep:
+    /// sqlx and Prisma take a session advisory lock (`pg_advisory_lock`) that another client
+    /// can end up holding or releasing, `pg_dump`-style tools issue `SET`, and prepared
+    /// statements collide (`prepared statement "s0" already exists`). Neon's guidance:
+    /// schema migrations use the direct connection string.
+    ///
+    /// ## Example
+    /// ```text
+    /// # alembic.ini
+    /// sqlalchemy.url = postgresql://alex:****@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require
+    /// ```
+    ///
+    /// ## Use instead
+    /// The direct host (drop `-pooler`), usually from a second variable such as
+    /// `DATABASE_URL_UNPOOLED` or `DIRECT_URL`.
+    pub static POOLED_MIGRATION_URL = {
+        code: "NL020",
+        name: "pooled-migration-url",
+        level: Error,
+        group: Migrations,
+        summary: "pooled URL used to run migrations",
+        fixable: false,
+    };
+}
+
+pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
+    if url.ctx.role != Role::Migration || !url.is_pooled() {
+        return;
+    }
+    let evidence = url
+        .ctx
+        .role_evidence
+        .clone()
+        .unwrap_or_else(|| "this URL runs migrations".into());
+    out.push(UrlFinding {
+        rule: &POOLED_MIGRATION_URL,
+        span: url.host_span(),
+        message: format!("migrations run through the pooler ({evidence})"),
+        label: "`-pooler` host: PgBouncer in transaction mode".into(),
+        help: Some(match url.neon().and_then(|n| n.endpoint_id.clone()) {
+            Some(ep) => format!("use the direct host (`{ep}`, without `-pooler`) for migrations"),
+            None => "use the direct (non-pooled) host for migrations".into(),
+        }),
+        secondary: Vec::new(),
+        fix: None,
+    });
+}

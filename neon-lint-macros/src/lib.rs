@@ -1,0 +1,1 @@
+//! neon_url!: compile-time validation of Neon connection strings.

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    neon_lint::cli::main_with_args(std::env::args_os().collect())
+}

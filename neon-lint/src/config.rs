@@ -1,0 +1,200 @@
+//! Configuration: `neon-lint.toml`, `[workspace.metadata.neon-lint]` /
+//! `[package.metadata.neon-lint]` in `Cargo.toml`, or `[tool.neon-lint]` in
+//! `pyproject.toml`, found from the scanned root upward; then `-A/-W/-D` from the command
+//! line. Unknown keys and rule names are errors with a "did you mean".
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use neon_lint_core::conninfo::did_you_mean;
+use neon_lint_core::url::HostOverrides;
+use neon_lint_core::{Level, RuleMeta};
+
+use crate::rules;
+
+/// Settings after reading configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from.
+    pub source: Option<PathBuf>,
+    /// Per-rule levels (by rule name).
+    pub levels: HashMap<&'static str, Level>,
+    /// `-D warnings`: warnings fail the run.
+    pub deny_warnings: bool,
+    /// Exclude globs.
+    pub exclude: Vec<String>,
+    /// Extra variable names meaning "direct / migration URL".
+    pub direct_variables: Vec<String>,
+    /// Hosts to treat as pooled or direct.
+    pub hosts: HostOverrides,
+    /// The project only uses Neon's current pooler, which tracks prepared statements.
+    pub pooler_prepared_statements: bool,
+}
+
+/// A configuration problem (exit status 2).
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const KEYS: &[&str] = &[
+    "rules",
+    "exclude",
+    "direct-variables",
+    "pooled-hosts",
+    "direct-hosts",
+    "pooler-prepared-statements",
+];
+
+impl Config {
+    /// The level a rule runs at.
+    pub fn level(&self, rule: &RuleMeta) -> Level {
+        self.levels.get(rule.name).copied().unwrap_or(rule.default_level)
+    }
+
+    /// Sets a rule's level from a name or code (`-A/-W/-D`); `warnings` with Error means
+    /// `-D warnings`.
+    pub fn set_level(&mut self, name: &str, level: Level) -> Result<(), ConfigError> {
+        if name == "warnings" {
+            if level == Level::Error {
+                self.deny_warnings = true;
+                return Ok(());
+            }
+            return Err(ConfigError("`warnings` can only be denied (-D warnings)".into()));
+        }
+        let rule = lookup_rule(name)?;
+        self.levels.insert(rule.name, level);
+        Ok(())
+    }
+
+    /// Finds and reads the configuration for a run over `root`, or an explicit file.
+    pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        if let Some(p) = explicit {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", p.display())))?;
+            return Config::from_toml(&text, p, TableAt::Root);
+        }
+        let start = if root.is_file() { root.parent().unwrap_or(root) } else { root };
+        let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+        for dir in start.ancestors() {
+            let nl = dir.join("neon-lint.toml");
+            if nl.is_file() {
+                let text = std::fs::read_to_string(&nl)
+                    .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", nl.display())))?;
+                return Config::from_toml(&text, &nl, TableAt::Root);
+            }
+            for (file, at) in [
+                ("Cargo.toml", TableAt::CargoMetadata),
+                ("pyproject.toml", TableAt::PyprojectTool),
+            ] {
+                let p = dir.join(file);
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    if text.contains("neon-lint") {
+                        if let Some(c) = Config::from_toml_opt(&text, &p, at)? {
+                            return Ok(c);
+                        }
+                    }
+                }
+            }
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        Ok(Config::default())
+    }
+
+    fn from_toml(text: &str, path: &Path, at: TableAt) -> Result<Config, ConfigError> {
+        Ok(Config::from_toml_opt(text, path, at)?.unwrap_or_else(|| Config {
+            source: Some(path.to_path_buf()),
+            ..Config::default()
+        }))
+    }
+
+    fn from_toml_opt(text: &str, path: &Path, at: TableAt) -> Result<Option<Config>, ConfigError> {
+        let shown = path.display();
+        let doc = text
+            .parse::<toml_edit::DocumentMut>()
+            .map_err(|e| ConfigError(format!("{shown}: not valid TOML: {}", e.message())))?;
+        let table = match at {
+            TableAt::Root => Some(doc.as_table()),
+            TableAt::CargoMetadata => ["workspace", "package"].iter().find_map(|k| {
+                doc.get(k)?.get("metadata")?.get("neon-lint")?.as_table()
+            }),
+            TableAt::PyprojectTool => doc.get("tool").and_then(|t| t.get("neon-lint")).and_then(|t| t.as_table()),
+        };
+        let Some(table) = table else { return Ok(None) };
+        let mut c = Config {
+            source: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        for (key, item) in table.iter() {
+            let bad_type = |want: &str| ConfigError(format!("{shown}: `{key}` must be {want}"));
+            match key {
+                "rules" => {
+                    let rules = item.as_table_like().ok_or_else(|| bad_type("a table of rule = level"))?;
+                    for (name, level) in rules.iter() {
+                        let level_s = level.as_str().ok_or_else(|| {
+                            ConfigError(format!("{shown}: level of `{name}` must be \"allow\", \"warn\" or \"error\""))
+                        })?;
+                        let level = Level::parse(level_s).ok_or_else(|| {
+                            ConfigError(format!(
+                                "{shown}: unknown level \"{level_s}\" for `{name}` (use allow, warn or error)"
+                            ))
+                        })?;
+                        let rule = lookup_rule(name).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
+                        c.levels.insert(rule.name, level);
+                    }
+                }
+                "exclude" => c.exclude = string_list(item).ok_or_else(|| bad_type("a list of globs"))?,
+                "direct-variables" => {
+                    c.direct_variables = string_list(item).ok_or_else(|| bad_type("a list of names"))?
+                }
+                "pooled-hosts" => c.hosts.pooled = string_list(item).ok_or_else(|| bad_type("a list of hosts"))?,
+                "direct-hosts" => c.hosts.direct = string_list(item).ok_or_else(|| bad_type("a list of hosts"))?,
+                "pooler-prepared-statements" => {
+                    c.pooler_prepared_statements = item.as_bool().ok_or_else(|| bad_type("true or false"))?
+                }
+                other => {
+                    let hint = did_you_mean(other, KEYS)
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    return Err(ConfigError(format!(
+                        "{shown}: unknown key `{other}`{hint}; known keys: {}",
+                        KEYS.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(Some(c))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum TableAt {
+    Root,
+    CargoMetadata,
+    PyprojectTool,
+}
+
+fn string_list(item: &toml_edit::Item) -> Option<Vec<String>> {
+    let arr = item.as_array()?;
+    arr.iter().map(|v| v.as_str().map(str::to_string)).collect()
+}
+
+/// Finds a rule by name or code, or explains what was meant.
+pub fn lookup_rule(name: &str) -> Result<&'static RuleMeta, ConfigError> {
+    if let Some(r) = rules::find(name) {
+        return Ok(r);
+    }
+    let names: Vec<&str> = rules::all().iter().map(|r| r.name).collect();
+    let hint = did_you_mean(name, &names)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    Err(ConfigError(format!(
+        "unknown rule `{name}`{hint}; `neon-lint --list-rules` lists them"
+    )))
+}

@@ -1,0 +1,51 @@
+//! A finding located in a file, as every renderer receives it.
+
+use std::ops::Range;
+
+use neon_lint_core::rule::{Applicability, RuleMeta};
+use neon_lint_core::Level;
+
+use crate::source::FileId;
+
+/// One edit to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEdit {
+    /// Byte range in the file.
+    pub range: Range<usize>,
+    /// Replacement text.
+    pub content: String,
+}
+
+/// A fix in file coordinates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFix {
+    /// Safe (applied by `--fix`) or not.
+    pub applicability: Applicability,
+    /// What it does.
+    pub title: String,
+    /// Non-overlapping edits.
+    pub edits: Vec<FileEdit>,
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Which rule.
+    pub rule: &'static RuleMeta,
+    /// Level after configuration.
+    pub level: Level,
+    /// Which file.
+    pub file: FileId,
+    /// Primary span (file bytes).
+    pub span: Range<usize>,
+    /// What is wrong (never a password).
+    pub message: String,
+    /// Label under the primary span.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Other places worth pointing at (file bytes, possibly in the same file only).
+    pub secondary: Vec<(Range<usize>, String)>,
+    /// A fix, when known.
+    pub fix: Option<FileFix>,
+}

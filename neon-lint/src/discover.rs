@@ -1,0 +1,244 @@
+//! Finding the files to lint: ripgrep's walker (the `ignore` crate: `.gitignore`, `.ignore`,
+//! parallel), plus what a linter of connection settings needs on top:
+//!
+//! - `.env*` files are read even when hidden or gitignored: they hold the values the
+//!   program really runs with.
+//! - Hidden folders that configure things (`.github/`, `.cargo/`, `.circleci/`...) are
+//!   walked; `.git/`, `target/`, `node_modules/` and virtualenvs never are.
+//! - Files named on the command line are always read (that is what pre-commit passes).
+//!
+//! Each walker thread reads a file once, applies the prefilter and keeps only candidates.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::GlobSet;
+use ignore::{WalkBuilder, WalkState};
+
+use crate::classify::{classify, FileKind};
+use crate::prefilter;
+
+/// Files larger than this are not read (with a note): connection settings live in small
+/// files, and a 50 MB data dump is not one.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Hidden directories that hold configuration worth linting.
+const HIDDEN_DIRS_WALKED: &[&str] = &[
+    ".github", ".cargo", ".circleci", ".gitlab", ".buildkite", ".devcontainer", ".config",
+    ".docker", ".husky", ".vscode",
+];
+
+/// Directories never walked, whatever the ignore files say.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git", "target", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".hg", ".svn",
+];
+
+/// A file read and accepted by the prefilter.
+#[derive(Debug)]
+pub struct Candidate {
+    /// Path as walked.
+    pub path: PathBuf,
+    /// Its kind.
+    pub kind: FileKind,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What the walk produced.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files to extract.
+    pub candidates: Vec<Candidate>,
+    /// Files looked at (for the "scanned N files" line).
+    pub files_seen: usize,
+    /// Problems (unreadable files, walk errors), each naming the path; the run goes on.
+    pub notes: Vec<(PathBuf, String)>,
+}
+
+/// Walk options.
+#[derive(Debug, Default, Clone)]
+pub struct WalkOptions {
+    /// Config `exclude` globs, matched against paths relative to the walk root.
+    pub exclude: Option<GlobSet>,
+    /// Walker threads (0: one per core).
+    pub threads: usize,
+}
+
+/// Walks `roots` (directories or files).
+pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
+    let out = Mutex::new(Discovery::default());
+    let seen_env: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    for root in roots {
+        let meta = std::fs::metadata(root);
+        match meta {
+            Ok(m) if m.is_file() => {
+                let kind = classify(root).unwrap_or(FileKind::Script);
+                visit_file(root, kind, &out, true);
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                lock(&out).notes.push((root.clone(), format!("cannot read: {e}")));
+                continue;
+            }
+        }
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .ignore(true)
+            .parents(true)
+            .require_git(false)
+            .follow_links(false)
+            .threads(opts.threads);
+        let root_for_filter = root.clone();
+        let exclude = opts.exclude.clone();
+        builder.filter_entry(move |e| {
+            let name = e.file_name().to_string_lossy();
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if let Some(ex) = &exclude {
+                let rel = e.path().strip_prefix(&root_for_filter).unwrap_or(e.path());
+                if !rel.as_os_str().is_empty() && ex.is_match(rel) {
+                    return false;
+                }
+            }
+            if is_dir && e.depth() > 0 {
+                if SKIPPED_DIRS.contains(&name.as_ref()) {
+                    return false;
+                }
+                if name.starts_with('.') && !HIDDEN_DIRS_WALKED.contains(&name.as_ref()) {
+                    return false;
+                }
+                if e.path().join("pyvenv.cfg").exists() {
+                    return false;
+                }
+            }
+            true
+        });
+        builder.build_parallel().run(|| {
+            let out = &out;
+            let seen_env = &seen_env;
+            let exclude = opts.exclude.clone();
+            let root = root.clone();
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let path = err_path(&err).unwrap_or_default();
+                        lock(out).notes.push((path, format!("walk error: {err}")));
+                        return WalkState::Continue;
+                    }
+                };
+                let ft = entry.file_type();
+                if ft.is_some_and(|t| t.is_dir()) {
+                    // `.env*` files the ignore rules hid: read them anyway.
+                    find_ignored_env_files(entry.path(), &root, exclude.as_ref(), out, seen_env);
+                    return WalkState::Continue;
+                }
+                if !ft.is_some_and(|t| t.is_file()) {
+                    return WalkState::Continue;
+                }
+                let path = entry.path();
+                let Some(kind) = classify(path) else {
+                    lock(out).files_seen += 1;
+                    return WalkState::Continue;
+                };
+                if matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate)
+                    && !lock(seen_env).insert(path.to_path_buf())
+                {
+                    return WalkState::Continue;
+                }
+                visit_file(path, kind, out, false);
+                WalkState::Continue
+            })
+        });
+    }
+    let mut d = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    d.candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    d.notes.sort();
+    d
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn err_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn find_ignored_env_files(
+    dir: &Path,
+    root: &Path,
+    exclude: Option<&GlobSet>,
+    out: &Mutex<Discovery>,
+    seen_env: &Mutex<HashSet<PathBuf>>,
+) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for ent in rd.flatten() {
+        let name = ent.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".env") || name.ends_with(".env")) {
+            continue;
+        }
+        let path = ent.path();
+        if !ent.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        if let Some(ex) = exclude {
+            if ex.is_match(path.strip_prefix(root).unwrap_or(&path)) {
+                continue;
+            }
+        }
+        let Some(kind) = classify(&path) else { continue };
+        if !lock(seen_env).insert(path.clone()) {
+            continue;
+        }
+        visit_file(&path, kind, out, false);
+    }
+}
+
+fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: bool) {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        let mut d = lock(out);
+        d.files_seen += 1;
+        d.notes.push((
+            path.to_path_buf(),
+            format!(
+                "skipped: {} MB is over the {} MB size limit for files that hold settings",
+                size / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+        return;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut d = lock(out);
+            d.files_seen += 1;
+            d.notes.push((path.to_path_buf(), format!("cannot read: {e}")));
+            return;
+        }
+    };
+    let keep = !prefilter::is_binary(&bytes) && prefilter::is_candidate(kind, &bytes);
+    let mut d = lock(out);
+    d.files_seen += 1;
+    if keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate)) {
+        d.candidates.push(Candidate {
+            path: path.to_path_buf(),
+            kind,
+            bytes,
+        });
+    }
+}

@@ -1,0 +1,261 @@
+//! `.env` files: `KEY=value`, `export KEY=value`, single quotes (literal), double quotes
+//! (escapes, `${VAR}` expansion), unquoted values with ` #` comments, as python-dotenv and
+//! dotenvy read them.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::Cx;
+use crate::site::{Container, OffsetMap};
+
+/// One assignment in a `.env` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DotenvEntry {
+    /// Variable name.
+    pub name: String,
+    /// Byte span of the name.
+    pub name_span: Range<usize>,
+    /// The value after unquoting and expansion.
+    pub value: String,
+    /// How value offsets map to the text.
+    pub map: OffsetMap,
+}
+
+pub(super) fn extract(cx: &mut Cx) {
+    for e in parse_dotenv(&cx.file.text) {
+        cx.string_value(&e.value, e.map.clone(), Container::EnvValue, Some(e.name.clone()));
+        cx.binding(&e.name, e.name_span, &e.value, e.map);
+    }
+}
+
+/// Parses a `.env` text. Lines that are not assignments are skipped, never fatal.
+pub fn parse_dotenv(text: &str) -> Vec<DotenvEntry> {
+    let b = text.as_bytes();
+    let mut out: Vec<DotenvEntry> = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut i = 0;
+    while i < b.len() {
+        let line_end = memchr::memchr(b'\n', &b[i..]).map(|e| i + e).unwrap_or(b.len());
+        let mut p = i;
+        let next_line = line_end + 1;
+        skip_blanks(b, &mut p, line_end);
+        if text[p..line_end].starts_with("export ") {
+            p += "export ".len();
+            skip_blanks(b, &mut p, line_end);
+        }
+        let name_start = p;
+        while p < line_end && (b[p].is_ascii_alphanumeric() || matches!(b[p], b'_' | b'.' | b'-')) {
+            p += 1;
+        }
+        let name_end = p;
+        skip_blanks(b, &mut p, line_end);
+        if name_end == name_start || p >= line_end || b[p] != b'=' || b[name_start] == b'#' {
+            i = next_line;
+            continue;
+        }
+        p += 1;
+        skip_blanks(b, &mut p, line_end);
+        let name = text[name_start..name_end].to_string();
+        let (value, map, end) = match b.get(p) {
+            Some(b'\'') => single_quoted(text, p),
+            Some(b'"') => double_quoted(text, p, &seen),
+            _ => unquoted(text, p, line_end, &seen),
+        };
+        seen.insert(name.clone(), value.clone());
+        out.push(DotenvEntry {
+            name,
+            name_span: name_start..name_end,
+            value,
+            map,
+        });
+        // A quoted value may span lines.
+        let end_line = memchr::memchr(b'\n', &b[end.min(b.len())..])
+            .map(|e| end + e + 1)
+            .unwrap_or(b.len());
+        i = end_line.max(next_line);
+    }
+    out
+}
+
+fn skip_blanks(b: &[u8], p: &mut usize, end: usize) {
+    while *p < end && (b[*p] == b' ' || b[*p] == b'\t' || b[*p] == b'\r') {
+        *p += 1;
+    }
+}
+
+fn single_quoted(text: &str, open: usize) -> (String, OffsetMap, usize) {
+    let start = open + 1;
+    match text[start..].find('\'') {
+        Some(len) => (
+            text[start..start + len].to_string(),
+            OffsetMap::Identity { start },
+            start + len + 1,
+        ),
+        None => {
+            let end = text[start..].find('\n').map(|e| start + e).unwrap_or(text.len());
+            let v = text[start..end].trim_end_matches('\r');
+            (v.to_string(), OffsetMap::Identity { start }, end)
+        }
+    }
+}
+
+fn double_quoted(text: &str, open: usize, seen: &HashMap<String, String>) -> (String, OffsetMap, usize) {
+    let b = text.as_bytes();
+    let start = open + 1;
+    let mut value = String::new();
+    let mut table = Vec::new();
+    let mut p = start;
+    let mut expanded = false;
+    while p < b.len() && b[p] != b'"' {
+        if b[p] == b'\\' && p + 1 < b.len() {
+            let c = match b[p + 1] {
+                b'n' => Some('\n'),
+                b't' => Some('\t'),
+                b'r' => Some('\r'),
+                b'"' => Some('"'),
+                b'\\' => Some('\\'),
+                b'$' => Some('$'),
+                _ => None,
+            };
+            if let Some(c) = c {
+                table.push(p);
+                value.push(c);
+                p += 2;
+                continue;
+            }
+        }
+        if b[p] == b'$' {
+            if let Some((v, used)) = expand(&text[p..], seen) {
+                value.push_str(&v);
+                expanded = true;
+                p += used;
+                continue;
+            }
+        }
+        let ch = text[p..].chars().next().unwrap_or('\u{FFFD}');
+        for k in 0..ch.len_utf8() {
+            table.push(p + k);
+        }
+        value.push(ch);
+        p += ch.len_utf8();
+    }
+    table.push(p);
+    let map = if expanded {
+        OffsetMap::Opaque { span: start..p }
+    } else if table.iter().enumerate().all(|(k, &o)| o == start + k) {
+        OffsetMap::Identity { start }
+    } else {
+        OffsetMap::Table(table)
+    };
+    (value, map, (p + 1).min(b.len()))
+}
+
+fn unquoted(text: &str, start: usize, line_end: usize, seen: &HashMap<String, String>) -> (String, OffsetMap, usize) {
+    let b = text.as_bytes();
+    // A ` #` (whitespace then hash) starts a comment.
+    let mut end = start;
+    while end < line_end {
+        if b[end] == b'#' && end > start && (b[end - 1] == b' ' || b[end - 1] == b'\t') {
+            break;
+        }
+        end += 1;
+    }
+    while end > start && matches!(b[end - 1], b' ' | b'\t' | b'\r') {
+        end -= 1;
+    }
+    let raw = &text[start..end];
+    if raw.contains('$') {
+        let mut value = String::new();
+        let mut p = 0;
+        let mut expanded = false;
+        while p < raw.len() {
+            if raw.as_bytes()[p] == b'$' {
+                if let Some((v, used)) = expand(&raw[p..], seen) {
+                    value.push_str(&v);
+                    p += used;
+                    expanded = true;
+                    continue;
+                }
+            }
+            let ch = raw[p..].chars().next().unwrap_or('\u{FFFD}');
+            value.push(ch);
+            p += ch.len_utf8();
+        }
+        if expanded {
+            return (value, OffsetMap::Opaque { span: start..end }, end);
+        }
+    }
+    (raw.to_string(), OffsetMap::Identity { start }, end)
+}
+
+/// Expands `${VAR}` or `$VAR` at the start of `s` from earlier assignments in the file.
+/// Unknown variables are left as written (never guessed).
+fn expand(s: &str, seen: &HashMap<String, String>) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    let (name, used) = if b.get(1) == Some(&b'{') {
+        let close = s.find('}')?;
+        (&s[2..close], close + 1)
+    } else {
+        let n = s[1..]
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            .count();
+        if n == 0 {
+            return None;
+        }
+        (&s[1..1 + n], 1 + n)
+    };
+    if !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
+        return None;
+    }
+    seen.get(name).map(|v| (v.clone(), used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<(String, String)> {
+        parse_dotenv(text).into_iter().map(|e| (e.name, e.value)).collect()
+    }
+
+    #[test]
+    fn parses_the_common_forms() {
+        let text = "# c\nA=1\nexport B = two # note\nC='x # y'\nD=\"a\\nb\"\nE=${A}-x\nF=\"$B\"\nG=$NOPE\nH=#x\n";
+        assert_eq!(
+            values(text),
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "two".into()),
+                ("C".into(), "x # y".into()),
+                ("D".into(), "a\nb".into()),
+                ("E".into(), "1-x".into()),
+                ("F".into(), "two".into()),
+                ("G".into(), "$NOPE".into()),
+                ("H".into(), "#x".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn spans_map_back_to_the_file() {
+        let text = "DATABASE_URL=\"postgresql://h/db\"\n";
+        let e = &parse_dotenv(text)[0];
+        let r = e.map.range(0..e.value.len());
+        assert_eq!(&text[r], "postgresql://h/db");
+        assert_eq!(&text[e.name_span.clone()], "DATABASE_URL");
+    }
+
+    #[test]
+    fn crlf_and_multiline_quotes() {
+        let text = "A=1\r\nB='line1\nline2'\r\nC=3\r\n";
+        assert_eq!(
+            values(text),
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "line1\nline2".into()),
+                ("C".into(), "3".into())
+            ]
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! Extractors: one per file kind, each turning a file's text into sites. They know file
+//! formats and nothing of rules.
+
+mod dotenv;
+mod ini;
+mod json;
+mod rust;
+mod text;
+mod tokens;
+mod toml;
+mod yaml;
+
+use neon_lint_core::conninfo;
+use neon_lint_core::{Placement, Role};
+
+use crate::classify::FileKind;
+use crate::site::{Container, EnvBinding, FileSites, OffsetMap, UrlSite};
+use crate::source::{FileId, SourceFile};
+
+pub use dotenv::parse_dotenv;
+
+/// Runs the extractor for the file's kind, plus the format-independent token scan.
+pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
+    let mut out = FileSites::default();
+    let mut cx = Cx {
+        file_id,
+        file,
+        out: &mut out,
+    };
+    match file.kind {
+        FileKind::DotEnv | FileKind::DotEnvTemplate => dotenv::extract(&mut cx),
+        FileKind::Rust => rust::extract(&mut cx),
+        FileKind::CargoManifest | FileKind::Toml => toml::extract(&mut cx),
+        FileKind::Yaml => yaml::extract(&mut cx),
+        FileKind::Json => json::extract(&mut cx),
+        FileKind::Ini => ini::extract(&mut cx),
+        FileKind::Python | FileKind::Script | FileKind::Docs => text::extract(&mut cx),
+    }
+    tokens::extract(&mut cx);
+    out
+}
+
+/// What every extractor writes into.
+pub(crate) struct Cx<'a> {
+    pub file_id: FileId,
+    pub file: &'a SourceFile,
+    pub out: &'a mut FileSites,
+}
+
+impl Cx<'_> {
+    /// Where strings in this file sit, for the secrets rules.
+    pub fn placement(&self) -> Placement {
+        if self.file.kind == FileKind::Docs {
+            Placement::Docs
+        } else if self.file.kind == FileKind::DotEnvTemplate
+            || crate::classify::is_example(&self.file.path)
+        {
+            Placement::Example
+        } else if self.file.kind == FileKind::DotEnv {
+            Placement::EnvFile
+        } else {
+            Placement::Tracked
+        }
+    }
+
+    /// Records `value` as a connection string when it looks like one.
+    pub fn string_value(
+        &mut self,
+        value: &str,
+        map: OffsetMap,
+        container: Container,
+        key: Option<String>,
+    ) {
+        if !looks_like_conninfo(value) {
+            return;
+        }
+        let placement = self.placement();
+        self.out.urls.push(UrlSite {
+            file: self.file_id,
+            text: value.to_string(),
+            map,
+            container,
+            key,
+            role: Role::Unknown,
+            role_evidence: None,
+            placement,
+        });
+    }
+
+    /// Records a variable binding (and its value as a connection string when it is one).
+    pub fn binding(&mut self, name: &str, name_span: std::ops::Range<usize>, value: &str, map: OffsetMap) {
+        let placement = self.placement();
+        self.out.bindings.push(EnvBinding {
+            file: self.file_id,
+            name: name.to_string(),
+            name_span,
+            value: value.to_string(),
+            map,
+            placement,
+        });
+    }
+}
+
+/// Whether a string is (meant to be) a PostgreSQL connection string: a PostgreSQL URI
+/// scheme (libpq's, SQLAlchemy's, JDBC's), or libpq key/value pairs naming a host or a
+/// database.
+pub fn looks_like_conninfo(s: &str) -> bool {
+    let t = s.trim_start();
+    if t.starts_with("postgresql://")
+        || t.starts_with("postgres://")
+        || t.starts_with("jdbc:postgresql://")
+        || (t.starts_with("postgresql+") && t.contains("://"))
+    {
+        return true;
+    }
+    // Key/value: at least two known keywords, one of them host/hostaddr/dbname.
+    if !(t.contains("host=") || t.contains("dbname=") || t.contains("hostaddr=")) {
+        return false;
+    }
+    match conninfo::parse(t) {
+        Ok(info) => {
+            info.syntax == conninfo::Syntax::KeyValue
+                && info.params.len() >= 2
+                && info
+                    .params
+                    .iter()
+                    .any(|p| matches!(p.keyword.as_str(), "host" | "hostaddr" | "dbname"))
+        }
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_connection_strings() {
+        assert!(looks_like_conninfo("postgresql://h/db"));
+        assert!(looks_like_conninfo("postgresql+asyncpg://h/db"));
+        assert!(looks_like_conninfo("jdbc:postgresql://h/db"));
+        assert!(looks_like_conninfo("host=h dbname=d sslmode=require"));
+        assert!(!looks_like_conninfo("host=h"));
+        assert!(!looks_like_conninfo("https://neon.tech"));
+        assert!(!looks_like_conninfo("mysql://h/db"));
+    }
+}

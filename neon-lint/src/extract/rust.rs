@@ -1,0 +1,270 @@
+//! Rust sources: every string literal (plain, raw, inside macro calls such as `format!`,
+//! `neon_url!` or `sqlx::query!`), and `concat!` of literals. Doc comments are not code and
+//! are skipped. Parsed with syn, only for files that passed the prefilter.
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use syn::visit::Visit;
+
+use super::{text, Cx};
+use crate::site::{Container, OffsetMap};
+
+/// Deeper nesting than this is not parsed with syn (its recursion could exhaust the stack);
+/// the file is scanned as text instead, with a note.
+const MAX_NESTING: usize = 512;
+
+pub(super) fn extract(cx: &mut Cx) {
+    let text = &cx.file.text;
+    if nesting_depth(text) > MAX_NESTING {
+        cx.out.notes.push(format!(
+            "nesting deeper than {MAX_NESTING} levels: scanned as text, not parsed"
+        ));
+        return text::extract(cx);
+    }
+    let file = match syn::parse_file(text) {
+        Ok(f) => f,
+        Err(e) => {
+            let at = e.span().start();
+            cx.out.notes.push(format!(
+                "not valid Rust ({e} at {}:{}): scanned as text",
+                at.line,
+                at.column + 1
+            ));
+            return text::extract(cx);
+        }
+    };
+    let mut v = Visitor { cx, literals: Vec::new() };
+    v.visit_file(&file);
+    let literals = std::mem::take(&mut v.literals);
+    for lit in literals {
+        v.cx
+            .string_value(&lit.value, lit.map, Container::RustLiteral, None);
+    }
+}
+
+pub(crate) struct Literal {
+    pub(crate) value: String,
+    pub(crate) map: OffsetMap,
+}
+
+struct Visitor<'c, 'a> {
+    cx: &'c mut Cx<'a>,
+    literals: Vec<Literal>,
+}
+
+impl Visitor<'_, '_> {
+    fn span_range(&self, span: proc_macro2::Span) -> std::ops::Range<usize> {
+        let f = self.cx.file;
+        let s = span.start();
+        let e = span.end();
+        f.lines.offset(&f.text, s.line, s.column)..f.lines.offset(&f.text, e.line, e.column)
+    }
+
+    fn literal_token(&mut self, lit: &proc_macro2::Literal) -> Option<Literal> {
+        let range = self.span_range(lit.span());
+        let raw = self.cx.file.text.get(range.clone())?;
+        decode_str_literal(raw, range.start)
+    }
+
+    fn scan_tokens(&mut self, tokens: TokenStream, concat: bool) {
+        let mut concat_parts: Vec<Literal> = Vec::new();
+        let mut prev_ident: Option<String> = None;
+        let mut iter = tokens.into_iter().peekable();
+        while let Some(tt) = iter.next() {
+            match tt {
+                TokenTree::Literal(lit) => {
+                    if let Some(l) = self.literal_token(&lit) {
+                        if concat {
+                            concat_parts.push(l);
+                        } else {
+                            self.literals.push(l);
+                        }
+                    }
+                    prev_ident = None;
+                }
+                TokenTree::Group(g) => {
+                    // `concat!( ... )` nested inside another macro's tokens.
+                    let inner_concat = prev_ident.as_deref() == Some("concat")
+                        && g.delimiter() != Delimiter::None;
+                    self.scan_tokens(g.stream(), inner_concat);
+                    prev_ident = None;
+                }
+                TokenTree::Ident(id) => prev_ident = Some(id.to_string()),
+                TokenTree::Punct(p) => {
+                    if p.as_char() != '!' {
+                        prev_ident = None;
+                    }
+                }
+            }
+        }
+        if concat && !concat_parts.is_empty() {
+            let value: String = concat_parts.iter().map(|l| l.value.as_str()).collect();
+            let start = concat_parts.first().map(|l| l.map.offset(0)).unwrap_or(0);
+            let last = concat_parts.last().expect("non-empty");
+            let end = last.map.offset(last.value.len());
+            let map = if concat_parts.len() == 1 {
+                concat_parts.pop().expect("one part").map
+            } else {
+                OffsetMap::Opaque { span: start..end }
+            };
+            self.literals.push(Literal { value, map });
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Visitor<'_, '_> {
+    fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+        // Doc comments illustrate; they are not configuration.
+        if attr.path().is_ident("doc") {
+            return;
+        }
+        syn::visit::visit_attribute(self, attr);
+    }
+
+    fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
+        let range = self.span_range(lit.span());
+        if let Some(raw) = self.cx.file.text.get(range.clone()) {
+            if let Some(l) = decode_str_literal(raw, range.start) {
+                self.literals.push(l);
+            }
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let is_concat = mac.path.segments.last().is_some_and(|s| s.ident == "concat");
+        self.scan_tokens(mac.tokens.clone(), is_concat);
+        syn::visit::visit_macro(self, mac);
+    }
+}
+
+/// Decodes a Rust string literal token (`"..."`, `r"..."`, `r#"..."#`, with an optional
+/// suffix-free form), returning its value and how value offsets map into the file.
+pub(crate) fn decode_str_literal(raw: &str, file_start: usize) -> Option<Literal> {
+    let b = raw.as_bytes();
+    if b.first() == Some(&b'r') {
+        let hashes = b[1..].iter().take_while(|&&c| c == b'#').count();
+        let open = 1 + hashes;
+        if b.get(open) != Some(&b'"') {
+            return None;
+        }
+        let content_start = open + 1;
+        let content_end = raw.len().checked_sub(1 + hashes)?;
+        if content_end < content_start {
+            return None;
+        }
+        return Some(Literal {
+            value: raw[content_start..content_end].to_string(),
+            map: OffsetMap::Identity {
+                start: file_start + content_start,
+            },
+        });
+    }
+    if b.first() != Some(&b'"') {
+        return None; // byte strings, chars, numbers
+    }
+    let end = raw.rfind('"')?;
+    if end == 0 {
+        return None;
+    }
+    let body = &raw[1..end];
+    if !body.contains('\\') {
+        return Some(Literal {
+            value: body.to_string(),
+            map: OffsetMap::Identity {
+                start: file_start + 1,
+            },
+        });
+    }
+    let mut value = String::new();
+    let mut table = Vec::new();
+    let bb = body.as_bytes();
+    let mut i = 0;
+    while i < bb.len() {
+        let at = file_start + 1 + i;
+        if bb[i] == b'\\' && i + 1 < bb.len() {
+            let (c, used) = match bb[i + 1] {
+                b'n' => (Some('\n'), 2),
+                b't' => (Some('\t'), 2),
+                b'r' => (Some('\r'), 2),
+                b'0' => (Some('\0'), 2),
+                b'\\' => (Some('\\'), 2),
+                b'"' => (Some('"'), 2),
+                b'\'' => (Some('\''), 2),
+                b'x' if i + 3 < bb.len() + 1 => {
+                    let v = u8::from_str_radix(body.get(i + 2..i + 4).unwrap_or(""), 16).ok();
+                    (v.map(char::from), 4)
+                }
+                b'u' => {
+                    let close = body[i..].find('}').map(|c| i + c);
+                    let v = close.and_then(|c| {
+                        u32::from_str_radix(&body[i + 3..c].replace('_', ""), 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                    });
+                    (v, close.map(|c| c + 1 - i).unwrap_or(2))
+                }
+                b'\n' | b'\r' => {
+                    // Line continuation: skip the break and leading whitespace.
+                    let mut j = i + 1;
+                    while j < bb.len() && bb[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
+                _ => (None, 2),
+            };
+            if let Some(c) = c {
+                for _ in 0..c.len_utf8() {
+                    table.push(at);
+                }
+                value.push(c);
+            }
+            i += used;
+            continue;
+        }
+        let ch = body[i..].chars().next().unwrap_or('\u{FFFD}');
+        for k in 0..ch.len_utf8() {
+            table.push(at + k);
+        }
+        value.push(ch);
+        i += ch.len_utf8();
+    }
+    table.push(file_start + 1 + bb.len());
+    Some(Literal {
+        value,
+        map: OffsetMap::Table(table),
+    })
+}
+
+/// The deepest bracket nesting in `text` (a cheap guard before recursive parsing).
+fn nesting_depth(text: &str) -> usize {
+    let mut depth: usize = 0;
+    let mut max = 0;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_literals_with_maps() {
+        let src = r#"x("a\"b")"#;
+        let l = decode_str_literal(&src[2..8], 2).unwrap();
+        assert_eq!(l.value, "a\"b");
+        assert_eq!(l.map.offset(2), 6);
+        let raw = decode_str_literal(r###"r#"q"z"#"###, 10).unwrap();
+        assert_eq!(raw.value, "q\"z");
+        assert_eq!(raw.map.offset(0), 13);
+    }
+}

@@ -1,0 +1,192 @@
+//! YAML files (compose files, CI workflows, Kubernetes, app config): every scalar value,
+//! keyed by its dotted path, through yaml-rust2's event parser (which reports positions).
+//! Maps under `env:` / `environment:` (GitHub Actions, GitLab CI, compose) and compose's
+//! list form `- KEY=value` are also variable bindings.
+
+use std::ops::Range;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::Cx;
+use crate::site::{Container, OffsetMap};
+
+pub(super) fn extract(cx: &mut Cx) {
+    let text = cx.file.text.as_str();
+    let char_to_byte: Option<Vec<usize>> = if text.is_ascii() {
+        None
+    } else {
+        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        v.push(text.len());
+        Some(v)
+    };
+    let mut r = Receiver {
+        text,
+        char_to_byte,
+        stack: Vec::new(),
+        scalars: Vec::new(),
+        bindings: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut r, true) {
+        cx.out
+            .notes
+            .push(format!("not valid YAML ({e}): values before the error were read"));
+    }
+    let Receiver { scalars, bindings, .. } = r;
+    for b in bindings {
+        cx.binding(&b.name, b.name_span, &b.value, b.map);
+    }
+    for s in scalars {
+        cx.string_value(&s.value, s.map, Container::ConfigValue, Some(s.path));
+    }
+}
+
+struct Scalar {
+    path: String,
+    value: String,
+    map: OffsetMap,
+}
+
+struct Binding {
+    name: String,
+    name_span: Range<usize>,
+    value: String,
+    map: OffsetMap,
+}
+
+enum Frame {
+    Map {
+        path: String,
+        /// The key just read, waiting for its value, with its span.
+        key: Option<(String, Range<usize>)>,
+        env: bool,
+    },
+    Seq {
+        path: String,
+        env: bool,
+    },
+}
+
+struct Receiver<'a> {
+    text: &'a str,
+    char_to_byte: Option<Vec<usize>>,
+    stack: Vec<Frame>,
+    scalars: Vec<Scalar>,
+    bindings: Vec<Binding>,
+}
+
+fn is_env_key(key: &str) -> bool {
+    matches!(key, "env" | "environment" | "variables")
+}
+
+impl Receiver<'_> {
+    fn byte(&self, mark: &Marker) -> usize {
+        let i = mark.index();
+        match &self.char_to_byte {
+            None => i.min(self.text.len()),
+            Some(v) => v.get(i).copied().unwrap_or(self.text.len()),
+        }
+    }
+
+    fn scalar_map(&self, start: usize, value: &str, style: TScalarStyle) -> OffsetMap {
+        let t = self.text;
+        let quoted = matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted);
+        let content = if quoted && matches!(t.as_bytes().get(start), Some(b'"' | b'\'')) {
+            start + 1
+        } else {
+            start
+        };
+        if matches!(style, TScalarStyle::Plain) || quoted {
+            if t.get(content..).is_some_and(|s| s.starts_with(value)) {
+                return OffsetMap::Identity { start: content };
+            }
+        }
+        let end = t[start.min(t.len())..]
+            .find('\n')
+            .map(|e| start + e)
+            .unwrap_or(t.len());
+        OffsetMap::Opaque { span: start..end }
+    }
+
+    /// The path for a child of the current container, and whether it is an env map/list.
+    fn child(&self) -> (String, bool) {
+        match self.stack.last() {
+            Some(Frame::Map { path, key: Some((k, _)), .. }) => {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                (p, is_env_key(k))
+            }
+            Some(Frame::Map { path, .. }) | Some(Frame::Seq { path, .. }) => (path.clone(), false),
+            None => (String::new(), false),
+        }
+    }
+
+    fn value_done(&mut self) {
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            *key = None;
+        }
+    }
+}
+
+impl MarkedEventReceiver for Receiver<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::MappingStart(..) => {
+                let (path, env) = self.child();
+                self.stack.push(Frame::Map { path, key: None, env });
+            }
+            Event::SequenceStart(..) => {
+                let (path, env) = self.child();
+                self.stack.push(Frame::Seq { path, env });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.value_done();
+            }
+            Event::Scalar(value, style, ..) => {
+                let start = self.byte(&mark);
+                // A key?
+                if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+                    let span = start..start + value.len();
+                    *key = Some((value, span));
+                    return;
+                }
+                let map = self.scalar_map(start, &value, style);
+                let (path, _) = self.child();
+                match self.stack.last() {
+                    Some(Frame::Map { env: true, key: Some((k, kspan)), .. }) => {
+                        self.bindings.push(Binding {
+                            name: k.clone(),
+                            name_span: kspan.clone(),
+                            value: value.clone(),
+                            map: map.clone(),
+                        });
+                    }
+                    Some(Frame::Seq { env: true, .. }) => {
+                        if let Some((name, v)) = value.split_once('=') {
+                            let name_start = map.offset(0);
+                            let vmap = match &map {
+                                OffsetMap::Identity { start } => OffsetMap::Identity { start: start + name.len() + 1 },
+                                other => other.clone(),
+                            };
+                            self.bindings.push(Binding {
+                                name: name.trim().to_string(),
+                                name_span: name_start..name_start + name.len(),
+                                value: v.to_string(),
+                                map: vmap.clone(),
+                            });
+                            let p = format!("{path}.{}", name.trim());
+                            self.scalars.push(Scalar { path: p, value: v.to_string(), map: vmap });
+                            return;
+                        }
+                    }
+                    _ => {}
+                }
+                self.scalars.push(Scalar { path, value, map });
+                self.value_done();
+            }
+            Event::Alias(_) => self.value_done(),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! neon-lint: find the Neon connection mistakes visible in a source tree.
+//!
+//! The pipeline: [`discover`] walks the tree, [`prefilter`] rejects files that cannot
+//! matter, [`extract`] turns each candidate into sites, [`resolve`] joins them project-wide,
+//! [`rules`] judge them, and [`report`] prints diagnostics. [`lint::lint`] runs it all.
+//!
+//! The connection-string model and the URL rules live in `neon-lint-core` (re-exported
+//! here), so applications can check a `DATABASE_URL` at start-up without the CLI:
+//!
+//! ```
+//! let findings = neon_lint::check_url("postgresql://alex@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb");
+//! assert!(findings.iter().any(|f| f.rule.name == "missing-sslmode"));
+//! ```
+
+pub use neon_lint_core::{check_url, check_url_with, conninfo, neon, redact, rule, Level};
+
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod extract;
+pub mod fix;
+pub mod lint;
+pub mod prefilter;
+pub mod project;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod site;
+pub mod source;
+pub mod suppress;
+pub mod url_cmd;

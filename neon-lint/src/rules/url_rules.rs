@@ -1,0 +1,64 @@
+//! Runs the core's URL rules on every connection string found, mapping spans and fixes from
+//! string offsets to file bytes.
+
+use neon_lint_core::rule::UrlFinding;
+use neon_lint_core::{UrlContext, UrlInput};
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, FileEdit, FileFix};
+use crate::project::Project;
+use crate::site::UrlSite;
+
+pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    for site in &project.urls {
+        let ctx = context(site, config);
+        let input = UrlInput::new(&site.text, &ctx);
+        for f in neon_lint_core::rules::check_all(&input) {
+            out.push(to_diagnostic(site, f));
+        }
+    }
+}
+
+/// The core's view of a site's surroundings.
+pub(crate) fn context(site: &UrlSite, config: &Config) -> UrlContext {
+    UrlContext {
+        role: site.role,
+        role_evidence: site.role_evidence.clone(),
+        placement: site.placement,
+        tls_beside: false,
+        overrides: config.hosts.clone(),
+    }
+}
+
+/// A URL finding placed in the site's file.
+pub(crate) fn to_diagnostic(site: &UrlSite, f: UrlFinding) -> Diagnostic {
+    let map = &site.map;
+    let fix = f.fix.and_then(|fix| {
+        if !map.is_exact() {
+            return None;
+        }
+        Some(FileFix {
+            applicability: fix.applicability,
+            title: fix.title,
+            edits: fix
+                .edits
+                .into_iter()
+                .map(|e| FileEdit {
+                    range: map.range(e.range),
+                    content: e.content,
+                })
+                .collect(),
+        })
+    });
+    Diagnostic {
+        rule: f.rule,
+        level: f.rule.default_level,
+        file: site.file,
+        span: map.range(f.span),
+        message: f.message,
+        label: f.label,
+        help: f.help,
+        secondary: f.secondary.into_iter().map(|(r, l)| (map.range(r), l)).collect(),
+        fix,
+    }
+}

@@ -1,0 +1,136 @@
+//! Sites: what extractors find in files, the one representation rules and the resolver read.
+
+use std::ops::Range;
+
+use neon_lint_core::{Placement, Role};
+
+use crate::source::FileId;
+
+/// How offsets in a decoded string map back to the file (escapes and quotes make them
+/// differ).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OffsetMap {
+    /// The string is the file's bytes from `start` on, unchanged.
+    Identity {
+        /// File offset of the string's first byte.
+        start: usize,
+    },
+    /// One file offset per string byte, plus one for the end.
+    Table(Vec<usize>),
+    /// The string was assembled (variable expansion, `concat!`): every offset maps to
+    /// `span`, and no fix can be placed inside it.
+    Opaque {
+        /// Where the whole value sits in the file.
+        span: Range<usize>,
+    },
+}
+
+impl OffsetMap {
+    /// File offset of string offset `i`.
+    pub fn offset(&self, i: usize) -> usize {
+        match self {
+            OffsetMap::Identity { start } => start + i,
+            OffsetMap::Table(t) => t.get(i).or(t.last()).copied().unwrap_or(0),
+            OffsetMap::Opaque { span } => span.start,
+        }
+    }
+
+    /// File range of string range `r`.
+    pub fn range(&self, r: Range<usize>) -> Range<usize> {
+        match self {
+            OffsetMap::Opaque { span } => span.clone(),
+            _ => {
+                let s = self.offset(r.start);
+                let e = self.offset(r.end).max(s);
+                s..e
+            }
+        }
+    }
+
+    /// Whether edits inside the string can be mapped to exact file bytes.
+    pub fn is_exact(&self) -> bool {
+        !matches!(self, OffsetMap::Opaque { .. })
+    }
+}
+
+/// What holds a string in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Container {
+    /// A Rust string literal (or a `format!`/`concat!` template).
+    RustLiteral,
+    /// The value of a `.env`-style assignment.
+    EnvValue,
+    /// A value in a TOML, YAML, JSON or INI file.
+    ConfigValue,
+    /// A string found in a script, Dockerfile, doc or other text.
+    Text,
+}
+
+/// A connection string found in a file.
+#[derive(Debug, Clone)]
+pub struct UrlSite {
+    /// Which file.
+    pub file: FileId,
+    /// The string as the program sees it (escapes decoded, variables expanded).
+    pub text: String,
+    /// How offsets in `text` map to the file.
+    pub map: OffsetMap,
+    /// What holds it.
+    pub container: Container,
+    /// The key or variable it is assigned to (`DATABASE_URL`, `sqlalchemy.url`), when any.
+    pub key: Option<String>,
+    /// What the connection is for.
+    pub role: Role,
+    /// Why we think so.
+    pub role_evidence: Option<String>,
+    /// Where it sits (tracked file, `.env`, example, docs).
+    pub placement: Placement,
+}
+
+/// A variable given a value (`.env`, compose `environment:`, CI `env:`, Dockerfile `ENV`).
+#[derive(Debug, Clone)]
+pub struct EnvBinding {
+    /// Which file.
+    pub file: FileId,
+    /// Variable name.
+    pub name: String,
+    /// File span of the name.
+    pub name_span: Range<usize>,
+    /// The value as the program sees it.
+    pub value: String,
+    /// How offsets in `value` map to the file.
+    pub map: OffsetMap,
+    /// Whether the value is a real value for the project (not a template/example).
+    pub placement: Placement,
+}
+
+/// A secret token outside any connection string (a Neon API key).
+#[derive(Debug, Clone)]
+pub struct SecretToken {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the whole token.
+    pub span: Range<usize>,
+    /// Which kind.
+    pub kind: SecretKind,
+}
+
+/// Kinds of bare secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// `napi_` followed by 32+ alphanumerics.
+    NeonApiKey,
+}
+
+/// Everything extracted from one file.
+#[derive(Debug, Default)]
+pub struct FileSites {
+    /// Connection strings.
+    pub urls: Vec<UrlSite>,
+    /// Variable assignments.
+    pub bindings: Vec<EnvBinding>,
+    /// Bare secrets.
+    pub secrets: Vec<SecretToken>,
+    /// Problems reading or parsing the file, shown as notes (the run goes on).
+    pub notes: Vec<String>,
+}
