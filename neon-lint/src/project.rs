@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::discover::Candidate;
 use crate::extract;
-use crate::site::{EnvBinding, FileSites, SecretToken, UrlSite};
+use crate::site::{ClientSetup, EnvBinding, FileSites, ManifestFact, MigrationRun, SecretToken, UrlSite};
 use crate::source::{decode, LineIndex, SourceFile};
 
 /// Everything the rules read.
@@ -21,6 +21,12 @@ pub struct Project {
     pub bindings: Vec<EnvBinding>,
     /// Bare secrets.
     pub secrets: Vec<SecretToken>,
+    /// Driver set-up calls.
+    pub clients: Vec<ClientSetup>,
+    /// Migration runs.
+    pub migrations: Vec<MigrationRun>,
+    /// Dependency facts.
+    pub manifests: Vec<ManifestFact>,
     /// Per-file notes (path, message).
     pub notes: Vec<(PathBuf, String)>,
     /// What git knows about the files (tracked / ignored).
@@ -77,6 +83,18 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         for s in &mut sites.secrets {
             s.file = id;
         }
+        for c in &mut sites.clients {
+            c.file = id;
+        }
+        for m in &mut sites.migrations {
+            m.file = id;
+        }
+        for m in &mut sites.manifests {
+            m.file = id;
+        }
+        project.clients.extend(sites.clients);
+        project.migrations.extend(sites.migrations);
+        project.manifests.extend(sites.manifests);
         for n in sites.notes {
             project.notes.push((file.path.clone(), n));
         }
@@ -97,6 +115,18 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
         ".".into()
     } else {
         s
+    }
+}
+
+impl Project {
+    /// The values the project gives variable `name` (in `.env` files, compose, CI,
+    /// `.cargo/config.toml`), templates and examples excluded. Empty means unknown: rules
+    /// never guess.
+    pub fn values_of(&self, name: &str) -> Vec<&EnvBinding> {
+        self.bindings
+            .iter()
+            .filter(|b| b.name == name && b.placement != neon_lint_core::Placement::Example)
+            .collect()
     }
 }
 

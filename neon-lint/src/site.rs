@@ -122,9 +122,123 @@ pub enum SecretKind {
     NeonApiKey,
 }
 
+/// Where a driver call or migration command gets its connection string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlSource {
+    /// A literal written at the call (also recorded as a [`UrlSite`]).
+    Literal {
+        /// The string.
+        text: String,
+        /// How its offsets map to the file.
+        map: OffsetMap,
+    },
+    /// An environment variable (`env::var("DATABASE_URL")`, `os.environ["X"]`, `$X`).
+    EnvVar(String),
+    /// Nothing knowable statically (a function argument, a secret store): never guessed.
+    Unknown,
+}
+
+/// The driver (or framework) a [`ClientSetup`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Driver {
+    /// sqlx (Rust).
+    Sqlx,
+    /// tokio-postgres (Rust).
+    TokioPostgres,
+    /// postgres, the sync wrapper of tokio-postgres (Rust).
+    Postgres,
+    /// deadpool-postgres (Rust).
+    Deadpool,
+    /// bb8-postgres (Rust).
+    Bb8,
+    /// r2d2_postgres (Rust).
+    R2d2,
+    /// diesel over libpq (Rust).
+    Diesel,
+    /// diesel-async (Rust).
+    DieselAsync,
+    /// sea-orm (Rust).
+    SeaOrm,
+    /// refinery (Rust migrations).
+    Refinery,
+    /// asyncpg (Python).
+    Asyncpg,
+    /// psycopg 3 (Python).
+    Psycopg,
+    /// psycopg2 (Python).
+    Psycopg2,
+    /// SQLAlchemy (Python).
+    SqlAlchemy,
+    /// Django `DATABASES` (Python).
+    Django,
+}
+
+/// One setting seen at a driver set-up call, as written: extractors record what they see,
+/// rules decide what it means (`statement_cache_capacity` = `0`, `tls` = `NoTls`...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// Name of the method, keyword argument or field (`statement_cache_size`, `tls`).
+    pub name: String,
+    /// Its value as source text, normalised where obvious (`0`, `True`, `NoTls`).
+    pub value: String,
+    /// File span of the setting.
+    pub span: Range<usize>,
+}
+
+/// A driver set-up call: a pool, client or engine being created.
+#[derive(Debug, Clone)]
+pub struct ClientSetup {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the call (the line users should look at).
+    pub span: Range<usize>,
+    /// Which driver.
+    pub driver: Driver,
+    /// The API called, for messages (`PgPoolOptions::connect`, `asyncpg.create_pool`).
+    pub api: String,
+    /// Where its URL comes from.
+    pub url: UrlSource,
+    /// Settings seen at the call (builder methods, keyword arguments, struct fields).
+    pub settings: Vec<Setting>,
+}
+
+/// A place where schema migrations run.
+#[derive(Debug, Clone)]
+pub struct MigrationRun {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the command or call.
+    pub span: Range<usize>,
+    /// The tool (`sqlx migrate run`, `alembic upgrade`, `sqlx::migrate!().run`).
+    pub tool: String,
+    /// Where its URL comes from.
+    pub url: UrlSource,
+}
+
+/// A dependency fact from a manifest (`Cargo.toml`, `requirements.txt`, `pyproject.toml`).
+#[derive(Debug, Clone)]
+pub struct ManifestFact {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the dependency entry.
+    pub span: Range<usize>,
+    /// Package name (`sqlx`, `python-dotenv`).
+    pub package: String,
+    /// Features enabled (Cargo), after workspace inheritance where known.
+    pub features: Vec<String>,
+    /// Whether default features are on (Cargo).
+    pub default_features: bool,
+}
+
 /// Everything extracted from one file.
 #[derive(Debug, Default)]
 pub struct FileSites {
+    /// Driver set-up calls.
+    pub clients: Vec<ClientSetup>,
+    /// Migration runs.
+    pub migrations: Vec<MigrationRun>,
+    /// Dependency facts.
+    pub manifests: Vec<ManifestFact>,
     /// Connection strings.
     pub urls: Vec<UrlSite>,
     /// Variable assignments.
