@@ -1,12 +1,17 @@
-//! The project-wide pass: what each connection string is for, from where it sits.
+//! The project-wide pass: what each connection string is for, and which values a variable
+//! can have.
 //!
-//! Today this assigns roles from well-known keys (Alembic's `sqlalchemy.url`, Flyway and
-//! Liquibase URLs run migrations). Variable flow (a pool reading `DATABASE_URL`, a migration
-//! command's environment) builds on the same pass.
+//! Roles come from well-known keys (Alembic's `sqlalchemy.url`, Flyway and Liquibase URLs
+//! run migrations). Variables resolve through the project's bindings (`.env*`, compose, CI,
+//! `.cargo/config.toml [env]`), never by guessing: an unknown variable stays unknown.
+
+use std::ops::Range;
 
 use neon_lint_core::Role;
 
 use crate::project::Project;
+use crate::site::{OffsetMap, UrlSource};
+use crate::source::FileId;
 
 /// Keys whose value is the URL migrations run on, with the evidence shown to users.
 const MIGRATION_KEYS: &[(&str, &str, &str)] = &[
@@ -34,5 +39,48 @@ pub fn resolve(project: &mut Project) {
                 site.role_evidence = Some((*evidence).to_string());
             }
         }
+    }
+}
+
+/// One concrete value a [`UrlSource`] can take, with where it was written.
+#[derive(Debug, Clone)]
+pub struct ResolvedUrl {
+    /// The connection string.
+    pub text: String,
+    /// The file it is written in.
+    pub file: FileId,
+    /// How offsets in `text` map into that file.
+    pub map: OffsetMap,
+    /// How we got there, for messages ("`DATABASE_URL`, set in `.env`").
+    pub via: Option<String>,
+}
+
+impl ResolvedUrl {
+    /// File span of the whole value.
+    pub fn span(&self) -> Range<usize> {
+        self.map.range(0..self.text.len())
+    }
+}
+
+/// Every value `source` can take in this project (empty when unknown).
+pub fn resolve_source(project: &Project, source: &UrlSource, at_file: FileId) -> Vec<ResolvedUrl> {
+    match source {
+        UrlSource::Literal { text, map } => vec![ResolvedUrl {
+            text: text.clone(),
+            file: at_file,
+            map: map.clone(),
+            via: None,
+        }],
+        UrlSource::EnvVar(name) => project
+            .values_of(name)
+            .into_iter()
+            .map(|b| ResolvedUrl {
+                text: b.value.clone(),
+                file: b.file,
+                map: b.map.clone(),
+                via: Some(format!("`{name}`, set in `{}`", project.files[b.file].display)),
+            })
+            .collect(),
+        UrlSource::Unknown => Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 
 mod committed_env_file;
 mod neon_api_key;
+mod pooled_migration_run;
 mod pooled_url_in_direct_variable;
 mod url_rules;
 
@@ -54,6 +55,7 @@ pub fn find(name: &str) -> Option<&'static RuleMeta> {
 pub fn run(project: &Project, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     url_rules::check(project, config, &mut out);
+    pooled_migration_run::check(project, config, &mut out);
     for rule in PROJECT_RULES {
         (rule.check)(project, config, &mut out);
     }

@@ -30,6 +30,21 @@ pub(crate) fn context(site: &UrlSite, config: &Config) -> UrlContext {
     }
 }
 
+/// The context for a value written in `file` whose use is otherwise unknown.
+pub(crate) fn context_for(project: &Project, file: crate::source::FileId, config: &Config) -> UrlContext {
+    let placement = project
+        .urls
+        .iter()
+        .find(|u| u.file == file)
+        .map(|u| u.placement)
+        .unwrap_or_default();
+    UrlContext {
+        placement,
+        overrides: config.hosts.clone(),
+        ..UrlContext::default()
+    }
+}
+
 /// A URL finding placed in the site's file.
 pub(crate) fn to_diagnostic(site: &UrlSite, f: UrlFinding) -> Diagnostic {
     let map = &site.map;
