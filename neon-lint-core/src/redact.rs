@@ -75,7 +75,10 @@ fn uri_userinfo_passwords(text: &str, spans: &mut Vec<Range<usize>>) {
         let start = from + rel + 3;
         let mut end = start;
         while end < b.len()
-            && !matches!(b[end], b'/' | b'?' | b'#' | b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\')
+            && !matches!(
+                b[end],
+                b'/' | b'?' | b'#' | b'"' | b'\'' | b'`' | b'<' | b'>'
+            )
             && !b[end].is_ascii_whitespace()
         {
             end += 1;

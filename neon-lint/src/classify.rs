@@ -35,9 +35,16 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
     if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
-        let template = [".example", ".sample", ".template", ".dist", ".tmpl", ".defaults"]
-            .iter()
-            .any(|t| lower.ends_with(t) || lower.contains(&format!("{t}.")));
+        let template = [
+            ".example",
+            ".sample",
+            ".template",
+            ".dist",
+            ".tmpl",
+            ".defaults",
+        ]
+        .iter()
+        .any(|t| lower.ends_with(t) || lower.contains(&format!("{t}.")));
         return Some(if template {
             FileKind::DotEnvTemplate
         } else {
@@ -64,8 +71,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "ini" | "cfg" | "conf" | "properties" => FileKind::Ini,
         "py" | "pyi" => FileKind::Python,
         "sh" | "bash" | "zsh" | "prisma" | "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" | "mk"
-        | "sql" | "tf" | "tfvars" | "hcl" | "go" | "java" | "kt" | "rb" | "php" | "cs"
-        | "ex" | "exs" | "txt" => FileKind::Script,
+        | "sql" | "tf" | "tfvars" | "hcl" | "go" | "java" | "kt" | "rb" | "php" | "cs" | "ex"
+        | "exs" | "txt" => FileKind::Script,
         "md" | "markdown" | "rst" | "adoc" | "mdx" => FileKind::Docs,
         _ => return None,
     };
@@ -91,8 +98,14 @@ mod tests {
     fn classifies_names() {
         assert_eq!(classify(Path::new(".env")), Some(FileKind::DotEnv));
         assert_eq!(classify(Path::new("x/.env.local")), Some(FileKind::DotEnv));
-        assert_eq!(classify(Path::new(".env.example")), Some(FileKind::DotEnvTemplate));
-        assert_eq!(classify(Path::new("Cargo.toml")), Some(FileKind::CargoManifest));
+        assert_eq!(
+            classify(Path::new(".env.example")),
+            Some(FileKind::DotEnvTemplate)
+        );
+        assert_eq!(
+            classify(Path::new("Cargo.toml")),
+            Some(FileKind::CargoManifest)
+        );
         assert_eq!(classify(Path::new("alembic.ini")), Some(FileKind::Ini));
         assert_eq!(classify(Path::new("Dockerfile")), Some(FileKind::Script));
         assert_eq!(classify(Path::new("logo.png")), None);

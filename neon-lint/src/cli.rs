@@ -99,7 +99,11 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            });
         }
     };
     let code = match cli.command {
@@ -113,7 +117,9 @@ fn color_on(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -169,17 +175,32 @@ fn run_lint(args: LintArgs) -> u8 {
     if let Some(name) = &args.explain {
         return match rules::find(name) {
             Some(r) => {
-                println!("{} {} (default level: {})\n", r.code, r.name, r.default_level.as_str());
+                println!(
+                    "{} {} (default level: {})\n",
+                    r.code,
+                    r.name,
+                    r.default_level.as_str()
+                );
                 print!("{}", r.documentation());
                 EXIT_OK
             }
             None => {
-                eprintln!("error: {}", crate::config::lookup_rule(name).err().map(|e| e.0).unwrap_or_default());
+                eprintln!(
+                    "error: {}",
+                    crate::config::lookup_rule(name)
+                        .err()
+                        .map(|e| e.0)
+                        .unwrap_or_default()
+                );
                 EXIT_FAILURE
             }
         };
     }
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let mut config = match Config::load(&paths[0], args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -187,7 +208,11 @@ fn run_lint(args: LintArgs) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    for (names, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Error)] {
+    for (names, level) in [
+        (&args.allow, Level::Allow),
+        (&args.warn, Level::Warn),
+        (&args.deny, Level::Error),
+    ] {
         for n in names {
             if let Err(e) = config.set_level(n, level) {
                 eprintln!("error: {e}");
@@ -212,7 +237,11 @@ fn run_lint(args: LintArgs) -> u8 {
             eprintln!("warning: {p}: could not apply fixes: {e}");
         }
         if fixed.fixed > 0 {
-            eprintln!("fixed {} finding(s) in {} file(s)", fixed.fixed, fixed.files.len());
+            eprintln!(
+                "fixed {} finding(s) in {} file(s)",
+                fixed.fixed,
+                fixed.files.len()
+            );
         }
         let mut i = 0;
         diags.retain(|_| {
@@ -234,7 +263,11 @@ fn run_lint(args: LintArgs) -> u8 {
     };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    if lock.write_all(text.as_bytes()).and_then(|_| lock.flush()).is_err() {
+    if lock
+        .write_all(text.as_bytes())
+        .and_then(|_| lock.flush())
+        .is_err()
+    {
         return EXIT_FAILURE;
     }
     if outcome.files_seen == 0 && args.format != Format::Human {
@@ -296,7 +329,10 @@ fn install_redacting_panic_hook() {
         } else {
             "unknown panic".into()
         };
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!(
             "neon-lint: internal error{at}: {} (please report this)",
             neon_lint_core::redact::redact(&msg)

@@ -53,7 +53,10 @@ const KEYS: &[&str] = &[
 impl Config {
     /// The level a rule runs at.
     pub fn level(&self, rule: &RuleMeta) -> Level {
-        self.levels.get(rule.name).copied().unwrap_or(rule.default_level)
+        self.levels
+            .get(rule.name)
+            .copied()
+            .unwrap_or(rule.default_level)
     }
 
     /// Sets a rule's level from a name or code (`-A/-W/-D`); `warnings` with Error means
@@ -64,7 +67,9 @@ impl Config {
                 self.deny_warnings = true;
                 return Ok(());
             }
-            return Err(ConfigError("`warnings` can only be denied (-D warnings)".into()));
+            return Err(ConfigError(
+                "`warnings` can only be denied (-D warnings)".into(),
+            ));
         }
         let rule = lookup_rule(name)?;
         self.levels.insert(rule.name, level);
@@ -78,13 +83,18 @@ impl Config {
                 .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", p.display())))?;
             return Config::from_toml(&text, p, TableAt::Root);
         }
-        let start = if root.is_file() { root.parent().unwrap_or(root) } else { root };
+        let start = if root.is_file() {
+            root.parent().unwrap_or(root)
+        } else {
+            root
+        };
         let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
         for dir in start.ancestors() {
             let nl = dir.join("neon-lint.toml");
             if nl.is_file() {
-                let text = std::fs::read_to_string(&nl)
-                    .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", nl.display())))?;
+                let text = std::fs::read_to_string(&nl).map_err(|e| {
+                    ConfigError(format!("{}: cannot read config: {e}", nl.display()))
+                })?;
                 return Config::from_toml(&text, &nl, TableAt::Root);
             }
             for (file, at) in [
@@ -108,10 +118,12 @@ impl Config {
     }
 
     fn from_toml(text: &str, path: &Path, at: TableAt) -> Result<Config, ConfigError> {
-        Ok(Config::from_toml_opt(text, path, at)?.unwrap_or_else(|| Config {
-            source: Some(path.to_path_buf()),
-            ..Config::default()
-        }))
+        Ok(
+            Config::from_toml_opt(text, path, at)?.unwrap_or_else(|| Config {
+                source: Some(path.to_path_buf()),
+                ..Config::default()
+            }),
+        )
     }
 
     fn from_toml_opt(text: &str, path: &Path, at: TableAt) -> Result<Option<Config>, ConfigError> {
@@ -121,10 +133,13 @@ impl Config {
             .map_err(|e| ConfigError(format!("{shown}: not valid TOML: {}", e.message())))?;
         let table = match at {
             TableAt::Root => Some(doc.as_table()),
-            TableAt::CargoMetadata => ["workspace", "package"].iter().find_map(|k| {
-                doc.get(k)?.get("metadata")?.get("neon-lint")?.as_table()
-            }),
-            TableAt::PyprojectTool => doc.get("tool").and_then(|t| t.get("neon-lint")).and_then(|t| t.as_table()),
+            TableAt::CargoMetadata => ["workspace", "package"]
+                .iter()
+                .find_map(|k| doc.get(k)?.get("metadata")?.get("neon-lint")?.as_table()),
+            TableAt::PyprojectTool => doc
+                .get("tool")
+                .and_then(|t| t.get("neon-lint"))
+                .and_then(|t| t.as_table()),
         };
         let Some(table) = table else { return Ok(None) };
         let mut c = Config {
@@ -135,7 +150,9 @@ impl Config {
             let bad_type = |want: &str| ConfigError(format!("{shown}: `{key}` must be {want}"));
             match key {
                 "rules" => {
-                    let rules = item.as_table_like().ok_or_else(|| bad_type("a table of rule = level"))?;
+                    let rules = item
+                        .as_table_like()
+                        .ok_or_else(|| bad_type("a table of rule = level"))?;
                     for (name, level) in rules.iter() {
                         let level_s = level.as_str().ok_or_else(|| {
                             ConfigError(format!("{shown}: level of `{name}` must be \"allow\", \"warn\" or \"error\""))
@@ -145,18 +162,27 @@ impl Config {
                                 "{shown}: unknown level \"{level_s}\" for `{name}` (use allow, warn or error)"
                             ))
                         })?;
-                        let rule = lookup_rule(name).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
+                        let rule =
+                            lookup_rule(name).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
                         c.levels.insert(rule.name, level);
                     }
                 }
-                "exclude" => c.exclude = string_list(item).ok_or_else(|| bad_type("a list of globs"))?,
-                "direct-variables" => {
-                    c.direct_variables = string_list(item).ok_or_else(|| bad_type("a list of names"))?
+                "exclude" => {
+                    c.exclude = string_list(item).ok_or_else(|| bad_type("a list of globs"))?
                 }
-                "pooled-hosts" => c.hosts.pooled = string_list(item).ok_or_else(|| bad_type("a list of hosts"))?,
-                "direct-hosts" => c.hosts.direct = string_list(item).ok_or_else(|| bad_type("a list of hosts"))?,
+                "direct-variables" => {
+                    c.direct_variables =
+                        string_list(item).ok_or_else(|| bad_type("a list of names"))?
+                }
+                "pooled-hosts" => {
+                    c.hosts.pooled = string_list(item).ok_or_else(|| bad_type("a list of hosts"))?
+                }
+                "direct-hosts" => {
+                    c.hosts.direct = string_list(item).ok_or_else(|| bad_type("a list of hosts"))?
+                }
                 "pooler-prepared-statements" => {
-                    c.pooler_prepared_statements = item.as_bool().ok_or_else(|| bad_type("true or false"))?
+                    c.pooler_prepared_statements =
+                        item.as_bool().ok_or_else(|| bad_type("true or false"))?
                 }
                 other => {
                     let hint = did_you_mean(other, KEYS)

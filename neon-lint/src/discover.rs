@@ -25,14 +25,34 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Hidden directories that hold configuration worth linting.
 const HIDDEN_DIRS_WALKED: &[&str] = &[
-    ".github", ".cargo", ".circleci", ".gitlab", ".buildkite", ".devcontainer", ".config",
-    ".docker", ".husky", ".vscode",
+    ".github",
+    ".cargo",
+    ".circleci",
+    ".gitlab",
+    ".buildkite",
+    ".devcontainer",
+    ".config",
+    ".docker",
+    ".husky",
+    ".vscode",
 ];
 
 /// Directories never walked, whatever the ignore files say.
 const SKIPPED_DIRS: &[&str] = &[
-    ".git", "target", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
-    ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".hg", ".svn",
+    ".git",
+    "target",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    ".hg",
+    ".svn",
 ];
 
 /// A file read and accepted by the prefilter.
@@ -80,7 +100,9 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
             }
             Ok(_) => {}
             Err(e) => {
-                lock(&out).notes.push((root.clone(), format!("cannot read: {e}")));
+                lock(&out)
+                    .notes
+                    .push((root.clone(), format!("cannot read: {e}")));
                 continue;
             }
         }
@@ -170,7 +192,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -183,7 +207,9 @@ fn find_ignored_env_files(
     out: &Mutex<Discovery>,
     seen_env: &Mutex<HashSet<PathBuf>>,
 ) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for ent in rd.flatten() {
         let name = ent.file_name();
         let name = name.to_string_lossy();
@@ -199,7 +225,9 @@ fn find_ignored_env_files(
                 continue;
             }
         }
-        let Some(kind) = classify(&path) else { continue };
+        let Some(kind) = classify(&path) else {
+            continue;
+        };
         if !lock(seen_env).insert(path.clone()) {
             continue;
         }
@@ -227,7 +255,8 @@ fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: boo
         Err(e) => {
             let mut d = lock(out);
             d.files_seen += 1;
-            d.notes.push((path.to_path_buf(), format!("cannot read: {e}")));
+            d.notes
+                .push((path.to_path_buf(), format!("cannot read: {e}")));
             return;
         }
     };

@@ -38,7 +38,8 @@ pub fn safe_edits(diags: &[Diagnostic]) -> BTreeMap<usize, Vec<(usize, FileEdit)
         let mut kept: Vec<(usize, FileEdit)> = Vec::with_capacity(edits.len());
         for (i, e) in edits.drain(..) {
             let overlaps = kept.last().is_some_and(|(_, k)| {
-                e.range.start < k.range.end || (e.range.start == k.range.start && e.range.is_empty())
+                e.range.start < k.range.end
+                    || (e.range.start == k.range.start && e.range.is_empty())
             });
             if !overlaps {
                 kept.push((i, e));
@@ -76,13 +77,22 @@ pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>
                 continue;
             }
         };
-        let bom = if original.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let bom = if original.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         let Ok(body) = std::str::from_utf8(&original[bom..]) else {
-            outcome.errors.push((file.display.clone(), "not valid UTF-8; not fixed".into()));
+            outcome
+                .errors
+                .push((file.display.clone(), "not valid UTF-8; not fixed".into()));
             continue;
         };
         if body != file.text {
-            outcome.errors.push((file.display.clone(), "changed on disk during the run; not fixed".into()));
+            outcome.errors.push((
+                file.display.clone(),
+                "changed on disk during the run; not fixed".into(),
+            ));
             continue;
         }
         let new_body = apply_edits(body, &edits);
@@ -104,8 +114,14 @@ pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>
 
 /// Writes `bytes` to `path` through a temporary file and a rename, keeping permissions.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.neon-lint-{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

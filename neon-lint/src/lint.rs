@@ -29,7 +29,8 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> 
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let mut exclude = GlobSetBuilder::new();
     for g in &config.exclude {
-        let glob = Glob::new(g).map_err(|e| ConfigError(format!("invalid exclude glob `{g}`: {e}")))?;
+        let glob =
+            Glob::new(g).map_err(|e| ConfigError(format!("invalid exclude glob `{g}`: {e}")))?;
         exclude.add(glob);
     }
     let opts = WalkOptions {
@@ -65,18 +66,25 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> 
     let mut diagnostics = rules::run(&project, config);
 
     // Suppressions, parsed only for files with findings.
-    let mut sups_cache: std::collections::HashMap<usize, Vec<suppress::Suppression>> = Default::default();
+    let mut sups_cache: std::collections::HashMap<usize, Vec<suppress::Suppression>> =
+        Default::default();
     diagnostics.retain(|d| {
         let file = &project.files[d.file];
-        let sups = sups_cache.entry(d.file).or_insert_with(|| suppress::parse(file));
+        let sups = sups_cache
+            .entry(d.file)
+            .or_insert_with(|| suppress::parse(file));
         !suppress::is_suppressed(d, file, sups)
     });
 
     diagnostics.sort_by(|a, b| {
         let fa = &project.files[a.file];
         let fb = &project.files[b.file];
-        (fa.display.as_str(), a.span.start, a.rule.code, a.span.end)
-            .cmp(&(fb.display.as_str(), b.span.start, b.rule.code, b.span.end))
+        (fa.display.as_str(), a.span.start, a.rule.code, a.span.end).cmp(&(
+            fb.display.as_str(),
+            b.span.start,
+            b.rule.code,
+            b.span.end,
+        ))
     });
     diagnostics.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule);
     notes.sort();

@@ -7,7 +7,9 @@ use rayon::prelude::*;
 
 use crate::discover::Candidate;
 use crate::extract;
-use crate::site::{ClientSetup, EnvBinding, FileSites, ManifestFact, MigrationRun, SecretToken, UrlSite};
+use crate::site::{
+    ClientSetup, EnvBinding, FileSites, ManifestFact, MigrationRun, SecretToken, UrlSite,
+};
 use crate::source::{decode, LineIndex, SourceFile};
 
 /// Everything the rules read.
@@ -61,11 +63,15 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
             lines,
         };
         // File ids are assigned after sorting; extract with a placeholder id.
-        let sites = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract::extract(0, &file)))
-            .unwrap_or_else(|_| FileSites {
-                notes: vec!["internal error while extracting this file; it was skipped (please report)".into()],
-                ..FileSites::default()
-            });
+        let sites =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract::extract(0, &file)))
+                .unwrap_or_else(|_| FileSites {
+                    notes: vec![
+                        "internal error while extracting this file; it was skipped (please report)"
+                            .into(),
+                    ],
+                    ..FileSites::default()
+                });
         (file, sites)
     };
     let results: Vec<(SourceFile, FileSites)> = match pool {
@@ -137,8 +143,14 @@ impl GitFacts {
         let mut facts = GitFacts::default();
         for path in paths {
             let Some(dir) = path.parent() else { continue };
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-            let Some(name) = path.file_name() else { continue };
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            let Some(name) = path.file_name() else {
+                continue;
+            };
             let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
             let run = |args: &[&std::ffi::OsStr]| {
                 std::process::Command::new("git")
@@ -160,12 +172,19 @@ impl GitFacts {
                 continue;
             }
             facts.available = true;
-            if run(&["ls-files".as_ref(), "--error-unmatch".as_ref(), "--".as_ref(), name])
-                .is_some_and(|s| s.success())
+            if run(&[
+                "ls-files".as_ref(),
+                "--error-unmatch".as_ref(),
+                "--".as_ref(),
+                name,
+            ])
+            .is_some_and(|s| s.success())
             {
                 facts.tracked.insert(canon.clone());
             }
-            if run(&["check-ignore".as_ref(), "-q".as_ref(), "--".as_ref(), name]).is_some_and(|s| s.success()) {
+            if run(&["check-ignore".as_ref(), "-q".as_ref(), "--".as_ref(), name])
+                .is_some_and(|s| s.success())
+            {
                 facts.ignored.insert(canon);
             }
         }

@@ -16,7 +16,11 @@ use crate::source::FileId;
 /// Keys whose value is the URL migrations run on, with the evidence shown to users.
 const MIGRATION_KEYS: &[(&str, &str, &str)] = &[
     // (file name suffix or "" for any, key suffix, evidence)
-    ("alembic.ini", "sqlalchemy.url", "alembic.ini `sqlalchemy.url`"),
+    (
+        "alembic.ini",
+        "sqlalchemy.url",
+        "alembic.ini `sqlalchemy.url`",
+    ),
     ("", "flyway.url", "Flyway `flyway.url`"),
     ("liquibase.properties", "url", "Liquibase `url`"),
     ("", "liquibase.url", "Liquibase `url`"),
@@ -25,7 +29,9 @@ const MIGRATION_KEYS: &[(&str, &str, &str)] = &[
 /// Fills in roles and evidence.
 pub fn resolve(project: &mut Project) {
     for site in &mut project.urls {
-        let Some(key) = site.key.as_deref() else { continue };
+        let Some(key) = site.key.as_deref() else {
+            continue;
+        };
         let file = &project.files[site.file];
         let name = file
             .path
@@ -78,7 +84,10 @@ pub fn resolve_source(project: &Project, source: &UrlSource, at_file: FileId) ->
                 text: b.value.clone(),
                 file: b.file,
                 map: b.map.clone(),
-                via: Some(format!("`{name}`, set in `{}`", project.files[b.file].display)),
+                via: Some(format!(
+                    "`{name}`, set in `{}`",
+                    project.files[b.file].display
+                )),
             })
             .collect(),
         UrlSource::Unknown => Vec::new(),

@@ -124,8 +124,8 @@ mod tests {
         let idx = LineIndex::new(text);
         assert_eq!(idx.position(text, 0), Position { line: 1, column: 1 });
         assert_eq!(idx.position(text, 2), Position { line: 1, column: 2 });
-        assert_eq!(idx.position(text, 10), Position { line: 3, column: 1 });
-        assert_eq!(idx.offset(text, 3, 1), 11);
+        assert_eq!(idx.position(text, 9), Position { line: 3, column: 1 });
+        assert_eq!(idx.offset(text, 3, 1), 10);
         assert_eq!(&text[idx.line_range(text, 1)], "ab");
     }
 }

@@ -30,7 +30,9 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
         } else {
             continue;
         };
-        let Some(close) = args.find(')') else { continue };
+        let Some(close) = args.find(')') else {
+            continue;
+        };
         if args[..close].contains('\n') {
             continue;
         }

@@ -110,16 +110,27 @@ pub fn analyse_human(text: &str, ctx: &UrlContext, color: bool) -> (String, bool
         };
         let span = masked.map_range(f.span.clone());
         let mut r = Report::build(kind, ("<url>".to_string(), span.clone()))
-            .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
+            .with_config(
+                Config::default()
+                    .with_color(color)
+                    .with_index_type(IndexType::Byte),
+            )
             .with_code(f.rule.code)
             .with_message(format!("{} ({})", redact::redact(&f.message), f.rule.name))
-            .with_label(Label::new(("<url>".to_string(), span)).with_message(redact::redact(&f.label)).with_color(c));
+            .with_label(
+                Label::new(("<url>".to_string(), span))
+                    .with_message(redact::redact(&f.label))
+                    .with_color(c),
+            );
         if let Some(h) = &f.help {
             r = r.with_help(redact::redact(h));
         }
         let _ = r.finish().write(&mut cache, &mut out);
     }
     let mut s = String::from_utf8_lossy(&out).into_owned();
+    if !color {
+        s = crate::report::strip_ansi(&s);
+    }
     if findings.is_empty() {
         match &input.parsed {
             Ok(_) => s.push_str("no problems found\n"),

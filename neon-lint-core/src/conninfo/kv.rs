@@ -1,7 +1,9 @@
 //! libpq's key/value syntax (`conninfo_parse` in `fe-connect.c`).
 
-use super::{did_you_mean, is_libpq_keyword, ConnInfo, Dialect, Param, ParamSource, ParseError, Syntax};
 use super::LIBPQ_KEYWORDS;
+use super::{
+    did_you_mean, is_libpq_keyword, ConnInfo, Dialect, Param, ParamSource, ParseError, Syntax,
+};
 
 /// C's `isspace` in the C locale, which is what libpq's parser uses.
 pub(crate) fn is_c_space(b: u8) -> bool {

@@ -216,7 +216,10 @@ impl ConnInfo {
                 continue;
             }
             if self.is_sslmode_alias(p) {
-                out.insert("sslmode".to_string(), translate_sslmode_alias(p).to_string());
+                out.insert(
+                    "sslmode".to_string(),
+                    translate_sslmode_alias(p).to_string(),
+                );
             } else {
                 out.insert(p.keyword.clone(), p.value.clone());
             }
@@ -332,8 +335,14 @@ mod tests {
         for (s, want) in [
             ("postgresql://h/db", "postgresql://h/db?sslmode=require"),
             ("postgresql://h/db?", "postgresql://h/db?sslmode=require"),
-            ("postgresql://h/db?user=b", "postgresql://h/db?user=b&sslmode=require"),
-            ("postgresql://h/db?user=b&", "postgresql://h/db?user=b&sslmode=require"),
+            (
+                "postgresql://h/db?user=b",
+                "postgresql://h/db?user=b&sslmode=require",
+            ),
+            (
+                "postgresql://h/db?user=b&",
+                "postgresql://h/db?user=b&sslmode=require",
+            ),
             ("host=h dbname=d", "host=h dbname=d sslmode=require"),
         ] {
             let info = parse(s).unwrap();

@@ -26,7 +26,13 @@ fn decode(text: &str, span: Range<usize>) -> Result<String, ParseError> {
 pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnInfo, ParseError> {
     let b = text.as_bytes();
     let len = b.len();
-    let at = |i: usize| -> u8 { if i < len { b[i] } else { 0 } };
+    let at = |i: usize| -> u8 {
+        if i < len {
+            b[i]
+        } else {
+            0
+        }
+    };
     let mut params = Vec::new();
 
     // Credentials: libpq looks ahead for '@' before the first '/'.
@@ -42,7 +48,12 @@ pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnIn
         }
         if q > user_start {
             let value = decode(text, user_start..q)?;
-            params.push(uri_param("user", value, user_start..q, ParamSource::UriUser));
+            params.push(uri_param(
+                "user",
+                value,
+                user_start..q,
+                ParamSource::UriUser,
+            ));
         }
         if b[q] == b':' {
             let pw_start = q + 1;
@@ -52,7 +63,12 @@ pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnIn
             }
             if q > pw_start {
                 let value = decode(text, pw_start..q)?;
-                params.push(uri_param("password", value, pw_start..q, ParamSource::UriPassword));
+                params.push(uri_param(
+                    "password",
+                    value,
+                    pw_start..q,
+                    ParamSource::UriPassword,
+                ));
             }
         }
         p = q + 1;
@@ -133,10 +149,8 @@ pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnIn
     if !hostbuf.is_empty() {
         let value = uri_decode(&hostbuf)
             .map_err(|e| err(message(&e, &hostbuf), netloc_start..netloc_end))?;
-        let vspan = hosts
-            .first()
-            .map(|(h, _)| h.start)
-            .unwrap_or(netloc_start)..hosts.last().map(|(h, _)| h.end).unwrap_or(netloc_end);
+        let vspan = hosts.first().map(|(h, _)| h.start).unwrap_or(netloc_start)
+            ..hosts.last().map(|(h, _)| h.end).unwrap_or(netloc_end);
         params.push(uri_param("host", value, vspan, ParamSource::UriHost));
     }
     if !portbuf.is_empty() {
@@ -226,7 +240,9 @@ fn parse_query(
                 if eq.is_some() {
                     let key = &text[key_start..eq.unwrap_or(p)];
                     return Err(err(
-                        format!("extra key/value separator \"=\" in URI query parameter: \"{key}\""),
+                        format!(
+                            "extra key/value separator \"=\" in URI query parameter: \"{key}\""
+                        ),
                         key_start..p + 1,
                     ));
                 }

@@ -27,11 +27,15 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     if neon.cloud != Some(Cloud::Azure) {
         return;
     }
-    let region = neon.region.clone().unwrap_or_else(|| "azure".into());
+    let region = match &neon.region {
+        Some(r) => format!("Neon's Azure region `{r}`"),
+        None => "Neon's Azure regions are".into(),
+    };
+    let verb = if neon.region.is_some() { " is" } else { "" };
     out.push(UrlFinding {
         rule: &DEPRECATED_REGION,
         span: url.host_span(),
-        message: format!("Neon's Azure region `{region}` is unsupported from 2026-08-27"),
+        message: format!("{region}{verb} unsupported from 2026-08-27"),
         label: "Azure region".into(),
         help: Some("migrate the project to an AWS region and update the host".into()),
         secondary: Vec::new(),

@@ -40,7 +40,9 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     let Some(info) = url.info() else { return };
     let Some(neon) = url.neon() else { return };
     let Some(p) = info.get("options") else { return };
-    let Some(x) = endpoint_option(&p.value) else { return };
+    let Some(x) = endpoint_option(&p.value) else {
+        return;
+    };
     if x.eq_ignore_ascii_case(&neon.first_label) {
         return;
     }

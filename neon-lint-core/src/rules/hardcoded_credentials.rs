@@ -36,11 +36,17 @@ crate::declare_rule! {
 }
 
 pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
-    if !matches!(url.ctx.placement, Placement::Tracked | Placement::Docs) || !url.is_neon() {
+    if !matches!(
+        url.ctx.placement,
+        Placement::Tracked | Placement::Docs | Placement::Example
+    ) || !url.is_neon()
+    {
         return;
     }
     let Some(info) = url.info() else { return };
-    let Some(pw) = info.password_params().last() else { return };
+    let Some(pw) = info.password_params().last() else {
+        return;
+    };
     if !is_real_password(&pw.value) {
         return;
     }
@@ -50,7 +56,7 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
         message: "Neon password committed in a connection string".into(),
         label: "password (shown as ****)".into(),
         help: Some(
-            "read the URL from the environment or a secret store, and rotate this password: it is in the history"
+            "read the URL from the environment or a secret store, and rotate the password (it is in the history now)"
                 .into(),
         ),
         secondary: Vec::new(),

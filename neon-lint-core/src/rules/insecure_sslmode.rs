@@ -73,7 +73,10 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     out.push(UrlFinding {
         rule: &INSECURE_SSLMODE,
         span: p.span.clone(),
-        message: format!("`{}={}` lets this Neon connection go without TLS", p.keyword, p.value),
+        message: format!(
+            "`{}={}` lets this Neon connection go without TLS",
+            p.keyword, p.value
+        ),
         label: "Neon refuses plaintext connections".into(),
         help: Some(format!(
             "use `{}={replacement}` (or `sslmode=verify-full` to also authenticate the server)",

@@ -61,8 +61,12 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
                     None => "libpq stops here".into(),
                 },
                 help: Some(match suggestion {
-                    Some(s) => format!("libpq knows `{s}`; unknown keywords fail before connecting"),
-                    None => "fix the syntax: libpq refuses the whole string before connecting".into(),
+                    Some(s) => {
+                        format!("libpq knows `{s}`; unknown keywords fail before connecting")
+                    }
+                    None => {
+                        "fix the syntax: libpq refuses the whole string before connecting".into()
+                    }
                 }),
                 secondary: Vec::new(),
                 fix: suggestion.map(|s| Fix {
@@ -92,12 +96,18 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
                     span: key_span.clone(),
                     message: format!("unknown connection parameter `{}`", p.keyword),
                     label: format!("did you mean `{s}`?"),
-                    help: Some(format!("the driver does not know `{}`; `{s}` is the usual keyword", p.keyword)),
+                    help: Some(format!(
+                        "the driver does not know `{}`; `{s}` is the usual keyword",
+                        p.keyword
+                    )),
                     secondary: Vec::new(),
                     fix: Some(Fix {
                         applicability: Applicability::Unsafe,
                         title: format!("replace with `{s}`"),
-                        edits: vec![Edit { range: key_span, content: s.to_string() }],
+                        edits: vec![Edit {
+                            range: key_span,
+                            content: s.to_string(),
+                        }],
                     }),
                 });
             }
@@ -122,7 +132,10 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
                 fix: suggestion.map(|s| Fix {
                     applicability: Applicability::Unsafe,
                     title: format!("replace with `{s}`"),
-                    edits: vec![Edit { range: p.value_span.clone(), content: s.to_string() }],
+                    edits: vec![Edit {
+                        range: p.value_span.clone(),
+                        content: s.to_string(),
+                    }],
                 }),
             });
         }
@@ -134,12 +147,17 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
             continue;
         }
         let earlier = info.params[..i].iter().rev().find(|p| {
-            p.keyword == later.keyword && matches!(p.source, ParamSource::Query | ParamSource::KeyValue)
+            p.keyword == later.keyword
+                && matches!(p.source, ParamSource::Query | ParamSource::KeyValue)
         });
         if let Some(earlier) = earlier {
             if earlier.value != later.value {
                 let shown = |p: &crate::conninfo::Param| {
-                    if p.keyword == "password" { "****".to_string() } else { p.value.clone() }
+                    if p.keyword == "password" {
+                        "****".to_string()
+                    } else {
+                        p.value.clone()
+                    }
                 };
                 out.push(UrlFinding {
                     rule: &INVALID_CONNINFO,

@@ -44,7 +44,10 @@ crate::declare_rule! {
 pub(crate) fn endpoint_option(options: &str) -> Option<&str> {
     options
         .split(|c: char| c.is_ascii_whitespace())
-        .find_map(|w| w.strip_prefix("endpoint=").or_else(|| w.strip_prefix("project=")))
+        .find_map(|w| {
+            w.strip_prefix("endpoint=")
+                .or_else(|| w.strip_prefix("project="))
+        })
 }
 
 pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
@@ -63,7 +66,11 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
 
     if let Some(p) = sslsni_off {
         if url.is_neon() || neon_credentials {
-            out.push(finding(url, p.span.clone(), "`sslsni=0` turns off the server name Neon routes by"));
+            out.push(finding(
+                url,
+                p.span.clone(),
+                "`sslsni=0` turns off the server name Neon routes by",
+            ));
         }
         return;
     }
@@ -80,9 +87,17 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
         return;
     }
     if let Some(ha) = hostaddr.filter(|_| hosts.is_empty()) {
-        out.push(finding(url, ha.span.clone(), "`hostaddr` without a `*.neon.tech` host sends no server name"));
+        out.push(finding(
+            url,
+            ha.span.clone(),
+            "`hostaddr` without a `*.neon.tech` host sends no server name",
+        ));
     } else if !hosts.is_empty() && no_name {
-        out.push(finding(url, url.host_span(), "an IP address as host sends no server name"));
+        out.push(finding(
+            url,
+            url.host_span(),
+            "an IP address as host sends no server name",
+        ));
     }
 }
 
@@ -90,11 +105,17 @@ fn finding(url: &UrlInput, span: std::ops::Range<usize>, label: &str) -> UrlFind
     UrlFinding {
         rule: &MISSING_SNI,
         span,
-        message: "Neon credentials without SNI: the proxy cannot tell which endpoint is meant".into(),
+        message: "Neon credentials without SNI: the proxy cannot tell which endpoint is meant"
+            .into(),
         label: label.into(),
         help: Some(match url.neon().and_then(|n| n.endpoint_id.clone()) {
-            Some(ep) => format!("connect by the `*.neon.tech` host name, or add `options=endpoint%3D{ep}`"),
-            None => "connect by the `*.neon.tech` host name, or add `options=endpoint%3D<endpoint-id>`".into(),
+            Some(ep) => {
+                format!("connect by the `*.neon.tech` host name, or add `options=endpoint%3D{ep}`")
+            }
+            None => {
+                "connect by the `*.neon.tech` host name, or add `options=endpoint%3D<endpoint-id>`"
+                    .into()
+            }
         }),
         secondary: Vec::new(),
         fix: None,

@@ -56,9 +56,7 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     }
     let has_tls_setting = info.get("sslmode").is_some()
         || info.get("ssl").is_some()
-        || info
-            .get("sslrootcert")
-            .is_some_and(|p| p.value == "system");
+        || info.get("sslrootcert").is_some_and(|p| p.value == "system");
     if has_tls_setting {
         return;
     }

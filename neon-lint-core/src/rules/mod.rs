@@ -29,14 +29,38 @@ pub struct UrlRule {
 
 /// Every URL rule, in code order.
 pub static URL_RULES: &[UrlRule] = &[
-    UrlRule { meta: &missing_sslmode::MISSING_SSLMODE, check: missing_sslmode::check },
-    UrlRule { meta: &insecure_sslmode::INSECURE_SSLMODE, check: insecure_sslmode::check },
-    UrlRule { meta: &unverified_tls::UNVERIFIED_TLS, check: unverified_tls::check },
-    UrlRule { meta: &invalid_conninfo::INVALID_CONNINFO, check: invalid_conninfo::check },
-    UrlRule { meta: &missing_sni::MISSING_SNI, check: missing_sni::check },
-    UrlRule { meta: &endpoint_mismatch::ENDPOINT_MISMATCH, check: endpoint_mismatch::check },
-    UrlRule { meta: &wrong_port::WRONG_PORT, check: wrong_port::check },
-    UrlRule { meta: &deprecated_region::DEPRECATED_REGION, check: deprecated_region::check },
+    UrlRule {
+        meta: &missing_sslmode::MISSING_SSLMODE,
+        check: missing_sslmode::check,
+    },
+    UrlRule {
+        meta: &insecure_sslmode::INSECURE_SSLMODE,
+        check: insecure_sslmode::check,
+    },
+    UrlRule {
+        meta: &unverified_tls::UNVERIFIED_TLS,
+        check: unverified_tls::check,
+    },
+    UrlRule {
+        meta: &invalid_conninfo::INVALID_CONNINFO,
+        check: invalid_conninfo::check,
+    },
+    UrlRule {
+        meta: &missing_sni::MISSING_SNI,
+        check: missing_sni::check,
+    },
+    UrlRule {
+        meta: &endpoint_mismatch::ENDPOINT_MISMATCH,
+        check: endpoint_mismatch::check,
+    },
+    UrlRule {
+        meta: &wrong_port::WRONG_PORT,
+        check: wrong_port::check,
+    },
+    UrlRule {
+        meta: &deprecated_region::DEPRECATED_REGION,
+        check: deprecated_region::check,
+    },
     UrlRule {
         meta: &startup_options_on_pooler::STARTUP_OPTIONS_ON_POOLER,
         check: startup_options_on_pooler::check,
@@ -53,16 +77,22 @@ pub static URL_RULES: &[UrlRule] = &[
         meta: &placeholder_credentials::PLACEHOLDER_CREDENTIALS,
         check: placeholder_credentials::check,
     },
-    UrlRule { meta: &owner_role_in_app::OWNER_ROLE_IN_APP, check: owner_role_in_app::check },
+    UrlRule {
+        meta: &owner_role_in_app::OWNER_ROLE_IN_APP,
+        check: owner_role_in_app::check,
+    },
 ];
 
 /// Runs every URL rule over one string.
 ///
-/// Strings in documentation illustrate rather than configure, so there only the secrets
-/// rules run (a real password in a README is still a leak).
+/// Strings in documentation and templates illustrate rather than configure, so there only
+/// the secrets rules run (a real password in a README or `.env.example` is still a leak).
 pub fn check_all(url: &UrlInput) -> Vec<UrlFinding> {
     let mut out = Vec::new();
-    let docs = url.ctx.placement == crate::url::Placement::Docs;
+    let docs = matches!(
+        url.ctx.placement,
+        crate::url::Placement::Docs | crate::url::Placement::Example
+    );
     for rule in URL_RULES {
         if docs && rule.meta.group != crate::rule::Group::Secrets {
             continue;

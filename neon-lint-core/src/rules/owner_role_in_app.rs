@@ -28,7 +28,10 @@ crate::declare_rule! {
 
 pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     if url.ctx.role == Role::Migration
-        || url.ctx.placement == crate::url::Placement::Docs
+        || matches!(
+            url.ctx.placement,
+            crate::url::Placement::Docs | crate::url::Placement::Example
+        )
         || !url.is_neon()
     {
         return;
@@ -41,7 +44,10 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     out.push(UrlFinding {
         rule: &OWNER_ROLE_IN_APP,
         span: user.value_span.clone(),
-        message: format!("the application connects as the owner role `{}`", user.value),
+        message: format!(
+            "the application connects as the owner role `{}`",
+            user.value
+        ),
         label: "owner role".into(),
         help: Some("create an application role with only the grants it needs".into()),
         secondary: Vec::new(),

@@ -39,7 +39,10 @@ const PLACEHOLDERS: &[&str] = &[
 ];
 
 pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
-    if matches!(url.ctx.placement, Placement::Example | Placement::Docs | Placement::Standalone) {
+    if matches!(
+        url.ctx.placement,
+        Placement::Example | Placement::Docs | Placement::Standalone
+    ) {
         return;
     }
     for ph in PLACEHOLDERS {
@@ -48,7 +51,11 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
             if !url.is_neon() && !url.text.contains("neon") && !ph.contains("neon") {
                 continue;
             }
-            let shown = if ph.starts_with("alex:") { "alex:****" } else { ph };
+            let shown = if ph.starts_with("alex:") {
+                "alex:****"
+            } else {
+                ph
+            };
             out.push(UrlFinding {
                 rule: &PLACEHOLDER_CREDENTIALS,
                 span: at..at + ph.len(),

@@ -40,7 +40,11 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
             continue;
         }
         // libpq: a single port applies to every host.
-        let port = if ports.len() == 1 { ports.first() } else { ports.get(i) };
+        let port = if ports.len() == 1 {
+            ports.first()
+        } else {
+            ports.get(i)
+        };
         let Some(port) = port.filter(|p| !p.is_empty() && p.as_str() != "5432") else {
             continue;
         };
@@ -50,7 +54,11 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
             .and_then(|h| h.port_span.clone())
             .or_else(|| info.get("port").map(|p| p.span.clone()))
             .unwrap_or(0..url.text.len());
-        let hint = if port == "6432" { " (the pooler is the `-pooler` host, not port 6432)" } else { "" };
+        let hint = if port == "6432" {
+            " (the pooler is the `-pooler` host, not port 6432)"
+        } else {
+            ""
+        };
         out.push(UrlFinding {
             rule: &WRONG_PORT,
             span,

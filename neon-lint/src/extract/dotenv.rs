@@ -23,7 +23,12 @@ pub struct DotenvEntry {
 
 pub(super) fn extract(cx: &mut Cx) {
     for e in parse_dotenv(&cx.file.text) {
-        cx.string_value(&e.value, e.map.clone(), Container::EnvValue, Some(e.name.clone()));
+        cx.string_value(
+            &e.value,
+            e.map.clone(),
+            Container::EnvValue,
+            Some(e.name.clone()),
+        );
         cx.binding(&e.name, e.name_span, &e.value, e.map);
     }
 }
@@ -35,7 +40,9 @@ pub fn parse_dotenv(text: &str) -> Vec<DotenvEntry> {
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut i = 0;
     while i < b.len() {
-        let line_end = memchr::memchr(b'\n', &b[i..]).map(|e| i + e).unwrap_or(b.len());
+        let line_end = memchr::memchr(b'\n', &b[i..])
+            .map(|e| i + e)
+            .unwrap_or(b.len());
         let mut p = i;
         let next_line = line_end + 1;
         skip_blanks(b, &mut p, line_end);
@@ -92,14 +99,21 @@ fn single_quoted(text: &str, open: usize) -> (String, OffsetMap, usize) {
             start + len + 1,
         ),
         None => {
-            let end = text[start..].find('\n').map(|e| start + e).unwrap_or(text.len());
+            let end = text[start..]
+                .find('\n')
+                .map(|e| start + e)
+                .unwrap_or(text.len());
             let v = text[start..end].trim_end_matches('\r');
             (v.to_string(), OffsetMap::Identity { start }, end)
         }
     }
 }
 
-fn double_quoted(text: &str, open: usize, seen: &HashMap<String, String>) -> (String, OffsetMap, usize) {
+fn double_quoted(
+    text: &str,
+    open: usize,
+    seen: &HashMap<String, String>,
+) -> (String, OffsetMap, usize) {
     let b = text.as_bytes();
     let start = open + 1;
     let mut value = String::new();
@@ -150,7 +164,12 @@ fn double_quoted(text: &str, open: usize, seen: &HashMap<String, String>) -> (St
     (value, map, (p + 1).min(b.len()))
 }
 
-fn unquoted(text: &str, start: usize, line_end: usize, seen: &HashMap<String, String>) -> (String, OffsetMap, usize) {
+fn unquoted(
+    text: &str,
+    start: usize,
+    line_end: usize,
+    seen: &HashMap<String, String>,
+) -> (String, OffsetMap, usize) {
     let b = text.as_bytes();
     // A ` #` (whitespace then hash) starts a comment.
     let mut end = start;
@@ -216,7 +235,10 @@ mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<(String, String)> {
-        parse_dotenv(text).into_iter().map(|e| (e.name, e.value)).collect()
+        parse_dotenv(text)
+            .into_iter()
+            .map(|e| (e.name, e.value))
+            .collect()
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub(super) fn extract(cx: &mut Cx) {
             }
             continue;
         }
-        let Some(sep) = content.find(['=', ':']) else { continue };
+        let Some(sep) = content.find(['=', ':']) else {
+            continue;
+        };
         // `postgresql://...` with no key is not a pair.
         if content[..sep].contains('/') {
             continue;
@@ -45,6 +47,11 @@ pub(super) fn extract(cx: &mut Cx) {
         entries.push((full_key, value.to_string(), vstart));
     }
     for (key, value, vstart) in entries {
-        cx.string_value(&value, OffsetMap::Identity { start: vstart }, Container::ConfigValue, Some(key));
+        cx.string_value(
+            &value,
+            OffsetMap::Identity { start: vstart },
+            Container::ConfigValue,
+            Some(key),
+        );
     }
 }

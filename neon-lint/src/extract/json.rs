@@ -8,7 +8,11 @@ use crate::site::{Container, OffsetMap};
 pub(super) fn extract(cx: &mut Cx) {
     let text = cx.file.text.as_str();
     let mut found = Vec::new();
-    let mut s = Scanner { b: text.as_bytes(), text, i: 0 };
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        text,
+        i: 0,
+    };
     s.value("", &mut found, 0);
     for (key, value, map) in found {
         cx.string_value(&value, map, Container::ConfigValue, Some(key));
@@ -70,7 +74,11 @@ impl Scanner<'_> {
                             if self.i < self.b.len() && self.b[self.i] == b':' {
                                 self.i += 1;
                             }
-                            let child = if path.is_empty() { key } else { format!("{path}.{key}") };
+                            let child = if path.is_empty() {
+                                key
+                            } else {
+                                format!("{path}.{key}")
+                            };
                             self.value(&child, out, depth + 1);
                         }
                         _ => self.i += 1,
@@ -162,7 +170,11 @@ impl Scanner<'_> {
         let i = i.min(self.b.len());
         table.push(i);
         self.i = (i + 1).min(self.b.len());
-        let map = if escaped { OffsetMap::Table(table) } else { OffsetMap::Identity { start } };
+        let map = if escaped {
+            OffsetMap::Table(table)
+        } else {
+            OffsetMap::Identity { start }
+        };
         Some((value, map))
     }
 }

@@ -88,7 +88,13 @@ impl Cx<'_> {
     }
 
     /// Records a variable binding (and its value as a connection string when it is one).
-    pub fn binding(&mut self, name: &str, name_span: std::ops::Range<usize>, value: &str, map: OffsetMap) {
+    pub fn binding(
+        &mut self,
+        name: &str,
+        name_span: std::ops::Range<usize>,
+        value: &str,
+        map: OffsetMap,
+    ) {
         let placement = self.placement();
         self.out.bindings.push(EnvBinding {
             file: self.file_id,

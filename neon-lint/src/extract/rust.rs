@@ -32,12 +32,14 @@ pub(super) fn extract(cx: &mut Cx) {
             return text::extract(cx);
         }
     };
-    let mut v = Visitor { cx, literals: Vec::new() };
+    let mut v = Visitor {
+        cx,
+        literals: Vec::new(),
+    };
     v.visit_file(&file);
     let literals = std::mem::take(&mut v.literals);
     for lit in literals {
-        v.cx
-            .string_value(&lit.value, lit.map, Container::RustLiteral, None);
+        v.cx.string_value(&lit.value, lit.map, Container::RustLiteral, None);
     }
 }
 
@@ -83,8 +85,8 @@ impl Visitor<'_, '_> {
                 }
                 TokenTree::Group(g) => {
                     // `concat!( ... )` nested inside another macro's tokens.
-                    let inner_concat = prev_ident.as_deref() == Some("concat")
-                        && g.delimiter() != Delimiter::None;
+                    let inner_concat =
+                        prev_ident.as_deref() == Some("concat") && g.delimiter() != Delimiter::None;
                     self.scan_tokens(g.stream(), inner_concat);
                     prev_ident = None;
                 }
@@ -130,7 +132,11 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let is_concat = mac.path.segments.last().is_some_and(|s| s.ident == "concat");
+        let is_concat = mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "concat");
         self.scan_tokens(mac.tokens.clone(), is_concat);
         syn::visit::visit_macro(self, mac);
     }

@@ -21,7 +21,11 @@ pub(super) fn extract(cx: &mut Cx) {
         if *scheme == "postgresql+" && !plausible_sqlalchemy(&text[at..]) {
             continue;
         }
-        let start = if text[..at].ends_with("jdbc:") { at - 5 } else { at };
+        let start = if text[..at].ends_with("jdbc:") {
+            at - 5
+        } else {
+            at
+        };
         if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_') {
             continue;
         }
@@ -40,7 +44,12 @@ pub(super) fn extract(cx: &mut Cx) {
     }
     for r in found {
         let value = text[r.clone()].to_string();
-        cx.string_value(&value, OffsetMap::Identity { start: r.start }, Container::Text, None);
+        cx.string_value(
+            &value,
+            OffsetMap::Identity { start: r.start },
+            Container::Text,
+            None,
+        );
     }
 }
 
@@ -54,13 +63,21 @@ fn plausible_sqlalchemy(s: &str) -> bool {
 }
 
 fn ends_uri(c: u8) -> bool {
-    c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`' | b')' | b'<' | b'>' | b'\\' | b'|' | b'}')
+    c.is_ascii_whitespace()
+        || matches!(
+            c,
+            b'"' | b'\'' | b'`' | b')' | b'<' | b'>' | b'\\' | b'|' | b'}'
+        )
 }
 
 /// Whether the line holding `at` starts (after indentation) with a comment marker.
 fn in_comment_line(text: &str, at: usize) -> bool {
     let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let head = text[line_start..at].trim_start();
-    head.starts_with('#') || head.starts_with("//") || head.starts_with("--") || head.starts_with(';')
-        || head.starts_with("/*") || head.starts_with('*')
+    head.starts_with('#')
+        || head.starts_with("//")
+        || head.starts_with("--")
+        || head.starts_with(';')
+        || head.starts_with("/*")
+        || head.starts_with('*')
 }

@@ -11,7 +11,10 @@ pub(super) fn extract(cx: &mut Cx) {
             continue;
         }
         let body = at + 5;
-        let n = b[body..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let n = b[body..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
         if n >= 32 {
             let end = body + n;
             if end < b.len() && b[end] == b'_' {

@@ -15,7 +15,9 @@ pub(super) fn extract(cx: &mut Cx) {
         Ok(d) => d,
         Err(e) => {
             let msg = e.message().to_string();
-            cx.out.notes.push(format!("not valid TOML ({msg}): skipped"));
+            cx.out
+                .notes
+                .push(format!("not valid TOML ({msg}): skipped"));
             return;
         }
     };
@@ -37,12 +39,11 @@ pub(super) fn extract(cx: &mut Cx) {
                     Value::InlineTable(t) => t.get("value"),
                     _ => None,
                 });
-                let Some(Value::String(s)) = value else { continue };
+                let Some(Value::String(s)) = value else {
+                    continue;
+                };
                 let Some(span) = s.span() else { continue };
-                let name_span = env
-                    .key(name)
-                    .and_then(|k| k.span())
-                    .unwrap_or(span.clone());
+                let name_span = env.key(name).and_then(|k| k.span()).unwrap_or(span.clone());
                 let map = string_map(text, span);
                 cx.binding(name, name_span, s.value(), map);
             }
@@ -109,7 +110,9 @@ fn string_map(text: &str, span: Range<usize>) -> OffsetMap {
     let simple_basic = raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\');
     let simple_literal = raw.starts_with('\'') && !raw.starts_with("'''");
     if simple_basic || simple_literal {
-        OffsetMap::Identity { start: span.start + 1 }
+        OffsetMap::Identity {
+            start: span.start + 1,
+        }
     } else {
         OffsetMap::Opaque { span }
     }

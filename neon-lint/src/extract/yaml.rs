@@ -29,11 +29,13 @@ pub(super) fn extract(cx: &mut Cx) {
     };
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut r, true) {
-        cx.out
-            .notes
-            .push(format!("not valid YAML ({e}): values before the error were read"));
+        cx.out.notes.push(format!(
+            "not valid YAML ({e}): values before the error were read"
+        ));
     }
-    let Receiver { scalars, bindings, .. } = r;
+    let Receiver {
+        scalars, bindings, ..
+    } = r;
     for b in bindings {
         cx.binding(&b.name, b.name_span, &b.value, b.map);
     }
@@ -91,7 +93,10 @@ impl Receiver<'_> {
 
     fn scalar_map(&self, start: usize, value: &str, style: TScalarStyle) -> OffsetMap {
         let t = self.text;
-        let quoted = matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted);
+        let quoted = matches!(
+            style,
+            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+        );
         let content = if quoted && matches!(t.as_bytes().get(start), Some(b'"' | b'\'')) {
             start + 1
         } else {
@@ -112,8 +117,16 @@ impl Receiver<'_> {
     /// The path for a child of the current container, and whether it is an env map/list.
     fn child(&self) -> (String, bool) {
         match self.stack.last() {
-            Some(Frame::Map { path, key: Some((k, _)), .. }) => {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            Some(Frame::Map {
+                path,
+                key: Some((k, _)),
+                ..
+            }) => {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 (p, is_env_key(k))
             }
             Some(Frame::Map { path, .. }) | Some(Frame::Seq { path, .. }) => (path.clone(), false),
@@ -133,7 +146,11 @@ impl MarkedEventReceiver for Receiver<'_> {
         match ev {
             Event::MappingStart(..) => {
                 let (path, env) = self.child();
-                self.stack.push(Frame::Map { path, key: None, env });
+                self.stack.push(Frame::Map {
+                    path,
+                    key: None,
+                    env,
+                });
             }
             Event::SequenceStart(..) => {
                 let (path, env) = self.child();
@@ -146,7 +163,10 @@ impl MarkedEventReceiver for Receiver<'_> {
             Event::Scalar(value, style, ..) => {
                 let start = self.byte(&mark);
                 // A key?
-                if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+                if let Some(Frame::Map {
+                    key: key @ None, ..
+                }) = self.stack.last_mut()
+                {
                     let span = start..start + value.len();
                     *key = Some((value, span));
                     return;
@@ -154,7 +174,11 @@ impl MarkedEventReceiver for Receiver<'_> {
                 let map = self.scalar_map(start, &value, style);
                 let (path, _) = self.child();
                 match self.stack.last() {
-                    Some(Frame::Map { env: true, key: Some((k, kspan)), .. }) => {
+                    Some(Frame::Map {
+                        env: true,
+                        key: Some((k, kspan)),
+                        ..
+                    }) => {
                         self.bindings.push(Binding {
                             name: k.clone(),
                             name_span: kspan.clone(),
@@ -166,7 +190,9 @@ impl MarkedEventReceiver for Receiver<'_> {
                         if let Some((name, v)) = value.split_once('=') {
                             let name_start = map.offset(0);
                             let vmap = match &map {
-                                OffsetMap::Identity { start } => OffsetMap::Identity { start: start + name.len() + 1 },
+                                OffsetMap::Identity { start } => OffsetMap::Identity {
+                                    start: start + name.len() + 1,
+                                },
                                 other => other.clone(),
                             };
                             self.bindings.push(Binding {
@@ -176,7 +202,11 @@ impl MarkedEventReceiver for Receiver<'_> {
                                 map: vmap.clone(),
                             });
                             let p = format!("{path}.{}", name.trim());
-                            self.scalars.push(Scalar { path: p, value: v.to_string(), map: vmap });
+                            self.scalars.push(Scalar {
+                                path: p,
+                                value: v.to_string(),
+                                map: vmap,
+                            });
                             return;
                         }
                     }

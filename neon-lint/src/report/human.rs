@@ -54,7 +54,9 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
             if let Some(fix) = &d.fix {
                 let how = match fix.applicability {
                     neon_lint_core::rule::Applicability::Safe => "`--fix` can apply this",
-                    neon_lint_core::rule::Applicability::Unsafe => "suggested; not applied automatically",
+                    neon_lint_core::rule::Applicability::Unsafe => {
+                        "suggested; not applied automatically"
+                    }
                 };
                 report = report.with_note(format!("fix: {} ({how})", clean(&fix.title)));
             }
@@ -62,5 +64,10 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
             let _ = report.finish().write(&mut cache, &mut out);
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    let s = String::from_utf8_lossy(&out).into_owned();
+    if color {
+        s
+    } else {
+        super::strip_ansi(&s)
+    }
 }

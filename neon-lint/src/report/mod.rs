@@ -30,12 +30,35 @@ pub enum Format {
 /// A diagnostic's start and end positions (1-based, columns in characters, end exclusive).
 pub fn positions(project: &Project, d: &Diagnostic) -> (Position, Position) {
     let f = &project.files[d.file];
-    (f.lines.position(&f.text, d.span.start), f.lines.position(&f.text, d.span.end))
+    (
+        f.lines.position(&f.text, d.span.start),
+        f.lines.position(&f.text, d.span.end),
+    )
 }
 
 /// Redacts a message or any other user-derived text.
 pub fn clean(text: &str) -> String {
     redact::redact(text)
+}
+
+/// Removes ANSI escape sequences (ariadne colours custom report kinds even when colours
+/// are off).
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A file's text with secrets masked, and a way to move offsets into it.

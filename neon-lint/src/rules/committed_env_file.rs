@@ -58,9 +58,15 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         });
         let Some(span) = hit else { continue };
         let (message, label) = if tracked {
-            ("`.env` file with a Neon password is tracked by git", "committed password (shown as ****)")
+            (
+                "`.env` file with a Neon password is tracked by git",
+                "committed password (shown as ****)",
+            )
         } else {
-            ("`.env` file with a Neon password is not ignored by git", "one `git add .` away from a commit")
+            (
+                "`.env` file with a Neon password is not ignored by git",
+                "one `git add .` away from a commit",
+            )
         };
         out.push(Diagnostic {
             rule: &COMMITTED_ENV_FILE,

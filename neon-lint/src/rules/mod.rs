@@ -29,8 +29,14 @@ pub static PROJECT_RULES: &[ProjectRule] = &[
         meta: &pooled_url_in_direct_variable::POOLED_URL_IN_DIRECT_VARIABLE,
         check: pooled_url_in_direct_variable::check,
     },
-    ProjectRule { meta: &committed_env_file::COMMITTED_ENV_FILE, check: committed_env_file::check },
-    ProjectRule { meta: &neon_api_key::NEON_API_KEY, check: neon_api_key::check },
+    ProjectRule {
+        meta: &committed_env_file::COMMITTED_ENV_FILE,
+        check: committed_env_file::check,
+    },
+    ProjectRule {
+        meta: &neon_api_key::NEON_API_KEY,
+        check: neon_api_key::check,
+    },
 ];
 
 /// Every rule's metadata, sorted by code.

@@ -39,7 +39,9 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
             span: s.span.clone(),
             message: "Neon API key in a file".into(),
             label: "API key (shown as napi_****)".into(),
-            help: Some("revoke this key in the Neon console and read keys from a secret store".into()),
+            help: Some(
+                "revoke this key in the Neon console and read keys from a secret store".into(),
+            ),
             secondary: Vec::new(),
             fix: None,
         });

@@ -21,7 +21,10 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             let mut secondary = Vec::new();
             // A secondary label can only point into the same file.
             if value.file == run.file {
-                secondary.push((value.map.range(input.host_span()), "pooled host".to_string()));
+                secondary.push((
+                    value.map.range(input.host_span()),
+                    "pooled host".to_string(),
+                ));
             }
             let via = value
                 .via

@@ -45,7 +45,10 @@ pub(crate) fn says_direct(name: &str, config: &Config) -> bool {
         || upper.contains("NONPOOLING")
         || upper.contains("DIRECT")
         || upper.contains("MIGRAT")
-        || config.direct_variables.iter().any(|v| v.eq_ignore_ascii_case(name))
+        || config
+            .direct_variables
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(name))
 }
 
 /// The plain sibling of a direct variable: `DATABASE_URL_UNPOOLED` -> `DATABASE_URL`.
@@ -60,7 +63,9 @@ fn sibling(name: &str) -> Option<String> {
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     for site in &project.urls {
-        let Some(key) = site.key.as_deref() else { continue };
+        let Some(key) = site.key.as_deref() else {
+            continue;
+        };
         if !says_direct(key, config) {
             continue;
         }
@@ -72,20 +77,21 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         // Is the plain sibling in the same file direct? Then the two look swapped.
         let swapped = sibling(key).and_then(|base| {
             project.urls.iter().find(|other| {
-                other.file == site.file
-                    && other.key.as_deref() == Some(base.as_str())
-                    && {
-                        let octx = context(other, config);
-                        let o = UrlInput::new(&other.text, &octx);
-                        o.is_linted_host() && !o.is_pooled()
-                    }
+                other.file == site.file && other.key.as_deref() == Some(base.as_str()) && {
+                    let octx = context(other, config);
+                    let o = UrlInput::new(&other.text, &octx);
+                    o.is_linted_host() && !o.is_pooled()
+                }
             })
         });
         let mut secondary = Vec::new();
         let mut help = "use the direct host (without `-pooler`) in this variable".to_string();
         if let Some(other) = swapped {
             let base = other.key.clone().unwrap_or_default();
-            secondary.push((other.map.range(0..other.text.len()), format!("while `{base}` is direct")));
+            secondary.push((
+                other.map.range(0..other.text.len()),
+                format!("while `{base}` is direct"),
+            ));
             help = format!("the two look swapped: `{key}` should hold the direct URL and `{base}` the pooled one");
         }
         let host_span = input.host_span();

@@ -4,6 +4,7 @@
 use neon_lint_core::rule::UrlFinding;
 use neon_lint_core::{UrlContext, UrlInput};
 
+use super::pooled_url_in_direct_variable::says_direct;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileEdit, FileFix};
 use crate::project::Project;
@@ -14,15 +15,30 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         let ctx = context(site, config);
         let input = UrlInput::new(&site.text, &ctx);
         for f in neon_lint_core::rules::check_all(&input) {
+            // A pooled URL in a variable named for direct use is reported once, by
+            // `pooled-url-in-direct-variable`, which can say more.
+            if f.rule.code == "NL020" && site.key.as_deref().is_some_and(|k| says_direct(k, config))
+            {
+                continue;
+            }
             out.push(to_diagnostic(site, f));
         }
     }
 }
 
 /// The core's view of a site's surroundings.
+///
+/// A variable named for direct use (`DATABASE_URL_UNPOOLED`, `DIRECT_URL`) holds the URL
+/// migrations and other session-level work use, so its role is Migration.
 pub(crate) fn context(site: &UrlSite, config: &Config) -> UrlContext {
+    let direct_key = site.key.as_deref().is_some_and(|k| says_direct(k, config));
+    let role = if site.role == neon_lint_core::Role::Unknown && direct_key {
+        neon_lint_core::Role::Migration
+    } else {
+        site.role
+    };
     UrlContext {
-        role: site.role,
+        role,
         role_evidence: site.role_evidence.clone(),
         placement: site.placement,
         tls_beside: false,
@@ -31,7 +47,11 @@ pub(crate) fn context(site: &UrlSite, config: &Config) -> UrlContext {
 }
 
 /// The context for a value written in `file` whose use is otherwise unknown.
-pub(crate) fn context_for(project: &Project, file: crate::source::FileId, config: &Config) -> UrlContext {
+pub(crate) fn context_for(
+    project: &Project,
+    file: crate::source::FileId,
+    config: &Config,
+) -> UrlContext {
     let placement = project
         .urls
         .iter()
@@ -73,7 +93,11 @@ pub(crate) fn to_diagnostic(site: &UrlSite, f: UrlFinding) -> Diagnostic {
         message: f.message,
         label: f.label,
         help: f.help,
-        secondary: f.secondary.into_iter().map(|(r, l)| (map.range(r), l)).collect(),
+        secondary: f
+            .secondary
+            .into_iter()
+            .map(|(r, l)| (map.range(r), l))
+            .collect(),
         fix,
     }
 }
