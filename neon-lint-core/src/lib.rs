@@ -5,6 +5,7 @@
 pub mod conninfo;
 pub mod neon;
 pub mod redact;
+pub mod render;
 pub mod rule;
 pub mod rules;
 pub mod url;

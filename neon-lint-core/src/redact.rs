@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use crate::conninfo;
+use crate::conninfo::{self, ParamSource};
 
 /// What a secret is replaced with, in every output format.
 pub const MASK: &str = "****";
@@ -18,7 +18,7 @@ pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     if let Ok(info) = conninfo::parse(text) {
         for p in info.password_params() {
-            spans.push(inner_value_span(text, p.value_span.clone()));
+            spans.push(inner_value_span(text, p.source, p.value_span.clone()));
         }
     }
     uri_userinfo_passwords(text, &mut spans);
@@ -58,10 +58,11 @@ pub fn apply(text: &str, spans: &[Range<usize>]) -> String {
     out
 }
 
-/// A quoted key/value value keeps its quotes; only the inside is secret.
-fn inner_value_span(text: &str, span: Range<usize>) -> Range<usize> {
+/// A quoted key/value value keeps its quotes; only the inside is secret. In a URI, quotes
+/// are password characters like any other (`postgresql://u:'pw'@h`) and are masked too.
+fn inner_value_span(text: &str, source: ParamSource, span: Range<usize>) -> Range<usize> {
     let v = &text[span.clone()];
-    if v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
+    if source == ParamSource::KeyValue && v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
         span.start + 1..span.end - 1
     } else {
         span

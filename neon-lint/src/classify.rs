@@ -23,8 +23,20 @@ pub enum FileKind {
     Ini,
     /// `*.py`.
     Python,
-    /// Shell scripts, Dockerfiles, Makefiles, Procfiles, Prisma schemas, TS/JS configs...:
-    /// text scanned for connection strings.
+    /// Shell scripts (`*.sh`), `Makefile`s (`*.mk`), `justfile`s and `Procfile`s: commands
+    /// (migration runs) and `export`s, plus connection strings.
+    Shell,
+    /// `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.dockerfile`: `ENV`/`ARG` and
+    /// `RUN`/`CMD`/`ENTRYPOINT` commands.
+    Dockerfile,
+    /// Prisma schemas (`*.prisma`).
+    Prisma,
+    /// `prisma.config.*` and `drizzle.config.*`: TypeScript/JavaScript read at text level.
+    JsConfig,
+    /// Python dependency manifests: `requirements*.txt` (and `requirements/*.txt`),
+    /// `Pipfile`, `pyproject.toml`, `setup.cfg`, `setup.py`.
+    PythonManifest,
+    /// Other TS/JS sources, SQL, Terraform...: text scanned for connection strings.
     Script,
     /// Markdown and other docs: only secrets rules apply.
     Docs,
@@ -32,7 +44,8 @@ pub enum FileKind {
 
 /// Classifies `path`; `None` means the file cannot matter (images, lock files, binaries).
 pub fn classify(path: &Path) -> Option<FileKind> {
-    let name = path.file_name()?.to_str()?;
+    // Names that are not UTF-8 are judged by their readable part.
+    let name = path.file_name()?.to_string_lossy();
     let lower = name.to_ascii_lowercase();
     if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
         let template = [
@@ -54,13 +67,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if lower == "cargo.toml" {
         return Some(FileKind::CargoManifest);
     }
-    if matches!(
-        lower.as_str(),
-        "dockerfile" | "makefile" | "gnumakefile" | "procfile" | "justfile" | "containerfile"
-    ) || lower.starts_with("dockerfile.")
-        || lower.ends_with(".dockerfile")
-    {
-        return Some(FileKind::Script);
+    if let Some(kind) = classify_deploy(path, &lower) {
+        return Some(kind);
     }
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let kind = match ext {
@@ -70,9 +78,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "json" => FileKind::Json,
         "ini" | "cfg" | "conf" | "properties" => FileKind::Ini,
         "py" | "pyi" => FileKind::Python,
-        "sh" | "bash" | "zsh" | "prisma" | "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" | "mk"
-        | "sql" | "tf" | "tfvars" | "hcl" | "go" | "java" | "kt" | "rb" | "php" | "cs" | "ex"
-        | "exs" | "txt" => FileKind::Script,
+        "sh" | "bash" | "zsh" | "mk" => FileKind::Shell,
+        "prisma" => FileKind::Prisma,
+        "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" | "sql" | "tf" | "tfvars" | "hcl" | "go"
+        | "java" | "kt" | "rb" | "php" | "cs" | "ex" | "exs" | "txt" => FileKind::Script,
         "md" | "markdown" | "rst" | "adoc" | "mdx" => FileKind::Docs,
         _ => return None,
     };
@@ -80,6 +89,46 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         return None;
     }
     Some(kind)
+}
+
+/// Names that say more than their extension: Dockerfiles, Makefiles, Procfiles, migration
+/// tool configs, Python manifests.
+fn classify_deploy(path: &Path, lower: &str) -> Option<FileKind> {
+    if matches!(lower, "dockerfile" | "containerfile")
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    if matches!(lower, "makefile" | "gnumakefile" | "procfile" | "justfile")
+        || lower.starts_with("procfile.")
+    {
+        return Some(FileKind::Shell);
+    }
+    let stem = lower.split('.').next().unwrap_or("");
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if matches!(stem, "prisma" | "drizzle")
+        && lower.contains(".config.")
+        && matches!(ext, "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" | "json")
+    {
+        return Some(FileKind::JsConfig);
+    }
+    if matches!(
+        lower,
+        "pipfile" | "pyproject.toml" | "setup.cfg" | "setup.py"
+    ) {
+        return Some(FileKind::PythonManifest);
+    }
+    let in_requirements_dir = path.parent().and_then(|p| p.file_name()).is_some_and(|d| {
+        d.to_string_lossy()
+            .to_ascii_lowercase()
+            .starts_with("requirements")
+    });
+    if (ext == "txt" || ext == "in") && (lower.starts_with("requirements") || in_requirements_dir) {
+        return Some(FileKind::PythonManifest);
+    }
+    None
 }
 
 /// Whether `path` is a template or example file where placeholders belong.
@@ -107,7 +156,55 @@ mod tests {
             Some(FileKind::CargoManifest)
         );
         assert_eq!(classify(Path::new("alembic.ini")), Some(FileKind::Ini));
-        assert_eq!(classify(Path::new("Dockerfile")), Some(FileKind::Script));
+        assert_eq!(
+            classify(Path::new("Dockerfile")),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(classify(Path::new("Makefile")), Some(FileKind::Shell));
+        assert_eq!(classify(Path::new("Procfile")), Some(FileKind::Shell));
+        assert_eq!(classify(Path::new("bin/migrate.sh")), Some(FileKind::Shell));
+        assert_eq!(
+            classify(Path::new("prisma/schema.prisma")),
+            Some(FileKind::Prisma)
+        );
+        assert_eq!(
+            classify(Path::new("prisma.config.ts")),
+            Some(FileKind::JsConfig)
+        );
+        assert_eq!(
+            classify(Path::new("drizzle.config.mjs")),
+            Some(FileKind::JsConfig)
+        );
+        assert_eq!(classify(Path::new("src/db.ts")), Some(FileKind::Script));
+        assert_eq!(
+            classify(Path::new("requirements.txt")),
+            Some(FileKind::PythonManifest)
+        );
+        assert_eq!(
+            classify(Path::new("requirements-dev.txt")),
+            Some(FileKind::PythonManifest)
+        );
+        assert_eq!(
+            classify(Path::new("requirements/base.txt")),
+            Some(FileKind::PythonManifest)
+        );
+        assert_eq!(
+            classify(Path::new("pyproject.toml")),
+            Some(FileKind::PythonManifest)
+        );
+        assert_eq!(
+            classify(Path::new("Pipfile")),
+            Some(FileKind::PythonManifest)
+        );
+        assert_eq!(
+            classify(Path::new("setup.py")),
+            Some(FileKind::PythonManifest)
+        );
+        assert_eq!(
+            classify(Path::new("app/settings.py")),
+            Some(FileKind::Python)
+        );
+        assert_eq!(classify(Path::new("notes.txt")), Some(FileKind::Script));
         assert_eq!(classify(Path::new("logo.png")), None);
         assert_eq!(classify(Path::new("Cargo.lock")), None);
     }

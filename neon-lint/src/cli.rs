@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use neon_lint_core::{Level, Placement, UrlContext};
 
+use crate::baseline::{self, Baseline};
 use crate::config::Config;
+use crate::progress::Progress;
 use crate::report::{self, Format};
-use crate::{fix, lint, rules, url_cmd};
+use crate::{fix, lint, rule_docs, rules, url_cmd};
 
 /// Exit status: no error-level findings.
 pub const EXIT_OK: u8 = 0;
@@ -28,6 +30,9 @@ pub const EXIT_FAILURE: u8 = 2;
     after_help = "Exit status: 0 no errors, 1 errors found (or warnings with -D warnings), 2 the run failed.\n\
                   Examples:\n  neon-lint                       lint the current directory\n  \
                   neon-lint --format json src/    machine-readable findings\n  \
+                  neon-lint --output sarif=neon-lint.sarif   also write SARIF for code scanning\n  \
+                  neon-lint --diff                preview the safe fixes; --fix applies them\n  \
+                  neon-lint --write-baseline nl-baseline.json   then --baseline nl-baseline.json\n  \
                   neon-lint url 'postgresql://...' check one connection string\n  \
                   neon-lint --explain missing-sslmode"
 )]
@@ -66,18 +71,42 @@ struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// cargo-style output: `json` prints rustc-shaped JSON diagnostics, one per line, for
+    /// rust-analyzer's `check.overrideCommand` (same as `--format cargo`).
+    #[arg(long, value_name = "FMT", value_parser = parse_message_format, conflicts_with = "format")]
+    message_format: Option<Format>,
+    /// Also write FORMAT to FILE (repeatable), e.g. `--output sarif=neon-lint.sarif`.
+    #[arg(long, short = 'o', value_name = "FORMAT=FILE", value_parser = parse_output)]
+    output: Vec<(Format, PathBuf)>,
     /// When to use colours (NO_COLOR is honoured under `auto`).
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+    /// Apply `exclude` globs to files named on the command line too (they are always read
+    /// otherwise); the pre-commit hook passes it.
+    #[arg(long)]
+    force_exclude: bool,
     /// Apply safe fixes in place.
     #[arg(long)]
     fix: bool,
+    /// Print the safe fixes as a unified diff (passwords masked) instead of applying them or
+    /// reporting findings; writes nothing.
+    #[arg(long)]
+    diff: bool,
+    /// Hide the findings recorded in this baseline file; show only new ones.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff"])]
+    write_baseline: Option<PathBuf>,
     /// Print a rule's documentation (name or code).
     #[arg(long, value_name = "RULE")]
     explain: Option<String>,
     /// List every rule with its code, name, default level and summary.
     #[arg(long)]
     list_rules: bool,
+    /// Write one Markdown page per rule (and an index) into DIR.
+    #[arg(long, value_name = "DIR", hide = true)]
+    write_rule_docs: Option<PathBuf>,
     /// Read configuration from this file instead of discovering it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -90,6 +119,37 @@ struct LintArgs {
     /// Turn a rule off.
     #[arg(short = 'A', long = "allow", value_name = "RULE")]
     allow: Vec<String>,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::from_str(s, true).map_err(|_| {
+        let names: Vec<&str> = Format::value_variants().iter().map(|f| f.name()).collect();
+        format!("unknown format `{s}` (one of: {})", names.join(", "))
+    })
+}
+
+fn parse_message_format(s: &str) -> Result<Format, String> {
+    match s {
+        "json"
+        | "json-diagnostic-short"
+        | "json-diagnostic-rendered-ansi"
+        | "json-render-diagnostics" => Ok(Format::Cargo),
+        "human" => Ok(Format::Human),
+        "short" => Ok(Format::Short),
+        other => Err(format!(
+            "unknown message format `{other}` (json, human or short)"
+        )),
+    }
+}
+
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let (f, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected FORMAT=FILE, e.g. sarif=neon-lint.sarif"))?;
+    if path.is_empty() {
+        return Err(format!("`{s}`: no file after `=`"));
+    }
+    Ok((parse_format(f)?, PathBuf::from(path)))
 }
 
 /// Runs the CLI with `args` (the program name first).
@@ -153,8 +213,7 @@ fn run_url(json: bool, string: &str, color: bool) -> u8 {
         let v = url_cmd::analyse_json(string, &ctx);
         let failed = v["diagnostics"]
             .as_array()
-            .is_some_and(|d| d.iter().any(|x| x["severity"] == "error"))
-            || v["ok"] == false;
+            .is_some_and(|d| d.iter().any(|x| x["severity"] == "error"));
         let _ = writeln!(out, "{v}");
         return if failed { EXIT_FINDINGS } else { EXIT_OK };
     }
@@ -175,13 +234,7 @@ fn run_lint(args: LintArgs) -> u8 {
     if let Some(name) = &args.explain {
         return match rules::find(name) {
             Some(r) => {
-                println!(
-                    "{} {} (default level: {})\n",
-                    r.code,
-                    r.name,
-                    r.default_level.as_str()
-                );
-                print!("{}", r.documentation());
+                print!("{}", explain(r));
                 EXIT_OK
             }
             None => {
@@ -196,6 +249,24 @@ fn run_lint(args: LintArgs) -> u8 {
             }
         };
     }
+    if let Some(dir) = &args.write_rule_docs {
+        return match rule_docs::write(dir) {
+            Ok(touched) => {
+                eprintln!(
+                    "neon-lint: {} rule pages in {} ({} changed)",
+                    rules::all().len(),
+                    dir.display(),
+                    touched.len()
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", dir.display());
+                EXIT_FAILURE
+            }
+        };
+    }
+    let format = args.message_format.unwrap_or(args.format);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -220,7 +291,37 @@ fn run_lint(args: LintArgs) -> u8 {
             }
         }
     }
-    let outcome = match lint::lint(&paths, &config) {
+    let paths = if args.force_exclude {
+        let excluder = match config.file_excluder() {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_FAILURE;
+            }
+        };
+        paths
+            .into_iter()
+            .filter(|p| !(p.is_file() && excluder.excludes(p)))
+            .collect()
+    } else {
+        paths
+    };
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+
+    let mut progress = if format.is_human() && !args.diff && std::io::stderr().is_terminal() {
+        Progress::start(progress_delay())
+    } else {
+        Progress::disabled()
+    };
+    let result = lint::lint_with_progress(&paths, &config, &progress);
+    progress.finish();
+    let outcome = match result {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
@@ -231,8 +332,76 @@ fn run_lint(args: LintArgs) -> u8 {
         eprintln!("warning: {path}: {}", report::clean(note));
     }
     let mut diags = outcome.diagnostics;
+    let project = &outcome.project;
+    // A baseline file inside the tree is neon-lint's own output, not configuration.
+    for b in [&args.baseline, &args.write_baseline].into_iter().flatten() {
+        diags.retain(|d| !Baseline::is_file(b, &project.files[d.file].path));
+    }
+
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(project, &diags, path) {
+            Ok(n) => {
+                eprintln!(
+                    "neon-lint: recorded {n} finding(s) in {} ({} files scanned); \
+                     run with `--baseline {}` to see only new ones",
+                    path.display(),
+                    outcome.files_seen,
+                    path.display()
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_FAILURE
+            }
+        };
+    }
+    let mut baseline_note = None;
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        let applied = b.apply(project, &mut diags);
+        if applied.hidden > 0 || applied.stale > 0 {
+            let mut note = format!(
+                "neon-lint: {} finding(s) hidden by the baseline {}",
+                applied.hidden,
+                path.display()
+            );
+            if applied.stale > 0 {
+                note.push_str(&format!(
+                    "; {} recorded finding(s) no longer occur (refresh it with `--write-baseline {}`)",
+                    applied.stale,
+                    path.display()
+                ));
+            }
+            baseline_note = Some(note);
+        }
+    }
+
+    if args.diff {
+        let preview = report::diff::render(project, &diags);
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        if lock
+            .write_all(preview.text.as_bytes())
+            .and_then(|_| lock.flush())
+            .is_err()
+        {
+            return EXIT_FAILURE;
+        }
+        eprintln!(
+            "neon-lint: {} safe fix(es) in {} file(s); nothing written (apply with `--fix`)",
+            preview.fixes, preview.files
+        );
+        if let Some(n) = &baseline_note {
+            eprintln!("{n}");
+        }
+        if !outcome.missing_paths.is_empty() {
+            return EXIT_FAILURE;
+        }
+        return exit_status(&diags, &config);
+    }
+
     if args.fix {
-        let (fixed, ids) = fix::apply(&outcome.project, &diags);
+        let (fixed, ids) = fix::apply(project, &diags);
         for (p, e) in &fixed.errors {
             eprintln!("warning: {p}: could not apply fixes: {e}");
         }
@@ -251,16 +420,32 @@ fn run_lint(args: LintArgs) -> u8 {
         });
     }
     let color = color_on(args.color);
-    let text = match args.format {
+    let render = |f: Format, color: bool| match f {
         Format::Human => {
-            let mut s = report::human::render(&outcome.project, &diags, color);
+            let mut s = report::human::render(project, &diags, color);
             s.push_str(&summary(&diags, outcome.files_seen));
             s
         }
-        Format::Short => report::short::render(&outcome.project, &diags),
-        Format::Json => report::json::render(&outcome.project, &diags),
-        Format::Github => report::github::render(&outcome.project, &diags),
+        Format::Short => report::short::render(project, &diags),
+        Format::Json => report::json::render(project, &diags),
+        Format::Sarif => report::sarif::render(project, &diags),
+        Format::Github => report::github::render(project, &diags),
+        Format::Cargo => report::cargo::render(project, &diags),
     };
+    for (f, path) in &args.output {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = fix::write_atomic(path, render(*f, false).as_bytes()) {
+            eprintln!(
+                "error: {}: cannot write {} output: {e}",
+                path.display(),
+                f.name()
+            );
+            return EXIT_FAILURE;
+        }
+    }
+    let text = render(format, color);
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     if lock
@@ -270,9 +455,22 @@ fn run_lint(args: LintArgs) -> u8 {
     {
         return EXIT_FAILURE;
     }
-    if outcome.files_seen == 0 && args.format != Format::Human {
+    if outcome.files_seen == 0 && format != Format::Human {
         eprintln!("neon-lint: no files to lint");
     }
+    if let Some(n) = &baseline_note {
+        eprintln!("{n}");
+    }
+    // A path named on the command line that does not exist stops nothing, but the run
+    // did not do what it was asked.
+    if !outcome.missing_paths.is_empty() {
+        return EXIT_FAILURE;
+    }
+    exit_status(&diags, &config)
+}
+
+/// 1 when an error-level finding is left (or a warning under `-D warnings`), else 0.
+fn exit_status(diags: &[crate::diagnostic::Diagnostic], config: &Config) -> u8 {
     let failing = diags
         .iter()
         .any(|d| d.level == Level::Error || (config.deny_warnings && d.level == Level::Warn));
@@ -281,6 +479,34 @@ fn run_lint(args: LintArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// How long a scan runs before the progress line shows (`NEON_LINT_PROGRESS_DELAY_MS`
+/// overrides the one second, for tests).
+fn progress_delay() -> std::time::Duration {
+    std::env::var("NEON_LINT_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_millis)
+        .unwrap_or(crate::progress::DEFAULT_DELAY)
+}
+
+/// What `--explain RULE` prints: a header, the documentation, the page's address.
+pub fn explain(r: &neon_lint_core::RuleMeta) -> String {
+    let mut s = format!(
+        "{} {} (default level: {}{})\n\n",
+        r.code,
+        r.name,
+        r.default_level.as_str(),
+        if r.fixable {
+            ", safe fix available"
+        } else {
+            ""
+        }
+    );
+    s.push_str(&r.documentation());
+    s.push_str(&format!("\nOnline: {}\n", r.url()));
+    s
 }
 
 fn summary(diags: &[crate::diagnostic::Diagnostic], files_seen: usize) -> String {

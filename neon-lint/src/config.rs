@@ -1,4 +1,4 @@
-//! Configuration: `neon-lint.toml`, `[workspace.metadata.neon-lint]` /
+//! Configuration: `neon-lint.toml` (or `.neon-lint.toml`), `[workspace.metadata.neon-lint]` /
 //! `[package.metadata.neon-lint]` in `Cargo.toml`, or `[tool.neon-lint]` in
 //! `pyproject.toml`, found from the scanned root upward; then `-A/-W/-D` from the command
 //! line. Unknown keys and rule names are errors with a "did you mean".
@@ -90,12 +90,22 @@ impl Config {
         };
         let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
         for dir in start.ancestors() {
-            let nl = dir.join("neon-lint.toml");
-            if nl.is_file() {
-                let text = std::fs::read_to_string(&nl).map_err(|e| {
+            let found: Vec<PathBuf> = ["neon-lint.toml", ".neon-lint.toml"]
+                .iter()
+                .map(|n| dir.join(n))
+                .filter(|p| p.is_file())
+                .collect();
+            if found.len() > 1 {
+                return Err(ConfigError(format!(
+                    "{}: both `neon-lint.toml` and `.neon-lint.toml`; keep one",
+                    dir.display()
+                )));
+            }
+            if let Some(nl) = found.first() {
+                let text = std::fs::read_to_string(nl).map_err(|e| {
                     ConfigError(format!("{}: cannot read config: {e}", nl.display()))
                 })?;
-                return Config::from_toml(&text, &nl, TableAt::Root);
+                return Config::from_toml(&text, nl, TableAt::Root);
             }
             for (file, at) in [
                 ("Cargo.toml", TableAt::CargoMetadata),
@@ -155,11 +165,11 @@ impl Config {
                         .ok_or_else(|| bad_type("a table of rule = level"))?;
                     for (name, level) in rules.iter() {
                         let level_s = level.as_str().ok_or_else(|| {
-                            ConfigError(format!("{shown}: level of `{name}` must be \"allow\", \"warn\" or \"error\""))
+                            ConfigError(format!("{shown}: level of `{name}` must be \"allow\", \"info\", \"warn\" or \"error\""))
                         })?;
                         let level = Level::parse(level_s).ok_or_else(|| {
                             ConfigError(format!(
-                                "{shown}: unknown level \"{level_s}\" for `{name}` (use allow, warn or error)"
+                                "{shown}: unknown level \"{level_s}\" for `{name}` (use allow, info, warn or error)"
                             ))
                         })?;
                         let rule =
@@ -168,7 +178,12 @@ impl Config {
                     }
                 }
                 "exclude" => {
-                    c.exclude = string_list(item).ok_or_else(|| bad_type("a list of globs"))?
+                    c.exclude = string_list(item).ok_or_else(|| bad_type("a list of globs"))?;
+                    for g in &c.exclude {
+                        globset::Glob::new(g).map_err(|e| {
+                            ConfigError(format!("{shown}: invalid exclude glob `{g}`: {e}"))
+                        })?;
+                    }
                 }
                 "direct-variables" => {
                     c.direct_variables =
@@ -209,6 +224,56 @@ enum TableAt {
 fn string_list(item: &toml_edit::Item) -> Option<Vec<String>> {
     let arr = item.as_array()?;
     arr.iter().map(|v| v.as_str().map(str::to_string)).collect()
+}
+
+impl Config {
+    /// The folder relative `exclude` globs are read from: the config file's, else the
+    /// working directory.
+    pub fn root(&self) -> PathBuf {
+        let dir = self
+            .source
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::fs::canonicalize(&dir).unwrap_or(dir)
+    }
+
+    /// The `exclude` globs as a matcher for explicitly named files (`--force-exclude`:
+    /// pre-commit passes files one by one, and they should be excluded like walked ones).
+    pub fn file_excluder(&self) -> Result<FileExcluder, ConfigError> {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in &self.exclude {
+            b.add(
+                globset::Glob::new(g)
+                    .map_err(|e| ConfigError(format!("invalid exclude glob `{g}`: {e}")))?,
+            );
+        }
+        Ok(FileExcluder {
+            set: b.build().map_err(|e| ConfigError(e.to_string()))?,
+            root: self.root(),
+        })
+    }
+}
+
+/// Matches named files against the `exclude` globs, relative to the config's folder.
+pub struct FileExcluder {
+    set: globset::GlobSet,
+    root: PathBuf,
+}
+
+impl FileExcluder {
+    /// Whether `path` or one of its folders matches an `exclude` glob.
+    pub fn excludes(&self, path: &Path) -> bool {
+        if self.set.is_empty() {
+            return false;
+        }
+        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let rel = abs.strip_prefix(&self.root).unwrap_or(path);
+        rel.ancestors()
+            .any(|a| !a.as_os_str().is_empty() && self.set.is_match(a))
+    }
 }
 
 /// Finds a rule by name or code, or explains what was meant.

@@ -75,6 +75,8 @@ pub struct Discovery {
     pub files_seen: usize,
     /// Problems (unreadable files, walk errors), each naming the path; the run goes on.
     pub notes: Vec<(PathBuf, String)>,
+    /// Paths given on the command line that could not be read at all.
+    pub missing_roots: Vec<PathBuf>,
 }
 
 /// Walk options.
@@ -100,9 +102,9 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
             }
             Ok(_) => {}
             Err(e) => {
-                lock(&out)
-                    .notes
-                    .push((root.clone(), format!("cannot read: {e}")));
+                let mut d = lock(&out);
+                d.notes.push((root.clone(), format!("cannot read: {e}")));
+                d.missing_roots.push(root.clone());
                 continue;
             }
         }
@@ -135,7 +137,8 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
                 if name.starts_with('.') && !HIDDEN_DIRS_WALKED.contains(&name.as_ref()) {
                     return false;
                 }
-                if e.path().join("pyvenv.cfg").exists() {
+                // Virtualenvs under other names: only names that suggest one cost a stat.
+                if name.contains("env") && e.path().join("pyvenv.cfg").exists() {
                     return false;
                 }
             }
@@ -235,39 +238,50 @@ fn find_ignored_env_files(
     }
 }
 
+thread_local! {
+    /// One read buffer per walker thread: most files are read, searched and dropped, so
+    /// reusing the allocation avoids an allocation storm on large trees.
+    static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: bool) {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_FILE_BYTES {
-        let mut d = lock(out);
-        d.files_seen += 1;
-        d.notes.push((
-            path.to_path_buf(),
-            format!(
+    use std::io::Read;
+    let result = BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        let mut f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_FILE_BYTES {
+            return Err(format!(
                 "skipped: {} MB is over the {} MB size limit for files that hold settings",
                 size / (1024 * 1024),
                 MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        ));
-        return;
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let mut d = lock(out);
-            d.files_seen += 1;
-            d.notes
-                .push((path.to_path_buf(), format!("cannot read: {e}")));
-            return;
+            ));
         }
-    };
-    let keep = !prefilter::is_binary(&bytes) && prefilter::is_candidate(kind, &bytes);
+        // Read at most one byte past the limit, in case the file grew since the stat.
+        (&mut f)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        if buf.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!(
+                "skipped: over the {} MB size limit for files that hold settings",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ));
+        }
+        let keep = !prefilter::is_binary(&buf) && prefilter::is_candidate(kind, &buf);
+        let keep = keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate));
+        Ok(keep.then(|| buf.clone()))
+    });
     let mut d = lock(out);
     d.files_seen += 1;
-    if keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate)) {
-        d.candidates.push(Candidate {
+    match result {
+        Ok(Some(bytes)) => d.candidates.push(Candidate {
             path: path.to_path_buf(),
             kind,
             bytes,
-        });
+        }),
+        Ok(None) => {}
+        Err(note) => d.notes.push((path.to_path_buf(), note)),
     }
 }

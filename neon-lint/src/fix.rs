@@ -113,7 +113,15 @@ pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, keeping permissions.
+/// A symbolic link is followed: its target is rewritten and the link stays a link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

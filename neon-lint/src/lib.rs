@@ -12,8 +12,12 @@
 //! assert!(findings.iter().any(|f| f.rule.name == "missing-sslmode"));
 //! ```
 
-pub use neon_lint_core::{check_url, check_url_with, conninfo, neon, redact, rule, Level};
+pub use neon_lint_core::{
+    check_url, check_url_with, conninfo, neon, redact, render, rule, Level, Placement, Role,
+    UrlContext,
+};
 
+pub mod baseline;
 pub mod classify;
 pub mod cli;
 pub mod config;
@@ -23,9 +27,11 @@ pub mod extract;
 pub mod fix;
 pub mod lint;
 pub mod prefilter;
+pub mod progress;
 pub mod project;
 pub mod report;
 pub mod resolve;
+pub mod rule_docs;
 pub mod rules;
 pub mod site;
 pub mod source;

@@ -8,7 +8,9 @@ use crate::classify::FileKind;
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{discover, WalkOptions};
+use crate::progress::Progress;
 use crate::project::{self, GitFacts, Project};
+use crate::rules::unused_suppression;
 use crate::{resolve, rules, suppress};
 
 /// The result of linting a tree.
@@ -22,10 +24,22 @@ pub struct Outcome {
     pub files_seen: usize,
     /// Problems that did not stop the run (path as printed, message).
     pub notes: Vec<(String, String)>,
+    /// Paths given on the command line that do not exist or cannot be read: the run goes
+    /// on, but its exit status is 2.
+    pub missing_paths: Vec<String>,
 }
 
 /// Lints `paths` with `config`.
 pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> {
+    lint_with_progress(paths, config, &Progress::disabled())
+}
+
+/// Lints `paths` with `config`, naming each phase on `progress`.
+pub fn lint_with_progress(
+    paths: &[PathBuf],
+    config: &Config,
+    progress: &Progress,
+) -> Result<Outcome, ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let mut exclude = GlobSetBuilder::new();
     for g in &config.exclude {
@@ -41,8 +55,19 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> 
         },
         threads: 0,
     };
+    progress.phase("walking the tree");
     let found = discover(paths, &opts);
+    progress.phase(format!(
+        "reading {} candidate files (of {})",
+        found.candidates.len(),
+        found.files_seen
+    ));
     let files_seen = found.files_seen;
+    let missing_paths = found
+        .missing_roots
+        .iter()
+        .map(|p| project::display_path(p, &cwd))
+        .collect();
     let mut notes: Vec<(String, String)> = found
         .notes
         .iter()
@@ -55,8 +80,10 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> 
         .filter(|f| f.kind == FileKind::DotEnv)
         .map(|f| f.path.as_path())
         .collect();
+    progress.phase("resolving variables");
     project.git = GitFacts::probe(&env_files);
     resolve::resolve(&mut project);
+    progress.phase(format!("checking {} files", project.files.len()));
     notes.extend(
         project
             .notes
@@ -65,16 +92,19 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> 
     );
     let mut diagnostics = rules::run(&project, config);
 
-    // Suppressions, parsed only for files with findings.
-    let mut sups_cache: std::collections::HashMap<usize, Vec<suppress::Suppression>> =
-        Default::default();
-    diagnostics.retain(|d| {
-        let file = &project.files[d.file];
-        let sups = sups_cache
-            .entry(d.file)
-            .or_insert_with(|| suppress::parse(file));
-        !suppress::is_suppressed(d, file, sups)
-    });
+    // Suppressions: every candidate file's, so that unused ones can be reported (NL090).
+    let mut sups: Vec<Vec<suppress::Suppression>> =
+        project.files.iter().map(suppress::parse).collect();
+    let apply = |diags: &mut Vec<Diagnostic>, sups: &mut Vec<Vec<suppress::Suppression>>| {
+        diags.retain(|d| !suppress::suppress(d, &project.files[d.file], &mut sups[d.file]));
+    };
+    apply(&mut diagnostics, &mut sups);
+    // Unused suppressions may be suppressed (`allow(unused-suppression)`); then the entries
+    // naming `unused-suppression` are judged, and cannot hide themselves.
+    let mut unused = unused_suppression::check(&project, config, &sups, false);
+    apply(&mut unused, &mut sups);
+    unused.extend(unused_suppression::check(&project, config, &sups, true));
+    diagnostics.extend(unused);
 
     diagnostics.sort_by(|a, b| {
         let fa = &project.files[a.file];
@@ -93,5 +123,6 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> 
         diagnostics,
         files_seen,
         notes,
+        missing_paths,
     })
 }

@@ -8,25 +8,104 @@ use aho_corasick::AhoCorasick;
 use crate::classify::FileKind;
 
 /// Words whose absence proves a file holds no connection string, driver set-up or Neon
-/// secret. Matched case-insensitively.
+/// secret, in the spellings that occur (lower, upper and title case).
+///
+/// Matched case-sensitively on purpose: a case-insensitive automaton loses aho-corasick's
+/// SIMD prefilter (Teddy) and costs several times more per byte, and this runs on every
+/// file of the tree.
 const NEEDLES: &[&str] = &[
     "postgres",
+    "Postgres",
+    "POSTGRES",
     "neon.tech",
     "sslmode",
+    "SSLMODE",
+    "DATABASE_URL",
     "database_url",
+    "DatabaseUrl",
     "napi_",
     "host=",
     "dbname=",
 ];
 
-fn matcher() -> &'static AhoCorasick {
-    static M: OnceLock<AhoCorasick> = OnceLock::new();
-    M.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(NEEDLES)
-            .expect("static needles build")
-    })
+/// Extra words for Python, scripts, Dockerfiles, YAML, JSON, Prisma and JS configs:
+/// driver and framework names (a set-up call reading `os.environ["X"]` names no URL),
+/// `dotenv` (the missing-dependency rule), and migration tools (a `prisma migrate deploy`
+/// step names no URL either).
+const CODE_NEEDLES: &[&str] = &[
+    "asyncpg",
+    "psycopg",
+    "sqlalchemy",
+    "sqlmodel",
+    "DATABASES",
+    "dotenv",
+    "migrat",
+    "alembic",
+    "prisma",
+    "drizzle",
+    "flyway",
+    "liquibase",
+    "sqlx",
+    "diesel",
+];
+
+/// Extra words for Rust sources and `Cargo.toml`: driver crates and the API names a
+/// set-up, migration or TLS configuration can be written with and no URL (`PgPool`,
+/// `NoTls`, `danger_accept_invalid_certs`), and `pq-sys` for its TLS-less feature.
+const RUST_NEEDLES: &[&str] = &[
+    "sqlx",
+    "diesel",
+    "sea_orm",
+    "sea-orm",
+    "deadpool",
+    "bb8",
+    "r2d2",
+    "refinery",
+    "NoTls",
+    "PgPool",
+    "PgConnect",
+    "danger_accept",
+    "RootCertStore",
+    "SslVerifyMode",
+    "prepare_cached",
+    "pq-sys",
+];
+
+/// Teddy (SIMD) when the CPU has it, the general automaton otherwise.
+enum Matcher {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Matcher {
+    fn is_match(&self, bytes: &[u8]) -> bool {
+        match self {
+            Matcher::Packed(s) => s.find(bytes).is_some(),
+            Matcher::Automaton(a) => a.is_match(bytes),
+        }
+    }
+}
+
+fn build(needles: &[&str]) -> Matcher {
+    match aho_corasick::packed::Searcher::new(needles.iter()) {
+        Some(s) => Matcher::Packed(s),
+        None => Matcher::Automaton(AhoCorasick::new(needles).expect("static needles build")),
+    }
+}
+
+fn matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| build(NEEDLES))
+}
+
+fn code_matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| build(CODE_NEEDLES))
+}
+
+fn rust_matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| build(RUST_NEEDLES))
 }
 
 /// Whether a file of `kind` with these bytes needs extracting.
@@ -35,7 +114,19 @@ fn matcher() -> &'static AhoCorasick {
 /// their values look like.
 pub fn is_candidate(kind: FileKind, bytes: &[u8]) -> bool {
     match kind {
-        FileKind::DotEnv | FileKind::DotEnvTemplate => true,
+        // Python manifests: whether they list a package matters even when they name no
+        // database (they are few and small).
+        FileKind::DotEnv | FileKind::DotEnvTemplate | FileKind::PythonManifest => true,
+        FileKind::Python
+        | FileKind::Shell
+        | FileKind::Dockerfile
+        | FileKind::Yaml
+        | FileKind::Json
+        | FileKind::Prisma
+        | FileKind::JsConfig => matcher().is_match(bytes) || code_matcher().is_match(bytes),
+        FileKind::Rust | FileKind::CargoManifest => {
+            matcher().is_match(bytes) || rust_matcher().is_match(bytes)
+        }
         _ => matcher().is_match(bytes),
     }
 }

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use crate::discover::Candidate;
 use crate::extract;
 use crate::site::{
-    ClientSetup, EnvBinding, FileSites, ManifestFact, MigrationRun, SecretToken, UrlSite,
+    ClientSetup, EnvBinding, FileSites, ImportSite, ManifestFact, MigrationCommand, MigrationRun,
+    SecretToken, ToolUrl, UrlSite,
 };
 use crate::source::{decode, LineIndex, SourceFile};
 
@@ -29,6 +30,16 @@ pub struct Project {
     pub migrations: Vec<MigrationRun>,
     /// Dependency facts.
     pub manifests: Vec<ManifestFact>,
+    /// Migration commands (the resolver turns them into migration runs).
+    pub commands: Vec<MigrationCommand>,
+    /// URL settings of migration tools' configuration.
+    pub tool_urls: Vec<ToolUrl>,
+    /// Imported modules (Python).
+    pub imports: Vec<ImportSite>,
+    /// Uses of connections (SQL text, session features).
+    pub uses: Vec<crate::site::ConnectionUse>,
+    /// Rust and Cargo facts per file, joined crate-wide by the resolver (which empties it).
+    pub rust: Vec<(crate::source::FileId, crate::site::rust::RustFacts)>,
     /// Per-file notes (path, message).
     pub notes: Vec<(PathBuf, String)>,
     /// What git knows about the files (tracked / ignored).
@@ -98,6 +109,25 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         for m in &mut sites.manifests {
             m.file = id;
         }
+        for c in &mut sites.commands {
+            c.file = id;
+        }
+        for t in &mut sites.tool_urls {
+            t.file = id;
+        }
+        for i in &mut sites.imports {
+            i.file = id;
+        }
+        for u in &mut sites.uses {
+            u.file = id;
+        }
+        project.uses.extend(sites.uses);
+        if let Some(facts) = sites.rust.take() {
+            project.rust.push((id, *facts));
+        }
+        project.commands.extend(sites.commands);
+        project.tool_urls.extend(sites.tool_urls);
+        project.imports.extend(sites.imports);
         project.clients.extend(sites.clients);
         project.migrations.extend(sites.migrations);
         project.manifests.extend(sites.manifests);
@@ -138,54 +168,48 @@ impl Project {
 
 impl GitFacts {
     /// Asks git about the `.env` files among `paths` (the only files whose tracked state a
-    /// rule needs). Without git, nothing is known and `available` is false.
+    /// rule needs): one `git ls-files` and one `git check-ignore --stdin` per repository,
+    /// however many files. Without git, `.gitignore` files are read directly.
     pub fn probe(paths: &[&Path]) -> GitFacts {
         let mut facts = GitFacts::default();
+        // Group the files by the repository that holds them.
+        let mut by_repo: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
+        let mut toplevels: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
         for path in paths {
-            let Some(dir) = path.parent() else { continue };
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            let Some(name) = path.file_name() else {
-                continue;
-            };
             let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-            let run = |args: &[&std::ffi::OsStr]| {
-                std::process::Command::new("git")
-                    .arg("-C")
-                    .arg(dir)
-                    .args(args)
-                    .stdin(std::process::Stdio::null())
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
-                    .status()
-                    .ok()
-            };
-            let inside = run(&["rev-parse".as_ref(), "--is-inside-work-tree".as_ref()]);
-            if !inside.is_some_and(|s| s.success()) {
-                // Not a git work tree: judge by the `.gitignore` files above the file.
-                if gitignore_matches(path) {
-                    facts.ignored.insert(canon);
+            let dir = canon.parent().unwrap_or(Path::new("/")).to_path_buf();
+            let top = toplevels
+                .entry(dir.clone())
+                .or_insert_with(|| git_toplevel(&dir))
+                .clone();
+            match top {
+                Some(top) => by_repo.entry(top).or_default().push(canon),
+                None => {
+                    if gitignore_matches(&canon) {
+                        facts.ignored.insert(canon);
+                    }
                 }
-                continue;
             }
+        }
+        for (top, files) in by_repo {
             facts.available = true;
-            if run(&[
-                "ls-files".as_ref(),
-                "--error-unmatch".as_ref(),
-                "--".as_ref(),
-                name,
-            ])
-            .is_some_and(|s| s.success())
-            {
-                facts.tracked.insert(canon.clone());
+            let rel: Vec<String> = files
+                .iter()
+                .map(|f| f.strip_prefix(&top).unwrap_or(f).to_string_lossy().into_owned())
+                .collect();
+            if let Some(out) = git_with_stdin(&top, &["ls-files", "-z", "--"], None, &rel) {
+                for name in out.split('\0').filter(|n| !n.is_empty()) {
+                    let p = top.join(name);
+                    if files.contains(&p) {
+                        facts.tracked.insert(p);
+                    }
+                }
             }
-            if run(&["check-ignore".as_ref(), "-q".as_ref(), "--".as_ref(), name])
-                .is_some_and(|s| s.success())
-            {
-                facts.ignored.insert(canon);
+            let input = rel.join("\0");
+            if let Some(out) = git_with_stdin(&top, &["check-ignore", "-z", "--stdin"], Some(&input), &[]) {
+                for name in out.split('\0').filter(|n| !n.is_empty()) {
+                    facts.ignored.insert(top.join(name));
+                }
             }
         }
         facts
@@ -223,4 +247,44 @@ fn gitignore_matches(path: &Path) -> bool {
         }
     }
     false
+}
+
+fn git_toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let top = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Some(std::fs::canonicalize(&top).unwrap_or_else(|_| PathBuf::from(top)))
+}
+
+/// Runs git in `top` with `args` (plus `extra` arguments), feeding `stdin`; its stdout.
+fn git_with_stdin(top: &Path, args: &[&str], stdin: Option<&str>, extra: &[String]) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(top).args(args);
+    // `ls-files -- .` lists everything; narrow it to the files we ask about.
+    if !extra.is_empty() {
+        cmd.args(extra);
+    }
+    let mut child = cmd
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    if let Some(input) = stdin {
+        let mut w = child.stdin.take()?;
+        let _ = w.write_all(input.as_bytes());
+    }
+    let out = child.wait_with_output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }

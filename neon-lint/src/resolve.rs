@@ -5,6 +5,9 @@
 //! run migrations). Variables resolve through the project's bindings (`.env*`, compose, CI,
 //! `.cargo/config.toml [env]`), never by guessing: an unknown variable stays unknown.
 
+mod commands;
+mod rust_link;
+
 use std::ops::Range;
 
 use neon_lint_core::Role;
@@ -28,6 +31,10 @@ const MIGRATION_KEYS: &[(&str, &str, &str)] = &[
 
 /// Fills in roles and evidence.
 pub fn resolve(project: &mut Project) {
+    // Rust sites whose URL depends on other files of their crate; Cargo inheritance.
+    rust_link::link(project);
+    // Migration commands in scripts, CI and containers: which URL each one runs on.
+    commands::resolve(project);
     for site in &mut project.urls {
         let Some(key) = site.key.as_deref() else {
             continue;

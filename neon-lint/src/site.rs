@@ -1,5 +1,7 @@
 //! Sites: what extractors find in files, the one representation rules and the resolver read.
 
+pub mod rust;
+
 use std::ops::Range;
 
 use neon_lint_core::{Placement, Role};
@@ -230,6 +232,141 @@ pub struct ManifestFact {
     pub default_features: bool,
 }
 
+/// A use of a connection that matters to a transaction-mode pooler: SQL run on it, or a
+/// session feature (`PgListener`, `PgAdvisoryLock`, a cached prepared statement).
+#[derive(Debug, Clone)]
+pub struct ConnectionUse {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the SQL text when it is a literal here, else of the call.
+    pub span: Range<usize>,
+    /// The driver, when known.
+    pub driver: Option<Driver>,
+    /// The API called (`sqlx::query`, `PgListener::connect`, `prepare_cached`).
+    pub api: String,
+    /// The SQL text run, when known.
+    pub sql: Option<String>,
+    /// Where the connection's URL comes from.
+    pub url: UrlSource,
+}
+
+/// A migration command in a script, Makefile, Dockerfile, compose file or CI step, before
+/// the project-wide pass decides which URL it runs on (the resolver turns these into
+/// [`MigrationRun`]s).
+#[derive(Debug, Clone)]
+pub struct MigrationCommand {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the command.
+    pub span: Range<usize>,
+    /// The command as users know it (`alembic upgrade`, `prisma migrate deploy`).
+    pub tool: String,
+    /// How the tool finds its URL.
+    pub url: CommandUrl,
+    /// Variables the surroundings set for the command (compose `environment:`/`env_file:`,
+    /// a CI step's, job's and workflow's `env:`, Dockerfile `ENV`/`ARG`, `export`, inline
+    /// `VAR=value`), outermost first: the last binding of a name wins.
+    pub env: Vec<ScopedVar>,
+    /// Whether a variable the surroundings do not set comes from the developer's
+    /// environment (scripts, Makefiles and `package.json` run where `.env` is loaded), or is
+    /// unknowable (CI, containers, Procfiles: the value comes from a secret store).
+    pub inherits_project_env: bool,
+}
+
+/// Where a migration command takes its URL from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandUrl {
+    /// Given on the command line (`--database-url "$DIRECT_URL"`, `-url=jdbc:...`).
+    Given(UrlSource),
+    /// A fixed variable the tool reads (`sqlx` and `diesel` read `DATABASE_URL`).
+    Var(String),
+    /// Whatever the project's configuration for the tool names (the variable in Prisma's
+    /// `directUrl`, in Alembic's `env.py`, in Django's `DATABASES`...).
+    Config(ConfigTool),
+}
+
+/// A variable set around a command, and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedVar {
+    /// Variable name.
+    pub name: String,
+    /// Its value: a literal in the command's file, another variable (`$OTHER`), or
+    /// unknown (`${{ secrets.X }}`).
+    pub value: UrlSource,
+}
+
+/// Tools whose URL comes from their own configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConfigTool {
+    /// Prisma: `directUrl` in `schema.prisma` (Prisma 4.10 to 6), else `url`; or
+    /// `prisma.config.ts` `datasource.url` (Prisma 7).
+    Prisma,
+    /// Drizzle Kit: `drizzle.config.*` `dbCredentials.url`.
+    Drizzle,
+    /// Alembic: `env.py` `set_main_option("sqlalchemy.url", ...)` or `alembic.ini`.
+    Alembic,
+    /// Django: `DATABASES` in the settings module (`manage.py migrate`).
+    Django,
+}
+
+/// Which URL setting of a tool's configuration a [`ToolUrl`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ToolUrlKind {
+    /// `schema.prisma` datasource `url`.
+    PrismaUrl,
+    /// `schema.prisma` datasource `directUrl`.
+    PrismaDirectUrl,
+    /// `prisma.config.ts` `datasource.url` (or `directUrl`).
+    PrismaConfig,
+    /// `drizzle.config.*` `dbCredentials.url`.
+    DrizzleConfig,
+    /// Alembic `config.set_main_option("sqlalchemy.url", ...)`.
+    AlembicMainOption,
+    /// Django `DATABASES` entry (or `dj_database_url`).
+    DjangoDatabases,
+}
+
+impl ToolUrlKind {
+    /// The tool this setting configures.
+    pub fn tool(self) -> ConfigTool {
+        match self {
+            ToolUrlKind::PrismaUrl | ToolUrlKind::PrismaDirectUrl | ToolUrlKind::PrismaConfig => {
+                ConfigTool::Prisma
+            }
+            ToolUrlKind::DrizzleConfig => ConfigTool::Drizzle,
+            ToolUrlKind::AlembicMainOption => ConfigTool::Alembic,
+            ToolUrlKind::DjangoDatabases => ConfigTool::Django,
+        }
+    }
+}
+
+/// A URL setting in a tool's configuration: which variable (or literal) the tool reads.
+#[derive(Debug, Clone)]
+pub struct ToolUrl {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the setting (`url = env("DATABASE_URL")`).
+    pub span: Range<usize>,
+    /// Which setting.
+    pub kind: ToolUrlKind,
+    /// Its value.
+    pub url: UrlSource,
+    /// Alembic: the value was written with `%` doubled (`.replace("%", "%%")`), as
+    /// configparser interpolation needs.
+    pub percent_escaped: bool,
+}
+
+/// A module imported by source code (`import dotenv`, `from dotenv import load_dotenv`).
+#[derive(Debug, Clone)]
+pub struct ImportSite {
+    /// Which file.
+    pub file: FileId,
+    /// File span of the import statement.
+    pub span: Range<usize>,
+    /// The top-level module (`dotenv`).
+    pub module: String,
+}
+
 /// Everything extracted from one file.
 #[derive(Debug, Default)]
 pub struct FileSites {
@@ -245,6 +382,16 @@ pub struct FileSites {
     pub bindings: Vec<EnvBinding>,
     /// Bare secrets.
     pub secrets: Vec<SecretToken>,
+    /// Migration commands, resolved into migration runs project-wide.
+    pub commands: Vec<MigrationCommand>,
+    /// URL settings of migration tools' configuration.
+    pub tool_urls: Vec<ToolUrl>,
+    /// Imported modules (Python).
+    pub imports: Vec<ImportSite>,
+    /// Uses of connections (SQL text, session features).
+    pub uses: Vec<ConnectionUse>,
+    /// Rust and Cargo facts joined crate-wide by the resolver.
+    pub rust: Option<Box<rust::RustFacts>>,
     /// Problems reading or parsing the file, shown as notes (the run goes on).
     pub notes: Vec<String>,
 }

@@ -13,7 +13,13 @@ use neon_lint_core::{UrlContext, UrlInput};
 pub fn analyse_json(text: &str, ctx: &UrlContext) -> Value {
     let input = UrlInput::new(text, ctx);
     let info = match &input.parsed {
-        Err(e) => return json!({"ok": false, "error": redact::redact(&e.message)}),
+        Err(e) => {
+            return json!({
+                "ok": false,
+                "error": redact::redact(&e.message),
+                "diagnostics": diagnostics(&input),
+            })
+        }
         Ok(info) => info,
     };
     if info.dialect != Dialect::Libpq {

@@ -248,33 +248,62 @@ impl ConnInfo {
     }
 
     /// Where to insert a new parameter, and the text to insert for `key=value`: the end of
-    /// the string, with the separator this syntax needs.
+    /// the string (for key/value: right after the last parameter), with the separator this
+    /// syntax needs. The result parses, the other parameters keep their values, and the new
+    /// one is the last written (so it is the one libpq uses).
     pub fn append_param(&self, text: &str, key: &str, value: &str) -> (usize, String) {
         let end = self.len;
-        let insert = match self.syntax {
+        match self.syntax {
             Syntax::KeyValue => {
-                if text[..end].trim_end().is_empty() {
-                    format!("{key}={value}")
+                let Some(last) = self.params.last() else {
+                    // Nothing but whitespace: put the parameter first.
+                    return (0, format!("{key}={value}"));
+                };
+                let raw = &text[last.value_span.clone()];
+                // A trailing `\` that escapes nothing is dropped by libpq; a space written
+                // after it would be escaped. Insert before it: it then trails the new value
+                // and is still dropped.
+                let dangling = !raw.starts_with('\'') && ends_with_dangling_backslash(raw);
+                let at = last.span.end - usize::from(dangling);
+                if raw.len() == usize::from(dangling) {
+                    // `host=` at the end: libpq skips the whitespace after `=`, so the new
+                    // parameter would become the value. Write the empty value as `''`.
+                    (at, format!("'' {key}={value}"))
                 } else {
-                    format!(" {key}={value}")
+                    // Right after the value: trailing whitespace may be escaped (`a\ `) and
+                    // belong to it; whatever follows stays after the new parameter.
+                    (at, format!(" {key}={value}"))
                 }
             }
-            Syntax::Uri => match &self.query {
-                None => format!("?{key}={value}"),
-                Some(q) if q.is_empty() || text[..end].ends_with('&') => {
-                    format!("{key}={value}")
-                }
-                Some(_) => format!("&{key}={value}"),
-            },
-        };
-        let at = if self.syntax == Syntax::KeyValue {
-            // Keep trailing whitespace after the new parameter.
-            text[..end].trim_end().len()
-        } else {
-            end
-        };
-        (at, insert)
+            Syntax::Uri => {
+                let insert = match &self.query {
+                    None => format!("?{key}={value}"),
+                    Some(q) if q.is_empty() || text[..end].ends_with('&') => {
+                        format!("{key}={value}")
+                    }
+                    Some(_) => format!("&{key}={value}"),
+                };
+                (end, insert)
+            }
+        }
     }
+}
+
+/// Whether an unquoted key/value value ends in a backslash that escapes nothing.
+fn ends_with_dangling_backslash(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if i + 1 == b.len() {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 fn translate_sslmode_alias(p: &Param) -> &'static str {
@@ -344,6 +373,24 @@ mod tests {
                 "postgresql://h/db?user=b&sslmode=require",
             ),
             ("host=h dbname=d", "host=h dbname=d sslmode=require"),
+            ("host=h dbname=d  ", "host=h dbname=d sslmode=require  "),
+            ("host=h dbname=", "host=h dbname='' sslmode=require"),
+            ("host=h dbname= ", "host=h dbname= '' sslmode=require"),
+            (
+                "host=h password=a\\ ",
+                "host=h password=a\\  sslmode=require",
+            ),
+            ("host=h password=a\\", "host=h password=a sslmode=require\\"),
+            ("host=h password=\\", "host=h password='' sslmode=require\\"),
+            (
+                "host=h password='a b'",
+                "host=h password='a b' sslmode=require",
+            ),
+            (
+                "host=h application_name=a\u{a0}",
+                "host=h application_name=a\u{a0} sslmode=require",
+            ),
+            ("  ", "sslmode=require  "),
         ] {
             let info = parse(s).unwrap();
             let (at, ins) = info.append_param(s, "sslmode", "require");

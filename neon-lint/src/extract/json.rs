@@ -6,7 +6,13 @@ use super::Cx;
 use crate::site::{Container, OffsetMap};
 
 pub(super) fn extract(cx: &mut Cx) {
-    let text = cx.file.text.as_str();
+    for (key, value, map) in strings(&cx.file.text) {
+        cx.string_value(&value, map, Container::ConfigValue, Some(key));
+    }
+}
+
+/// Every string value with its dotted key path (`scripts.migrate`) and offsets.
+pub(super) fn strings(text: &str) -> Found {
     let mut found = Vec::new();
     let mut s = Scanner {
         b: text.as_bytes(),
@@ -14,9 +20,7 @@ pub(super) fn extract(cx: &mut Cx) {
         i: 0,
     };
     s.value("", &mut found, 0);
-    for (key, value, map) in found {
-        cx.string_value(&value, map, Container::ConfigValue, Some(key));
-    }
+    found
 }
 
 struct Scanner<'a> {
@@ -139,14 +143,24 @@ impl Scanner<'_> {
                     b'b' => (Some('\u{8}'), 2),
                     b'f' => (Some('\u{c}'), 2),
                     b'u' => {
+                        // Exactly four hex digits, or the escape is just `\u` (never step
+                        // into the middle of a multi-byte character).
                         let v = self
                             .text
                             .get(i + 2..i + 6)
-                            .and_then(|h| u32::from_str_radix(h, 16).ok())
-                            .and_then(char::from_u32);
-                        (v.or(Some('\u{FFFD}')), 6)
+                            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                            .and_then(|h| u32::from_str_radix(h, 16).ok());
+                        match v {
+                            Some(v) => (Some(char::from_u32(v).unwrap_or('\u{FFFD}')), 6),
+                            None => (Some('\u{FFFD}'), 2),
+                        }
                     }
-                    c => (Some(c as char), 2),
+                    _ => {
+                        // Any other escaped character stands for itself, whole (it may be
+                        // a multi-byte one).
+                        let c = self.text[i + 1..].chars().next().unwrap_or('\u{FFFD}');
+                        (Some(c), 1 + c.len_utf8())
+                    }
                 };
                 if let Some(c) = c {
                     for _ in 0..c.len_utf8() {

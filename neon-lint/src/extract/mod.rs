@@ -1,10 +1,17 @@
 //! Extractors: one per file kind, each turning a file's text into sites. They know file
 //! formats and nothing of rules.
 
+mod cargo;
+mod deploy_yaml;
 mod dotenv;
 mod ini;
+mod jsconfig;
 mod json;
+mod prisma;
+mod pymanifest;
+mod python;
 mod rust;
+mod shell;
 mod text;
 mod tokens;
 mod toml;
@@ -17,6 +24,7 @@ use crate::classify::FileKind;
 use crate::site::{Container, EnvBinding, FileSites, OffsetMap, UrlSite};
 use crate::source::{FileId, SourceFile};
 
+pub(crate) use cargo::cargo_facts;
 pub use dotenv::parse_dotenv;
 
 /// Runs the extractor for the file's kind, plus the format-independent token scan.
@@ -30,11 +38,27 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
     match file.kind {
         FileKind::DotEnv | FileKind::DotEnvTemplate => dotenv::extract(&mut cx),
         FileKind::Rust => rust::extract(&mut cx),
-        FileKind::CargoManifest | FileKind::Toml => toml::extract(&mut cx),
-        FileKind::Yaml => yaml::extract(&mut cx),
-        FileKind::Json => json::extract(&mut cx),
+        FileKind::CargoManifest => {
+            toml::extract(&mut cx);
+            cargo::extract(&mut cx);
+        }
+        FileKind::Toml => toml::extract(&mut cx),
+        FileKind::Yaml => {
+            yaml::extract(&mut cx);
+            deploy_yaml::extract(&mut cx);
+        }
+        FileKind::Json => {
+            json::extract(&mut cx);
+            shell::extract_package_json(&mut cx);
+        }
         FileKind::Ini => ini::extract(&mut cx),
-        FileKind::Python | FileKind::Script | FileKind::Docs => text::extract(&mut cx),
+        FileKind::Python => python::extract(&mut cx),
+        FileKind::Shell => shell::extract(&mut cx),
+        FileKind::Dockerfile => shell::extract_dockerfile(&mut cx),
+        FileKind::Prisma => prisma::extract(&mut cx),
+        FileKind::JsConfig => jsconfig::extract(&mut cx),
+        FileKind::PythonManifest => pymanifest::extract(&mut cx),
+        FileKind::Script | FileKind::Docs => text::extract(&mut cx),
     }
     tokens::extract(&mut cx);
     out

@@ -1,6 +1,10 @@
 //! Rust sources: every string literal (plain, raw, inside macro calls such as `format!`,
 //! `neon_url!` or `sqlx::query!`), and `concat!` of literals. Doc comments are not code and
-//! are skipped. Parsed with syn, only for files that passed the prefilter.
+//! are skipped. Then the driver set-ups, migration runs and SQL uses, with the data flow
+//! that says where their connection strings come from (`flow`). Parsed with syn, only for
+//! files that passed the prefilter.
+
+mod flow;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::visit::Visit;
@@ -41,6 +45,9 @@ pub(super) fn extract(cx: &mut Cx) {
     for lit in literals {
         v.cx.string_value(&lit.value, lit.map, Container::RustLiteral, None);
     }
+    // Driver set-ups, migration runs and SQL, with where their connection strings come from.
+    let facts = flow::analyze(v.cx.file, &file);
+    v.cx.out.rust = Some(Box::new(facts));
 }
 
 pub(crate) struct Literal {

@@ -102,10 +102,10 @@ impl Receiver<'_> {
         } else {
             start
         };
-        if matches!(style, TScalarStyle::Plain) || quoted {
-            if t.get(content..).is_some_and(|s| s.starts_with(value)) {
-                return OffsetMap::Identity { start: content };
-            }
+        if (matches!(style, TScalarStyle::Plain) || quoted)
+            && t.get(content..).is_some_and(|s| s.starts_with(value))
+        {
+            return OffsetMap::Identity { start: content };
         }
         let end = t[start.min(t.len())..]
             .find('\n')

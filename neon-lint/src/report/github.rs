@@ -36,6 +36,8 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
             msg.push_str("\nhelp: ");
             msg.push_str(&clean(h));
         }
+        msg.push_str("\nsee ");
+        msg.push_str(&d.rule.url());
         out.push_str(&format!("::{cmd} {props}::{}\n", escape_data(&msg)));
     }
     out

@@ -1,9 +1,12 @@
 //! Renderers: one per output format, all over the same diagnostics. Every piece of user
 //! text they print passes through [`neon_lint_core::redact`].
 
+pub mod cargo;
+pub mod diff;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 pub mod short;
 
 use std::ops::Range;
@@ -23,8 +26,32 @@ pub enum Format {
     Short,
     /// One JSON array (fields fixed by the design).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// rustc-shaped JSON diagnostics, one per line (`--message-format json`), for
+    /// rust-analyzer's `check.overrideCommand` and other cargo tooling.
+    Cargo,
+}
+
+impl Format {
+    /// Whether the format is for people (a progress line and summary may accompany it).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Human | Format::Short)
+    }
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Short => "short",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Cargo => "cargo",
+        }
+    }
 }
 
 /// A diagnostic's start and end positions (1-based, columns in characters, end exclusive).

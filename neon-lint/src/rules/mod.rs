@@ -2,10 +2,27 @@
 //! the project rules below (which need more than one string: variables, git, tokens).
 //! Adding a rule: one file here (or in the core for URL rules) and one registry line.
 
+mod alembic_percent_escape;
+mod client_values;
 mod committed_env_file;
+mod connect_timeout_too_low;
+mod connection_values;
+mod diesel_async_without_tls;
+mod missing_direct_url;
+mod missing_dotenv_dependency;
+mod missing_tls_feature;
 mod neon_api_key;
+mod plaintext_connector;
 mod pooled_migration_run;
 mod pooled_url_in_direct_variable;
+mod python_drivers;
+mod session_state_on_pooler;
+mod stale_pool;
+mod startup_options_beside_url;
+mod statement_cache_on_pooler;
+mod tls_verification_disabled;
+mod unsupported_driver_parameter;
+pub mod unused_suppression;
 mod url_rules;
 
 use neon_lint_core::rule::RuleMeta;
@@ -26,8 +43,56 @@ pub struct ProjectRule {
 /// Project rules, in code order.
 pub static PROJECT_RULES: &[ProjectRule] = &[
     ProjectRule {
+        meta: &statement_cache_on_pooler::STATEMENT_CACHE_ON_POOLER,
+        check: statement_cache_on_pooler::check,
+    },
+    ProjectRule {
+        meta: &session_state_on_pooler::SESSION_STATE_ON_POOLER,
+        check: session_state_on_pooler::check,
+    },
+    ProjectRule {
+        meta: &missing_direct_url::MISSING_DIRECT_URL,
+        check: missing_direct_url::check,
+    },
+    ProjectRule {
         meta: &pooled_url_in_direct_variable::POOLED_URL_IN_DIRECT_VARIABLE,
         check: pooled_url_in_direct_variable::check,
+    },
+    ProjectRule {
+        meta: &plaintext_connector::PLAINTEXT_CONNECTOR,
+        check: plaintext_connector::check,
+    },
+    ProjectRule {
+        meta: &diesel_async_without_tls::DIESEL_ASYNC_WITHOUT_TLS,
+        check: diesel_async_without_tls::check,
+    },
+    ProjectRule {
+        meta: &missing_tls_feature::MISSING_TLS_FEATURE,
+        check: missing_tls_feature::check,
+    },
+    ProjectRule {
+        meta: &unsupported_driver_parameter::UNSUPPORTED_DRIVER_PARAMETER,
+        check: unsupported_driver_parameter::check,
+    },
+    ProjectRule {
+        meta: &tls_verification_disabled::TLS_VERIFICATION_DISABLED,
+        check: tls_verification_disabled::check,
+    },
+    ProjectRule {
+        meta: &stale_pool::STALE_POOL,
+        check: stale_pool::check,
+    },
+    ProjectRule {
+        meta: &connect_timeout_too_low::CONNECT_TIMEOUT_TOO_LOW,
+        check: connect_timeout_too_low::check,
+    },
+    ProjectRule {
+        meta: &missing_dotenv_dependency::MISSING_DOTENV_DEPENDENCY,
+        check: missing_dotenv_dependency::check,
+    },
+    ProjectRule {
+        meta: &alembic_percent_escape::ALEMBIC_PERCENT_ESCAPE,
+        check: alembic_percent_escape::check,
     },
     ProjectRule {
         meta: &committed_env_file::COMMITTED_ENV_FILE,
@@ -45,6 +110,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
         .iter()
         .map(|r| r.meta)
         .chain(PROJECT_RULES.iter().map(|r| r.meta))
+        .chain([&unused_suppression::UNUSED_SUPPRESSION])
         .collect();
     v.sort_by_key(|r| r.code);
     v
@@ -62,6 +128,7 @@ pub fn run(project: &Project, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     url_rules::check(project, config, &mut out);
     pooled_migration_run::check(project, config, &mut out);
+    startup_options_beside_url::check(project, config, &mut out);
     for rule in PROJECT_RULES {
         (rule.check)(project, config, &mut out);
     }

@@ -12,7 +12,8 @@ use crate::site::UrlSite;
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     for site in &project.urls {
-        let ctx = context(site, config);
+        let mut ctx = context(site, config);
+        ctx.tls_beside = super::client_values::tls_beside(project, site);
         let input = UrlInput::new(&site.text, &ctx);
         for f in neon_lint_core::rules::check_all(&input) {
             // A pooled URL in a variable named for direct use is reported once, by

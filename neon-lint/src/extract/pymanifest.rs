@@ -1,0 +1,289 @@
+//! Python dependency manifests: `requirements*.txt` (and `requirements/*.txt|in`),
+//! `Pipfile`, `pyproject.toml` (PEP 621 `dependencies` and `optional-dependencies`, PEP 735
+//! `dependency-groups`, Poetry, uv and PDM dev dependencies), `setup.cfg`
+//! (`install_requires`, `extras_require`) and `setup.py` (`install_requires=[...]`).
+//!
+//! Each requirement becomes a [`ManifestFact`] with its normalised name (PEP 503:
+//! lower case, runs of `-_.` as `-`) and its extras in `features`. `pyproject.toml` is also
+//! read as TOML for connection strings.
+
+use std::ops::Range;
+
+use toml_edit::{ImDocument, Item, Value};
+
+use super::Cx;
+use crate::site::ManifestFact;
+
+pub(super) fn extract(cx: &mut Cx) {
+    let name = cx
+        .file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let text = cx.file.text.clone();
+    let reqs: Vec<(String, Range<usize>)> = match name.as_str() {
+        "pyproject.toml" => {
+            super::toml::extract(cx);
+            pyproject(&text)
+        }
+        "pipfile" => pipfile(&text),
+        "setup.cfg" => setup_cfg(&text),
+        "setup.py" => super::python::setup_py_requirements(&text),
+        _ => requirements_txt(&text),
+    };
+    for (spec, span) in reqs {
+        let Some((package, extras)) = parse_requirement(&spec) else {
+            continue;
+        };
+        cx.out.manifests.push(ManifestFact {
+            file: cx.file_id,
+            span,
+            package,
+            features: extras,
+            default_features: true,
+        });
+    }
+}
+
+/// PEP 503 normalisation.
+pub(crate) fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut dash = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            dash = true;
+            continue;
+        }
+        if dash && !out.is_empty() {
+            out.push('-');
+        }
+        dash = false;
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// `name[extra1,extra2]>=1.0; marker` -> (normalised name, extras).
+fn parse_requirement(spec: &str) -> Option<(String, Vec<String>)> {
+    let s = spec.trim();
+    let n = s
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        .count();
+    if n == 0 {
+        return None;
+    }
+    let name = normalize(&s[..n]);
+    let rest = s[n..].trim_start();
+    let extras = rest
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .map(|(inner, _)| {
+            inner
+                .split(',')
+                .map(|e| normalize(e.trim()))
+                .filter(|e| !e.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((name, extras))
+}
+
+fn requirements_txt(text: &str) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.split(" #").next().unwrap_or(line).trim();
+        if content.is_empty() || content.starts_with('#') || content.starts_with('-') {
+            continue;
+        }
+        // `name @ https://...` keeps its name; bare URLs and paths do not name a package.
+        if content.contains("://") && !content.contains(" @ ") && !content.contains("#egg=") {
+            continue;
+        }
+        let spec = match content.split_once("#egg=") {
+            Some((_, egg)) => egg.to_string(),
+            None => content.to_string(),
+        };
+        let lead = line.len() - line.trim_start().len();
+        out.push((spec, start + lead..start + lead + content.len()));
+    }
+    out
+}
+
+fn item_span(item: &Item) -> Range<usize> {
+    item.span().unwrap_or(0..0)
+}
+
+fn toml_table_keys(doc: &ImDocument<&str>, path: &[&str], out: &mut Vec<(String, Range<usize>)>) {
+    let mut item = doc.as_item();
+    for p in path {
+        match item.get(p) {
+            Some(i) => item = i,
+            None => return,
+        }
+    }
+    if let Some(t) = item.as_table_like() {
+        for (k, v) in t.iter() {
+            if k == "python" {
+                continue;
+            }
+            let span = t
+                .key(k)
+                .and_then(|key| key.span())
+                .unwrap_or_else(|| item_span(v));
+            out.push((k.to_string(), span));
+        }
+    }
+}
+
+fn toml_string_array(item: Option<&Item>, out: &mut Vec<(String, Range<usize>)>) {
+    let Some(arr) = item.and_then(|i| i.as_array()) else {
+        return;
+    };
+    for v in arr.iter() {
+        if let Value::String(s) = v {
+            out.push((s.value().clone(), s.span().unwrap_or(0..0)));
+        }
+    }
+}
+
+fn pyproject(text: &str) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let Ok(doc) = ImDocument::parse(text) else {
+        return out;
+    };
+    let root = doc.as_item();
+    let project = root.get("project");
+    toml_string_array(project.and_then(|p| p.get("dependencies")), &mut out);
+    for groups in [
+        project.and_then(|p| p.get("optional-dependencies")),
+        root.get("dependency-groups"),
+        root.get("tool")
+            .and_then(|t| t.get("pdm"))
+            .and_then(|p| p.get("dev-dependencies")),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(t) = groups.as_table_like() {
+            for (_, v) in t.iter() {
+                toml_string_array(Some(v), &mut out);
+            }
+        }
+    }
+    toml_string_array(
+        root.get("tool")
+            .and_then(|t| t.get("uv"))
+            .and_then(|u| u.get("dev-dependencies")),
+        &mut out,
+    );
+    toml_table_keys(&doc, &["tool", "poetry", "dependencies"], &mut out);
+    toml_table_keys(&doc, &["tool", "poetry", "dev-dependencies"], &mut out);
+    if let Some(groups) = root
+        .get("tool")
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.get("group"))
+        .and_then(|g| g.as_table_like())
+    {
+        let names: Vec<String> = groups.iter().map(|(k, _)| k.to_string()).collect();
+        for g in names {
+            toml_table_keys(
+                &doc,
+                &["tool", "poetry", "group", &g, "dependencies"],
+                &mut out,
+            );
+        }
+    }
+    out
+}
+
+fn pipfile(text: &str) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let Ok(doc) = ImDocument::parse(text) else {
+        return out;
+    };
+    toml_table_keys(&doc, &["packages"], &mut out);
+    toml_table_keys(&doc, &["dev-packages"], &mut out);
+    out
+}
+
+/// `[options] install_requires =` and `[options.extras_require]` values, one requirement
+/// per continuation line (or `;`-separated on one line).
+fn setup_cfg(text: &str) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    let mut in_list = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim();
+        if trimmed.starts_with('[') {
+            section = trimmed.trim_matches(['[', ']']).trim().to_string();
+            in_list = false;
+            continue;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        let indented = content.starts_with(' ') || content.starts_with('\t');
+        let mut value = None;
+        if !indented {
+            in_list = false;
+            if let Some((k, v)) = content.split_once('=') {
+                let k = k.trim();
+                if (section == "options" && k == "install_requires")
+                    || section == "options.extras_require"
+                {
+                    in_list = true;
+                    value = Some(v);
+                }
+            }
+        } else if in_list {
+            value = Some(content);
+        }
+        let Some(v) = value else { continue };
+        for part in v.split(';') {
+            let p = part.trim();
+            if p.is_empty() {
+                continue;
+            }
+            let at = start + content.find(p).unwrap_or(0);
+            out.push((p.to_string(), at..at + p.len()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_requirements() {
+        let r = requirements_txt("# c\nPython_Dotenv[cli]==1.0 # pinned\n-r base.txt\nasyncpg\n");
+        let names: Vec<_> = r.iter().filter_map(|(s, _)| parse_requirement(s)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("python-dotenv".to_string(), vec!["cli".to_string()]),
+                ("asyncpg".to_string(), vec![])
+            ]
+        );
+        let p = pyproject(
+            "[project]\ndependencies = [\"python-dotenv>=1\"]\n[tool.poetry.dependencies]\npython = \"^3.11\"\nasyncpg = \"*\"\n",
+        );
+        let names: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(names, vec!["python-dotenv>=1", "asyncpg"]);
+        let c = setup_cfg(
+            "[options]\ninstall_requires =\n    python-dotenv\n    psycopg2\n[x]\ny = z\n",
+        );
+        let names: Vec<_> = c.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(names, vec!["python-dotenv", "psycopg2"]);
+    }
+}

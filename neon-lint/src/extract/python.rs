@@ -1,0 +1,1729 @@
+//! Python sources, parsed with tree-sitter-python (only files that passed the prefilter).
+//!
+//! What comes out:
+//!
+//! - every string literal that is a connection string, keyed by what it is assigned to
+//!   (`DATABASE_URL = "..."`, `"HOST": "..."`, `url=...`); comments and docstrings are not
+//!   code and are skipped;
+//! - driver set-up calls ([`ClientSetup`]): psycopg2/psycopg `connect` (and their pools),
+//!   asyncpg `connect`/`create_pool`, SQLAlchemy `create_engine`/`create_async_engine`
+//!   (SQLModel's too), Django `DATABASES` entries and `dj_database_url.config/parse`, with
+//!   every keyword argument as a [`Setting`] (dict arguments flattened:
+//!   `connect_args.statement_cache_size`, `OPTIONS.options`);
+//! - where each URL comes from: a literal, `os.environ[...]`, `os.getenv`,
+//!   `os.environ.get`, `decouple.config`, django-environ `env(...)`/`env.db()`,
+//!   pydantic `BaseSettings` fields (`settings.database_url` reads `DATABASE_URL`), a
+//!   variable assigned one of those, `URL.create(...)`; keyword-only connections
+//!   (`connect(host=..., sslmode=...)`, Django `HOST`/`OPTIONS`) become key/value
+//!   connection strings;
+//! - defaults the program falls back to (`os.getenv("X", "postgresql://...")`,
+//!   `os.environ.setdefault`, `BaseSettings` field defaults) as variable bindings;
+//! - Alembic `set_main_option("sqlalchemy.url", ...)` as a migration URL, Django
+//!   `call_command("migrate")` as a migration command;
+//! - unconditional imports (an import inside `try: ... except ImportError` is optional).
+//!
+//! URL rewrites written on the value (`url.replace("postgresql://", "postgresql+asyncpg://")`)
+//! are recorded as settings named `url.replace` whose value is `FROM\nTO`; an environment
+//! read in a setting's value is recorded as `${NAME}`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use neon_lint_core::Role;
+use tree_sitter::{Node, Parser, Tree};
+
+use super::Cx;
+use crate::site::{
+    ClientSetup, CommandUrl, ConfigTool, Container, Driver, ImportSite, MigrationCommand,
+    MigrationRun, OffsetMap, Setting, ToolUrl, ToolUrlKind, UrlSource,
+};
+
+/// How deep variable and expression resolution may go (assignment chains, nesting).
+const MAX_DEPTH: usize = 8;
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+pub(super) fn extract(cx: &mut Cx) {
+    let text = cx.file.text.as_str();
+    let Some(tree) = parse(text) else {
+        cx.out
+            .notes
+            .push("Python parser gave up on this file: scanned as text".into());
+        return super::text::extract(cx);
+    };
+    let mut py = Py::new(text);
+    py.index(tree.root_node());
+    py.extract(cx);
+}
+
+/// A string literal, decoded.
+struct Str {
+    value: String,
+    map: OffsetMap,
+}
+
+/// Where an expression's value comes from, with what was done to it on the way.
+struct Src {
+    url: UrlSource,
+    /// `.replace(FROM, TO)` calls applied to the value, in order.
+    rewrites: Vec<(String, String)>,
+}
+
+impl Src {
+    fn unknown() -> Src {
+        Src {
+            url: UrlSource::Unknown,
+            rewrites: Vec::new(),
+        }
+    }
+
+    fn of(url: UrlSource) -> Src {
+        Src {
+            url,
+            rewrites: Vec::new(),
+        }
+    }
+}
+
+/// A pydantic `BaseSettings` field: the variable it reads.
+struct SettingsField {
+    env: String,
+}
+
+struct Py<'t> {
+    text: &'t str,
+    /// Local name -> qualified name (`pg` -> `psycopg2`, `create_engine` ->
+    /// `sqlalchemy.create_engine`).
+    imports: HashMap<String, String>,
+    /// Variable name -> (start offset, right-hand side), in file order.
+    assigns: HashMap<String, Vec<(usize, Node<'t>)>>,
+    /// `BaseSettings` fields by lower-case name.
+    settings_fields: HashMap<String, SettingsField>,
+    calls: Vec<Node<'t>>,
+    strings: Vec<Node<'t>>,
+    import_nodes: Vec<Node<'t>>,
+    databases: Vec<Node<'t>>,
+    class_defs: Vec<Node<'t>>,
+    /// `os.environ["X"] = value`: (key, value).
+    environ_sets: Vec<(Node<'t>, Node<'t>)>,
+}
+
+fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        f(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+impl<'t> Py<'t> {
+    fn new(text: &'t str) -> Py<'t> {
+        Py {
+            text,
+            imports: HashMap::new(),
+            assigns: HashMap::new(),
+            settings_fields: HashMap::new(),
+            calls: Vec::new(),
+            strings: Vec::new(),
+            import_nodes: Vec::new(),
+            databases: Vec::new(),
+            class_defs: Vec::new(),
+            environ_sets: Vec::new(),
+        }
+    }
+
+    fn src(&self, n: Node) -> &'t str {
+        self.text.get(n.byte_range()).unwrap_or("")
+    }
+
+    /// One pass over the tree collecting what the extraction needs.
+    fn index(&mut self, root: Node<'t>) {
+        let mut calls = Vec::new();
+        let mut strings = Vec::new();
+        let mut imports = Vec::new();
+        let mut assignments = Vec::new();
+        let mut classes = Vec::new();
+        walk(root, |n| match n.kind() {
+            "call" => calls.push(n),
+            "string" if n.parent().is_none_or(|p| p.kind() != "concatenated_string") => {
+                strings.push(n)
+            }
+            "concatenated_string" => strings.push(n),
+            "import_statement" | "import_from_statement" => imports.push(n),
+            "assignment" => assignments.push(n),
+            "class_definition" => classes.push(n),
+            _ => {}
+        });
+        for n in &imports {
+            self.index_import(*n);
+        }
+        for a in assignments {
+            let (Some(left), Some(right)) = (
+                a.child_by_field_name("left"),
+                a.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            match left.kind() {
+                "identifier" => {
+                    let name = self.src(left).to_string();
+                    if name == "DATABASES" && right.kind() == "dictionary" {
+                        self.databases.push(right);
+                    }
+                    self.assigns
+                        .entry(name)
+                        .or_default()
+                        .push((a.start_byte(), right));
+                }
+                // `DATABASES["default"] = {...}`, `os.environ["X"] = "..."`
+                "subscript" => {
+                    let base = left.child_by_field_name("value");
+                    if base.map(|v| self.src(v)) == Some("DATABASES")
+                        && right.kind() == "dictionary"
+                    {
+                        self.databases.push(a);
+                    }
+                    if base.and_then(|v| self.qualify(v)).as_deref() == Some("os.environ") {
+                        if let Some(k) = left.child_by_field_name("subscript") {
+                            self.environ_sets.push((k, right));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for c in &classes {
+            self.index_settings_class(*c);
+        }
+        self.calls = calls;
+        self.strings = strings;
+        self.import_nodes = imports;
+        self.class_defs = classes;
+    }
+
+    fn index_import(&mut self, n: Node<'t>) {
+        let mut cursor = n.walk();
+        if n.kind() == "import_statement" {
+            for name in n.children_by_field_name("name", &mut cursor) {
+                match name.kind() {
+                    "dotted_name" => {
+                        let full = self.src(name);
+                        let top = full.split('.').next().unwrap_or(full);
+                        self.imports.insert(top.to_string(), top.to_string());
+                    }
+                    "aliased_import" => {
+                        if let (Some(m), Some(a)) = (
+                            name.child_by_field_name("name"),
+                            name.child_by_field_name("alias"),
+                        ) {
+                            self.imports
+                                .insert(self.src(a).to_string(), self.src(m).to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        let Some(module) = n.child_by_field_name("module_name") else {
+            return;
+        };
+        if module.kind() != "dotted_name" {
+            return;
+        }
+        let module = self.src(module).to_string();
+        for name in n.children_by_field_name("name", &mut cursor) {
+            match name.kind() {
+                "dotted_name" => {
+                    let local = self.src(name).to_string();
+                    self.imports
+                        .insert(local.clone(), format!("{module}.{local}"));
+                }
+                "aliased_import" => {
+                    if let (Some(m), Some(a)) = (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) {
+                        self.imports
+                            .insert(self.src(a).to_string(), format!("{module}.{}", self.src(m)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `class Settings(BaseSettings): database_url: str = ...` -> fields and their variables.
+    fn index_settings_class(&mut self, class: Node<'t>) {
+        let Some(supers) = class.child_by_field_name("superclasses") else {
+            return;
+        };
+        let is_settings = {
+            let mut c = supers.walk();
+            let found = supers
+                .named_children(&mut c)
+                .any(|s| self.qualify(s).is_some_and(|q| q.ends_with("BaseSettings")));
+            found
+        };
+        if !is_settings {
+            return;
+        }
+        let Some(body) = class.child_by_field_name("body") else {
+            return;
+        };
+        let mut prefix = String::new();
+        let mut fields: Vec<(String, Option<Node<'t>>, Option<String>)> = Vec::new();
+        let mut c = body.walk();
+        for stmt in body.named_children(&mut c) {
+            // `class Config: env_prefix = "APP_"` (pydantic 1).
+            if stmt.kind() == "class_definition" {
+                if let Some(b) = stmt.child_by_field_name("body") {
+                    let mut c2 = b.walk();
+                    for s in b.named_children(&mut c2) {
+                        if let Some((name, Some(v))) = self.simple_assignment(s) {
+                            if name == "env_prefix" {
+                                if let Some(p) = self.string_value(v) {
+                                    prefix = p.value;
+                                }
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            let Some((name, value)) = self.simple_assignment(stmt) else {
+                continue;
+            };
+            if name == "model_config" {
+                // `model_config = SettingsConfigDict(env_prefix="APP_")`
+                if let Some(call) = value.filter(|v| v.kind() == "call") {
+                    if let Some(p) = self
+                        .kwarg(call, "env_prefix")
+                        .and_then(|v| self.string_value(v))
+                    {
+                        prefix = p.value;
+                    }
+                }
+                continue;
+            }
+            // `Field(..., alias="DB_URL")`, `Field(..., env="DB_URL")` (pydantic 1).
+            let alias = value.filter(|v| v.kind() == "call").and_then(|call| {
+                ["validation_alias", "alias", "env"]
+                    .iter()
+                    .find_map(|k| self.kwarg(call, k).and_then(|v| self.string_value(v)))
+                    .map(|s| s.value)
+            });
+            fields.push((name, value, alias));
+        }
+        for (name, _value, alias) in fields {
+            let env = alias.unwrap_or_else(|| format!("{prefix}{name}").to_ascii_uppercase());
+            self.settings_fields
+                .insert(name.to_ascii_lowercase(), SettingsField { env });
+        }
+    }
+
+    /// `name = value` or `name: type = value` as one statement.
+    fn simple_assignment(&self, stmt: Node<'t>) -> Option<(String, Option<Node<'t>>)> {
+        let a = if stmt.kind() == "expression_statement" {
+            stmt.named_child(0)?
+        } else {
+            stmt
+        };
+        if a.kind() != "assignment" {
+            return None;
+        }
+        let left = a.child_by_field_name("left")?;
+        if left.kind() != "identifier" {
+            return None;
+        }
+        Some((self.src(left).to_string(), a.child_by_field_name("right")))
+    }
+
+    /// The dotted name an expression refers to, through imports (`pg.connect` ->
+    /// `psycopg2.connect`).
+    fn qualify(&self, n: Node) -> Option<String> {
+        match n.kind() {
+            "identifier" => {
+                let name = self.src(n);
+                Some(
+                    self.imports
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| name.to_string()),
+                )
+            }
+            "attribute" => {
+                let obj = self.qualify(n.child_by_field_name("object")?)?;
+                let attr = self.src(n.child_by_field_name("attribute")?);
+                Some(format!("{obj}.{attr}"))
+            }
+            _ => None,
+        }
+    }
+
+    fn root_of(&self, n: Node<'t>) -> Node<'t> {
+        let mut cur = n;
+        while let Some(p) = cur.parent() {
+            cur = p;
+        }
+        cur
+    }
+
+    fn callee(&self, call: Node) -> Option<String> {
+        self.qualify(call.child_by_field_name("function")?)
+    }
+
+    fn args(&self, call: Node<'t>) -> Vec<Node<'t>> {
+        let Some(list) = call.child_by_field_name("arguments") else {
+            return Vec::new();
+        };
+        let mut c = list.walk();
+        list.named_children(&mut c)
+            .filter(|n| n.kind() != "comment")
+            .collect()
+    }
+
+    fn positional(&self, call: Node<'t>, i: usize) -> Option<Node<'t>> {
+        self.args(call)
+            .into_iter()
+            .filter(|n| {
+                !matches!(
+                    n.kind(),
+                    "keyword_argument" | "list_splat" | "dictionary_splat"
+                )
+            })
+            .nth(i)
+    }
+
+    fn kwarg(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
+        self.args(call).into_iter().find_map(|n| {
+            if n.kind() != "keyword_argument" {
+                return None;
+            }
+            let k = n.child_by_field_name("name")?;
+            if self.src(k) == name {
+                n.child_by_field_name("value")
+            } else {
+                None
+            }
+        })
+    }
+
+    /// A plain string literal (or implicit concatenation of plain ones), decoded.
+    fn string_value(&self, n: Node) -> Option<Str> {
+        match n.kind() {
+            "string" => decode_string(self.text, n),
+            "concatenated_string" => {
+                let mut value = String::new();
+                let mut table = Vec::new();
+                let mut c = n.walk();
+                for part in n.named_children(&mut c) {
+                    if part.kind() != "string" {
+                        continue;
+                    }
+                    let s = decode_string(self.text, part)?;
+                    for i in 0..s.value.len() {
+                        table.push(s.map.offset(i));
+                    }
+                    value.push_str(&s.value);
+                }
+                table.push(n.end_byte());
+                Some(Str {
+                    value,
+                    map: OffsetMap::Table(table),
+                })
+            }
+            "parenthesized_expression" => self.string_value(n.named_child(0)?),
+            _ => None,
+        }
+    }
+
+    /// The latest assignment to `name` before `at` (or the first one after it).
+    fn assigned(&self, name: &str, at: usize) -> Option<Node<'t>> {
+        let list = self.assigns.get(name)?;
+        list.iter()
+            .rev()
+            .find(|(start, _)| *start < at)
+            .or_else(|| list.first())
+            .map(|(_, n)| *n)
+    }
+
+    /// Whether `call` reads an environment variable; returns its name and default.
+    fn env_read(&self, call: Node<'t>) -> Option<(Str, Option<Node<'t>>)> {
+        let f = self.callee(call)?;
+        let default = || {
+            self.positional(call, 1)
+                .or_else(|| self.kwarg(call, "default"))
+        };
+        match f.as_str() {
+            "os.getenv" | "os.environ.get" | "decouple.config" | "os.environ.setdefault" => {
+                let name = self.string_value(self.positional(call, 0)?)?;
+                Some((name, default()))
+            }
+            _ => {
+                // django-environ: `env("X")`, `env.str("X")`, `env.db("X")`.
+                let func = call.child_by_field_name("function")?;
+                let (obj, method) = match func.kind() {
+                    "identifier" => (func, None),
+                    "attribute" => (
+                        func.child_by_field_name("object")?,
+                        Some(self.src(func.child_by_field_name("attribute")?)),
+                    ),
+                    _ => return None,
+                };
+                if obj.kind() != "identifier" || !self.is_environ_env(obj) {
+                    return None;
+                }
+                let name = match self.positional(call, 0).and_then(|n| self.string_value(n)) {
+                    Some(s) => s,
+                    None if matches!(method, Some("db" | "db_url")) => Str {
+                        value: "DATABASE_URL".into(),
+                        map: OffsetMap::Opaque {
+                            span: call.byte_range(),
+                        },
+                    },
+                    None => return None,
+                };
+                Some((name, default()))
+            }
+        }
+    }
+
+    /// Whether identifier `n` is bound to `environ.Env(...)` (django-environ).
+    fn is_environ_env(&self, n: Node<'t>) -> bool {
+        self.assigned(self.src(n), n.start_byte())
+            .filter(|v| v.kind() == "call")
+            .and_then(|v| self.callee(v))
+            .is_some_and(|q| q == "environ.Env")
+    }
+
+    /// Where the value of expression `n` comes from.
+    fn source(&self, n: Node<'t>, depth: usize) -> Src {
+        if depth > MAX_DEPTH {
+            return Src::unknown();
+        }
+        if let Some(s) = self.string_value(n) {
+            return Src::of(UrlSource::Literal {
+                text: s.value,
+                map: s.map,
+            });
+        }
+        match n.kind() {
+            "parenthesized_expression" | "await" => match n.named_child(0) {
+                Some(inner) => self.source(inner, depth + 1),
+                None => Src::unknown(),
+            },
+            "identifier" => match self.assigned(self.src(n), n.start_byte()) {
+                Some(v) if v.id() != n.id() => self.source(v, depth + 1),
+                _ => Src::unknown(),
+            },
+            "subscript" => {
+                let base = n.child_by_field_name("value").and_then(|v| self.qualify(v));
+                let key = n
+                    .child_by_field_name("subscript")
+                    .and_then(|k| self.string_value(k));
+                match (base.as_deref(), key) {
+                    (Some("os.environ"), Some(k)) => Src::of(UrlSource::EnvVar(k.value)),
+                    _ => Src::unknown(),
+                }
+            }
+            "attribute" => self.attribute_source(n),
+            "boolean_operator" => {
+                // `os.getenv("X") or "default"`: the variable decides.
+                let left = n
+                    .child_by_field_name("left")
+                    .map(|l| self.source(l, depth + 1));
+                match left {
+                    Some(s) if s.url != UrlSource::Unknown => s,
+                    _ => n
+                        .child_by_field_name("right")
+                        .map(|r| self.source(r, depth + 1))
+                        .unwrap_or_else(Src::unknown),
+                }
+            }
+            "call" => self.call_source(n, depth),
+            _ => Src::unknown(),
+        }
+    }
+
+    /// `settings.database_url`: a `BaseSettings` field reads its variable.
+    fn attribute_source(&self, n: Node<'t>) -> Src {
+        let Some(attr) = n.child_by_field_name("attribute").map(|a| self.src(a)) else {
+            return Src::unknown();
+        };
+        if let Some(f) = self.settings_fields.get(&attr.to_ascii_lowercase()) {
+            return Src::of(UrlSource::EnvVar(f.env.clone()));
+        }
+        // A settings object defined in another module: pydantic and Django settings read
+        // the variable named like the field.
+        let obj = n.child_by_field_name("object").map(|o| self.src(o));
+        let settings_like = obj.is_some_and(|o| {
+            let o = o.to_ascii_lowercase();
+            o.ends_with("settings") || o.ends_with("settings()") || o == "config"
+        });
+        let upper = attr.to_ascii_uppercase();
+        if settings_like && (upper.contains("URL") || upper.contains("DSN")) {
+            return Src::of(UrlSource::EnvVar(upper));
+        }
+        Src::unknown()
+    }
+
+    fn call_source(&self, call: Node<'t>, depth: usize) -> Src {
+        if let Some((name, _)) = self.env_read(call) {
+            return Src::of(UrlSource::EnvVar(name.value));
+        }
+        let func = call.child_by_field_name("function");
+        let q = self.callee(call).unwrap_or_default();
+        match q.as_str() {
+            "str"
+            | "sqlalchemy.make_url"
+            | "sqlalchemy.engine.make_url"
+            | "sqlalchemy.engine.url.make_url" => {
+                return match self.positional(call, 0) {
+                    Some(a) => self.source(a, depth + 1),
+                    None => Src::unknown(),
+                }
+            }
+            "dj_database_url.config" => {
+                let var = self
+                    .kwarg(call, "env")
+                    .and_then(|v| self.string_value(v))
+                    .map(|s| s.value)
+                    .unwrap_or_else(|| "DATABASE_URL".into());
+                return Src::of(UrlSource::EnvVar(var));
+            }
+            "dj_database_url.parse" => {
+                return match self.positional(call, 0) {
+                    Some(a) => self.source(a, depth + 1),
+                    None => Src::unknown(),
+                }
+            }
+            _ => {}
+        }
+        if q.ends_with("URL.create") {
+            return self.url_create(call);
+        }
+        // `x.replace(FROM, TO)`, `x.unicode_string()`, `x.render_as_string(...)`.
+        if let Some(f) = func.filter(|f| f.kind() == "attribute") {
+            let method = f.child_by_field_name("attribute").map(|a| self.src(a));
+            let Some(obj) = f.child_by_field_name("object") else {
+                return Src::unknown();
+            };
+            match method {
+                Some("replace") => {
+                    let mut inner = self.source(obj, depth + 1);
+                    let from = self.positional(call, 0).and_then(|a| self.string_value(a));
+                    let to = self.positional(call, 1).and_then(|a| self.string_value(a));
+                    match (from, to) {
+                        (Some(from), Some(to)) => inner.rewrites.push((from.value, to.value)),
+                        _ => return Src::unknown(),
+                    }
+                    return inner;
+                }
+                Some("unicode_string" | "render_as_string" | "strip") => {
+                    return self.source(obj, depth + 1)
+                }
+                _ => {}
+            }
+        }
+        Src::unknown()
+    }
+
+    /// `URL.create("postgresql+asyncpg", username=..., host=..., query={...})` with a
+    /// literal host: the URL it builds (its pieces are spread over the call, so findings
+    /// point at the call).
+    fn url_create(&self, call: Node<'t>) -> Src {
+        let lit = |name: &str, pos: Option<usize>| -> Option<String> {
+            let n = self
+                .kwarg(call, name)
+                .or_else(|| pos.and_then(|p| self.positional(call, p)))?;
+            self.literal_text(n)
+        };
+        let Some(host) = lit("host", None) else {
+            return Src::unknown();
+        };
+        let driver = lit("drivername", Some(0)).unwrap_or_else(|| "postgresql".into());
+        let mut url = format!("{driver}://");
+        if let Some(u) = lit("username", None) {
+            url.push_str(&pct(&u));
+            if let Some(p) = lit("password", None) {
+                url.push(':');
+                url.push_str(&pct(&p));
+            }
+            url.push('@');
+        }
+        url.push_str(&host);
+        if let Some(port) = lit("port", None) {
+            url.push(':');
+            url.push_str(&port);
+        }
+        url.push('/');
+        if let Some(db) = lit("database", None) {
+            url.push_str(&pct(&db));
+        }
+        if let Some(q) = self
+            .kwarg(call, "query")
+            .filter(|q| q.kind() == "dictionary")
+        {
+            let mut sep = '?';
+            let mut c = q.walk();
+            for pair in q.named_children(&mut c).filter(|p| p.kind() == "pair") {
+                let k = pair
+                    .child_by_field_name("key")
+                    .and_then(|k| self.string_value(k));
+                let v = pair
+                    .child_by_field_name("value")
+                    .and_then(|v| self.literal_text(v));
+                if let (Some(k), Some(v)) = (k, v) {
+                    url.push(sep);
+                    sep = '&';
+                    url.push_str(&pct(&k.value));
+                    url.push('=');
+                    url.push_str(&pct(&v));
+                }
+            }
+        }
+        Src::of(UrlSource::Literal {
+            text: url,
+            map: OffsetMap::Opaque {
+                span: call.byte_range(),
+            },
+        })
+    }
+
+    /// A literal string or number, as text.
+    fn literal_text(&self, n: Node) -> Option<String> {
+        if let Some(s) = self.string_value(n) {
+            return Some(s.value);
+        }
+        match n.kind() {
+            "integer" | "float" => Some(self.src(n).to_string()),
+            _ => None,
+        }
+    }
+
+    /// A setting's value as recorded: strings decoded, environment reads as `${NAME}`,
+    /// variables holding a literal followed, anything else as written.
+    fn setting_value(&self, n: Node<'t>, depth: usize) -> String {
+        if let Some(s) = self.string_value(n) {
+            return s.value;
+        }
+        match n.kind() {
+            "call" => {
+                if let Some((name, _)) = self.env_read(n) {
+                    return format!("${{{}}}", name.value);
+                }
+            }
+            "subscript" => {
+                if let UrlSource::EnvVar(name) = self.source(n, depth).url {
+                    return format!("${{{name}}}");
+                }
+            }
+            "identifier" if depth < MAX_DEPTH => {
+                if let Some(v) = self.assigned(self.src(n), n.start_byte()) {
+                    if matches!(
+                        v.kind(),
+                        "string" | "integer" | "float" | "true" | "false" | "none"
+                    ) {
+                        return self.setting_value(v, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+        let raw = self.src(n);
+        let mut out = String::with_capacity(raw.len().min(200));
+        for w in raw.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+            if out.len() > 200 {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Records `prefix.key` settings for a dict (literal, `dict(...)`, or a variable
+    /// holding one), recursively.
+    fn dict_settings(&self, n: Node<'t>, prefix: &str, out: &mut Vec<Setting>, depth: usize) {
+        if depth > 4 {
+            return;
+        }
+        match n.kind() {
+            "dictionary" => {
+                let mut c = n.walk();
+                for pair in n.named_children(&mut c).filter(|p| p.kind() == "pair") {
+                    let (Some(k), Some(v)) = (
+                        pair.child_by_field_name("key")
+                            .and_then(|k| self.string_value(k)),
+                        pair.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let name = format!("{prefix}.{}", k.value);
+                    out.push(Setting {
+                        name: name.clone(),
+                        value: self.setting_value(v, 0),
+                        span: pair.byte_range(),
+                    });
+                    self.dict_settings(v, &name, out, depth + 1);
+                }
+            }
+            "call" if self.callee(n).as_deref() == Some("dict") => {
+                for a in self.args(n) {
+                    if a.kind() != "keyword_argument" {
+                        continue;
+                    }
+                    let (Some(k), Some(v)) = (
+                        a.child_by_field_name("name"),
+                        a.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let name = format!("{prefix}.{}", self.src(k));
+                    out.push(Setting {
+                        name: name.clone(),
+                        value: self.setting_value(v, 0),
+                        span: a.byte_range(),
+                    });
+                    self.dict_settings(v, &name, out, depth + 1);
+                }
+            }
+            "identifier" => {
+                if let Some(v) = self.assigned(self.src(n), n.start_byte()) {
+                    if v.id() != n.id() {
+                        self.dict_settings(v, prefix, out, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every keyword argument of a call as settings.
+    fn call_settings(&self, call: Node<'t>) -> Vec<Setting> {
+        let mut out = Vec::new();
+        for a in self.args(call) {
+            if a.kind() != "keyword_argument" {
+                continue;
+            }
+            let (Some(k), Some(v)) = (
+                a.child_by_field_name("name"),
+                a.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let name = self.src(k).to_string();
+            out.push(Setting {
+                name: name.clone(),
+                value: self.setting_value(v, 0),
+                span: a.byte_range(),
+            });
+            self.dict_settings(v, &name, &mut out, 0);
+        }
+        out
+    }
+
+    fn extract(&self, cx: &mut Cx) {
+        self.extract_imports(cx);
+        self.extract_bindings(cx);
+        self.extract_strings(cx);
+        for call in &self.calls {
+            self.extract_call(cx, *call);
+        }
+        for d in &self.databases {
+            self.extract_databases(cx, *d);
+        }
+    }
+
+    fn extract_imports(&self, cx: &mut Cx) {
+        for n in &self.import_nodes {
+            if in_optional_import(*n) {
+                continue;
+            }
+            let modules: Vec<String> = if n.kind() == "import_statement" {
+                let mut c = n.walk();
+                n.children_by_field_name("name", &mut c)
+                    .filter_map(|name| {
+                        let m = if name.kind() == "aliased_import" {
+                            name.child_by_field_name("name")?
+                        } else {
+                            name
+                        };
+                        Some(self.src(m).to_string())
+                    })
+                    .collect()
+            } else {
+                n.child_by_field_name("module_name")
+                    .filter(|m| m.kind() == "dotted_name")
+                    .map(|m| vec![self.src(m).to_string()])
+                    .unwrap_or_default()
+            };
+            for m in modules {
+                let top = m.split('.').next().unwrap_or(&m).to_string();
+                cx.out.imports.push(ImportSite {
+                    file: cx.file_id,
+                    span: n.byte_range(),
+                    module: top,
+                });
+            }
+        }
+    }
+
+    /// Defaults and assignments that give environment variables values.
+    fn extract_bindings(&self, cx: &mut Cx) {
+        for call in &self.calls {
+            let Some((name, default)) = self.env_read(*call) else {
+                continue;
+            };
+            let Some(value) = default.and_then(|d| self.string_value(d)) else {
+                continue;
+            };
+            let span = name.map.range(0..name.value.len());
+            cx.binding(&name.value, span, &value.value, value.map);
+        }
+        // `os.environ["X"] = "..."`
+        for (key, right) in &self.environ_sets {
+            let (Some(name), Some(value)) = (self.string_value(*key), self.string_value(*right))
+            else {
+                continue;
+            };
+            let span = name.map.range(0..name.value.len());
+            cx.binding(&name.value, span, &value.value, value.map);
+        }
+        // pydantic field defaults: the value used when the variable is unset.
+        for class in &self.class_defs {
+            let Some(body) = class.child_by_field_name("body") else {
+                continue;
+            };
+            let mut c = body.walk();
+            for stmt in body.named_children(&mut c) {
+                let Some((field, Some(value))) = self.simple_assignment(stmt) else {
+                    continue;
+                };
+                let Some(f) = self.settings_fields.get(&field.to_ascii_lowercase()) else {
+                    continue;
+                };
+                let default = if value.kind() == "call" {
+                    self.positional(value, 0)
+                        .or_else(|| self.kwarg(value, "default"))
+                } else {
+                    Some(value)
+                };
+                if let Some(s) = default.and_then(|d| self.string_value(d)) {
+                    cx.binding(&f.env, stmt.byte_range(), &s.value, s.map);
+                }
+            }
+        }
+    }
+
+    fn extract_strings(&self, cx: &mut Cx) {
+        for n in &self.strings {
+            if is_docstring(*n) {
+                continue;
+            }
+            let Some(s) = self.string_value(*n) else {
+                continue;
+            };
+            let key = self.string_key(*n);
+            cx.string_value(&s.value, s.map, Container::Text, key);
+        }
+    }
+
+    /// What a string is assigned to: a variable, a dict key, a keyword, an environment
+    /// variable it is the default of.
+    fn string_key(&self, n: Node<'t>) -> Option<String> {
+        let mut child = n;
+        let mut parent = n.parent()?;
+        while parent.kind() == "parenthesized_expression" {
+            child = parent;
+            parent = parent.parent()?;
+        }
+        match parent.kind() {
+            "assignment" => {
+                let left = parent.child_by_field_name("left")?;
+                match left.kind() {
+                    "identifier" => Some(self.src(left).to_string()),
+                    "attribute" => {
+                        Some(self.src(left.child_by_field_name("attribute")?).to_string())
+                    }
+                    "subscript" => self
+                        .string_value(left.child_by_field_name("subscript")?)
+                        .map(|s| s.value),
+                    _ => None,
+                }
+            }
+            "pair" => {
+                if parent.child_by_field_name("value")?.id() != child.id() {
+                    return None;
+                }
+                self.string_value(parent.child_by_field_name("key")?)
+                    .map(|s| s.value)
+            }
+            "keyword_argument" => {
+                let name = self.src(parent.child_by_field_name("name")?).to_string();
+                if name == "default" {
+                    // `Field(default="...")` in a settings class, `config("X", default=...)`.
+                    let call = parent.parent()?.parent()?;
+                    if let Some((var, _)) = self.env_read(call) {
+                        return Some(var.value);
+                    }
+                }
+                Some(name)
+            }
+            "argument_list" => {
+                let call = parent.parent()?;
+                let (var, default) = self.env_read(call)?;
+                (default?.id() == child.id()).then_some(var.value)
+            }
+            _ => None,
+        }
+    }
+
+    fn extract_call(&self, cx: &mut Cx, call: Node<'t>) {
+        let Some(q) = self.callee(call) else {
+            // `config.set_main_option(...)` on any object.
+            return;
+        };
+        let method = q.rsplit('.').next().unwrap_or("");
+        if method == "set_main_option" || method == "set_section_option" {
+            self.alembic_option(cx, call, method == "set_section_option");
+            return;
+        }
+        if let Some((name, value)) = self.environ_setdefault(call) {
+            let span = name.map.range(0..name.value.len());
+            cx.binding(&name.value, span, &value.value, value.map);
+        }
+        if matches!(q.as_str(), "django.core.management.call_command") {
+            let first = self.positional(call, 0).and_then(|a| self.string_value(a));
+            if first.is_some_and(|s| s.value == "migrate") {
+                cx.out.commands.push(MigrationCommand {
+                    file: cx.file_id,
+                    span: call.byte_range(),
+                    tool: "call_command(\"migrate\")".into(),
+                    url: CommandUrl::Config(ConfigTool::Django),
+                    env: Vec::new(),
+                    inherits_project_env: true,
+                });
+            }
+            return;
+        }
+        // `from sqlalchemy import *` leaves the bare names.
+        let uses_sqlalchemy = || {
+            self.imports
+                .values()
+                .any(|v| v.starts_with("sqlalchemy") || v.starts_with("sqlmodel"))
+                || self.src(self.root_of(call)).contains("from sqlalchemy")
+        };
+        let q = match q.as_str() {
+            "create_engine" if uses_sqlalchemy() => "sqlalchemy.create_engine".to_string(),
+            "create_async_engine" if uses_sqlalchemy() => {
+                "sqlalchemy.ext.asyncio.create_async_engine".to_string()
+            }
+            _ => q,
+        };
+        let Some((driver, api, url_arg)) = client_api(&q) else {
+            return;
+        };
+        let url_node = match url_arg {
+            UrlArg::First(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 0)),
+            UrlArg::Third(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 2)),
+            UrlArg::EnvOrDefault => None,
+        };
+        let mut settings = self.call_settings(call);
+        let src = match url_arg {
+            UrlArg::EnvOrDefault => self.call_source(call, 0),
+            _ => match url_node {
+                Some(n) => self.source(n, 0),
+                None => self.kwargs_conninfo(cx, call, driver),
+            },
+        };
+        for (from, to) in &src.rewrites {
+            settings.push(Setting {
+                name: "url.replace".into(),
+                value: format!("{from}\n{to}"),
+                span: url_node
+                    .map(|n| n.byte_range())
+                    .unwrap_or(call.byte_range()),
+            });
+        }
+        if driver == Driver::Django {
+            cx.out.tool_urls.push(ToolUrl {
+                file: cx.file_id,
+                span: call.byte_range(),
+                kind: ToolUrlKind::DjangoDatabases,
+                url: src.url.clone(),
+                percent_escaped: false,
+            });
+        }
+        cx.out.clients.push(ClientSetup {
+            file: cx.file_id,
+            span: call.byte_range(),
+            driver,
+            api: api.to_string(),
+            url: src.url,
+            settings,
+        });
+    }
+
+    /// `os.environ.setdefault("X", "...")`, `os.environ["X"] = "..."` are handled as
+    /// bindings; this finds the first form.
+    fn environ_setdefault(&self, call: Node<'t>) -> Option<(Str, Str)> {
+        if self.callee(call)? != "os.environ.setdefault" {
+            return None;
+        }
+        let name = self.string_value(self.positional(call, 0)?)?;
+        let value = self.string_value(self.positional(call, 1)?)?;
+        Some((name, value))
+    }
+
+    /// `connect(host="...", dbname="...", sslmode="...")`: the key/value connection string
+    /// the keywords describe, when the host is a literal.
+    fn kwargs_conninfo(&self, cx: &mut Cx, call: Node<'t>, driver: Driver) -> Src {
+        let Some(host) = self.kwarg(call, "host") else {
+            return Src::unknown();
+        };
+        if self.string_value(host).is_none() {
+            return Src::unknown();
+        }
+        let mut parts = Vec::new();
+        for a in self.args(call) {
+            if a.kind() != "keyword_argument" {
+                continue;
+            }
+            let (Some(k), Some(v)) = (
+                a.child_by_field_name("name"),
+                a.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let key = match (driver, self.src(k)) {
+                (_, "database") => "dbname",
+                (Driver::Asyncpg, "ssl" | "timeout") => continue,
+                // Startup options are judged as a setting beside the URL, where they are.
+                (_, "options") => continue,
+                (_, k) if neon_lint_core::conninfo::is_libpq_keyword(k) => k,
+                _ => continue,
+            };
+            if let Some(v) = self.literal_text(v) {
+                parts.push(format!("{key}={}", kv_quote(&v)));
+            }
+        }
+        let text = parts.join(" ");
+        let map = OffsetMap::Opaque {
+            span: host.byte_range(),
+        };
+        cx.string_value(&text, map.clone(), Container::Text, None);
+        Src::of(UrlSource::Literal { text, map })
+    }
+
+    /// `DATABASES = {"default": {...}}` (or `DATABASES["default"] = {...}`).
+    fn extract_databases(&self, cx: &mut Cx, n: Node<'t>) {
+        if n.kind() == "assignment" {
+            let (Some(left), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            let alias = left
+                .child_by_field_name("subscript")
+                .and_then(|k| self.string_value(k))
+                .map(|s| s.value)
+                .unwrap_or_default();
+            self.django_entry(cx, n, &alias, right);
+            return;
+        }
+        let mut c = n.walk();
+        for pair in n.named_children(&mut c).filter(|p| p.kind() == "pair") {
+            let (Some(k), Some(v)) = (
+                pair.child_by_field_name("key")
+                    .and_then(|k| self.string_value(k)),
+                pair.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            if v.kind() == "dictionary" {
+                self.django_entry(cx, pair, &k.value, v);
+            } else if v.kind() != "call"
+                || !self
+                    .callee(v)
+                    .is_some_and(|q| q.starts_with("dj_database_url."))
+            {
+                // `"default": env.db()`: the URL, no settings.
+                let src = self.source(v, 0);
+                if src.url == UrlSource::Unknown {
+                    continue;
+                }
+                self.push_django(cx, pair, &k.value, src.url, Vec::new());
+            }
+        }
+    }
+
+    fn django_entry(&self, cx: &mut Cx, at: Node<'t>, alias: &str, dict: Node<'t>) {
+        let mut settings = Vec::new();
+        let mut values: HashMap<String, Node<'t>> = HashMap::new();
+        let mut c = dict.walk();
+        for pair in dict.named_children(&mut c).filter(|p| p.kind() == "pair") {
+            let (Some(k), Some(v)) = (
+                pair.child_by_field_name("key")
+                    .and_then(|k| self.string_value(k)),
+                pair.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            settings.push(Setting {
+                name: k.value.clone(),
+                value: self.setting_value(v, 0),
+                span: pair.byte_range(),
+            });
+            self.dict_settings(v, &k.value, &mut settings, 0);
+            values.insert(k.value, v);
+        }
+        let engine = values.get("ENGINE").and_then(|e| self.string_value(*e));
+        if engine.is_some_and(|e| !e.value.contains("postg")) {
+            return;
+        }
+        let url = match values.get("HOST").and_then(|h| self.string_value(*h)) {
+            Some(host) => {
+                let mut parts = vec![format!("host={}", kv_quote(&host.value))];
+                for (key, kw) in [
+                    ("PORT", "port"),
+                    ("NAME", "dbname"),
+                    ("USER", "user"),
+                    ("PASSWORD", "password"),
+                ] {
+                    if let Some(v) = values.get(key).and_then(|v| self.literal_text(*v)) {
+                        parts.push(format!("{kw}={}", kv_quote(&v)));
+                    }
+                }
+                if let Some(opts) = values.get("OPTIONS").filter(|o| o.kind() == "dictionary") {
+                    let mut c = opts.walk();
+                    for pair in opts.named_children(&mut c).filter(|p| p.kind() == "pair") {
+                        let k = pair
+                            .child_by_field_name("key")
+                            .and_then(|k| self.string_value(k));
+                        let v = pair
+                            .child_by_field_name("value")
+                            .and_then(|v| self.literal_text(v));
+                        if let (Some(k), Some(v)) = (k, v) {
+                            if neon_lint_core::conninfo::is_libpq_keyword(&k.value)
+                                && k.value != "options"
+                            {
+                                parts.push(format!("{}={}", k.value, kv_quote(&v)));
+                            }
+                        }
+                    }
+                }
+                let text = parts.join(" ");
+                let Some(host_node) = values.get("HOST") else {
+                    return;
+                };
+                let map = OffsetMap::Opaque {
+                    span: host_node.byte_range(),
+                };
+                cx.string_value(&text, map.clone(), Container::Text, None);
+                UrlSource::Literal { text, map }
+            }
+            None => UrlSource::Unknown,
+        };
+        self.push_django(cx, at, alias, url, settings);
+    }
+
+    fn push_django(
+        &self,
+        cx: &mut Cx,
+        at: Node<'t>,
+        alias: &str,
+        url: UrlSource,
+        settings: Vec<Setting>,
+    ) {
+        if alias == "default" {
+            cx.out.tool_urls.push(ToolUrl {
+                file: cx.file_id,
+                span: at.byte_range(),
+                kind: ToolUrlKind::DjangoDatabases,
+                url: url.clone(),
+                percent_escaped: false,
+            });
+        }
+        cx.out.clients.push(ClientSetup {
+            file: cx.file_id,
+            span: at.byte_range(),
+            driver: Driver::Django,
+            api: format!("DATABASES[\"{alias}\"]"),
+            url,
+            settings,
+        });
+    }
+
+    /// Alembic `config.set_main_option("sqlalchemy.url", value)`.
+    fn alembic_option(&self, cx: &mut Cx, call: Node<'t>, section: bool) {
+        let (key_at, value_at) = if section { (1, 2) } else { (0, 1) };
+        let key = self
+            .positional(call, key_at)
+            .and_then(|k| self.string_value(k));
+        if key.is_none_or(|k| k.value != "sqlalchemy.url") {
+            return;
+        }
+        let Some(value) = self.positional(call, value_at) else {
+            return;
+        };
+        let src = self.source(value, 0);
+        let percent_escaped = src
+            .rewrites
+            .iter()
+            .any(|(from, to)| from == "%" && to == "%%");
+        let evidence = "Alembic `set_main_option(\"sqlalchemy.url\", ...)`";
+        match &src.url {
+            UrlSource::Literal { text, map } => {
+                // The literal is a string site; mark it as the migration URL.
+                if let Some(site) = cx
+                    .out
+                    .urls
+                    .iter_mut()
+                    .find(|u| &u.map == map && &u.text == text)
+                {
+                    site.role = Role::Migration;
+                    site.role_evidence = Some(evidence.into());
+                    site.key = Some("sqlalchemy.url".into());
+                }
+            }
+            UrlSource::EnvVar(_) => {
+                cx.out.migrations.push(MigrationRun {
+                    file: cx.file_id,
+                    span: call.byte_range(),
+                    tool: "Alembic env.py set_main_option".into(),
+                    url: src.url.clone(),
+                });
+            }
+            UrlSource::Unknown => {}
+        }
+        cx.out.tool_urls.push(ToolUrl {
+            file: cx.file_id,
+            span: call.byte_range(),
+            kind: ToolUrlKind::AlembicMainOption,
+            url: src.url,
+            percent_escaped,
+        });
+    }
+}
+
+/// `setup(install_requires=[...], extras_require={...: [...]})` in a `setup.py`: the
+/// requirement strings with their spans.
+pub(super) fn setup_py_requirements(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let Some(tree) = parse(text) else {
+        return Vec::new();
+    };
+    let py = Py::new(text);
+    let mut lists = Vec::new();
+    walk(tree.root_node(), |n| {
+        if n.kind() != "keyword_argument" {
+            return;
+        }
+        let name = n.child_by_field_name("name").map(|k| py.src(k));
+        if matches!(name, Some("install_requires" | "extras_require")) {
+            if let Some(v) = n.child_by_field_name("value") {
+                lists.push(v);
+            }
+        }
+    });
+    let mut out = Vec::new();
+    for l in lists {
+        walk(l, |n| {
+            if n.kind() == "string" && n.parent().is_some_and(|p| p.kind() == "list") {
+                if let Some(s) = py.string_value(n) {
+                    out.push((s.value, n.byte_range()));
+                }
+            }
+        });
+    }
+    out
+}
+
+/// Which argument of a driver call holds its URL.
+#[derive(Clone, Copy)]
+enum UrlArg {
+    /// The first positional argument, or this keyword.
+    First(&'static str),
+    /// The third positional argument (psycopg2 pools: `minconn, maxconn, dsn`), or this
+    /// keyword.
+    Third(&'static str),
+    /// The call itself reads a variable (`dj_database_url.config`).
+    EnvOrDefault,
+}
+
+/// The driver calls neon-lint knows, by qualified name.
+fn client_api(q: &str) -> Option<(Driver, &'static str, UrlArg)> {
+    Some(match q {
+        "psycopg2.connect" => (Driver::Psycopg2, "psycopg2.connect", UrlArg::First("dsn")),
+        "psycopg2.pool.SimpleConnectionPool" => (
+            Driver::Psycopg2,
+            "psycopg2.pool.SimpleConnectionPool",
+            UrlArg::Third("dsn"),
+        ),
+        "psycopg2.pool.ThreadedConnectionPool" => (
+            Driver::Psycopg2,
+            "psycopg2.pool.ThreadedConnectionPool",
+            UrlArg::Third("dsn"),
+        ),
+        "psycopg.connect" | "psycopg.Connection.connect" => (
+            Driver::Psycopg,
+            "psycopg.connect",
+            UrlArg::First("conninfo"),
+        ),
+        "psycopg.AsyncConnection.connect" => (
+            Driver::Psycopg,
+            "psycopg.AsyncConnection.connect",
+            UrlArg::First("conninfo"),
+        ),
+        "psycopg_pool.ConnectionPool" => (
+            Driver::Psycopg,
+            "psycopg_pool.ConnectionPool",
+            UrlArg::First("conninfo"),
+        ),
+        "psycopg_pool.AsyncConnectionPool" => (
+            Driver::Psycopg,
+            "psycopg_pool.AsyncConnectionPool",
+            UrlArg::First("conninfo"),
+        ),
+        "asyncpg.connect" | "asyncpg.connection.connect" => {
+            (Driver::Asyncpg, "asyncpg.connect", UrlArg::First("dsn"))
+        }
+        "asyncpg.create_pool" | "asyncpg.pool.create_pool" => {
+            (Driver::Asyncpg, "asyncpg.create_pool", UrlArg::First("dsn"))
+        }
+        "sqlalchemy.create_engine"
+        | "sqlalchemy.engine.create_engine"
+        | "sqlalchemy.engine.create.create_engine"
+        | "sqlmodel.create_engine" => (Driver::SqlAlchemy, "create_engine", UrlArg::First("url")),
+        "sqlalchemy.ext.asyncio.create_async_engine"
+        | "sqlalchemy.ext.asyncio.engine.create_async_engine" => (
+            Driver::SqlAlchemy,
+            "create_async_engine",
+            UrlArg::First("url"),
+        ),
+        "dj_database_url.config" => (
+            Driver::Django,
+            "dj_database_url.config",
+            UrlArg::EnvOrDefault,
+        ),
+        "dj_database_url.parse" => (
+            Driver::Django,
+            "dj_database_url.parse",
+            UrlArg::First("url"),
+        ),
+        _ => return None,
+    })
+}
+
+/// Whether a string statement is a docstring (or any bare string statement: it has no
+/// effect, so it documents).
+fn is_docstring(n: Node) -> bool {
+    n.parent()
+        .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
+}
+
+/// Whether an import sits in a `try:` whose handlers catch its failure.
+fn in_optional_import(n: Node) -> bool {
+    let mut cur = n.parent();
+    while let Some(p) = cur {
+        if p.kind() == "try_statement" {
+            let mut c = p.walk();
+            let catches = p
+                .named_children(&mut c)
+                .any(|h| h.kind() == "except_clause");
+            if catches {
+                return true;
+            }
+        }
+        if matches!(p.kind(), "function_definition" | "class_definition") {
+            return false;
+        }
+        cur = p.parent();
+    }
+    false
+}
+
+/// Decodes a Python string literal (not f-strings with replacement fields).
+fn decode_string(text: &str, n: Node) -> Option<Str> {
+    let mut c = n.walk();
+    let children: Vec<Node> = n.children(&mut c).collect();
+    let start = children.first().filter(|s| s.kind() == "string_start")?;
+    let end = children.last().filter(|s| s.kind() == "string_end")?;
+    if children.iter().any(|c| c.kind() == "interpolation") {
+        return None;
+    }
+    let prefix = text.get(start.byte_range())?.to_ascii_lowercase();
+    let raw = prefix.contains('r');
+    let body_start = start.end_byte();
+    let body_end = end.start_byte();
+    let body = text.get(body_start..body_end)?;
+    if raw || !body.contains('\\') {
+        return Some(Str {
+            value: body.to_string(),
+            map: OffsetMap::Identity { start: body_start },
+        });
+    }
+    let b = body.as_bytes();
+    let mut value = String::with_capacity(body.len());
+    let mut table = Vec::with_capacity(body.len() + 1);
+    let mut i = 0;
+    while i < b.len() {
+        let at = body_start + i;
+        if b[i] != b'\\' || i + 1 >= b.len() {
+            let ch = body[i..].chars().next().unwrap_or('\u{FFFD}');
+            for _ in 0..ch.len_utf8() {
+                table.push(at);
+            }
+            value.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let (ch, used): (Option<char>, usize) = match b[i + 1] {
+            b'\n' => (None, 2),
+            b'\\' => (Some('\\'), 2),
+            b'\'' => (Some('\''), 2),
+            b'"' => (Some('"'), 2),
+            b'n' => (Some('\n'), 2),
+            b't' => (Some('\t'), 2),
+            b'r' => (Some('\r'), 2),
+            b'0'..=b'7' => {
+                let n = body[i + 1..]
+                    .bytes()
+                    .take(3)
+                    .take_while(|c| (b'0'..=b'7').contains(c))
+                    .count();
+                let v = u32::from_str_radix(&body[i + 1..i + 1 + n], 8).ok();
+                (v.and_then(char::from_u32), 1 + n)
+            }
+            b'x' => hex_escape(body, i, 2),
+            b'u' => hex_escape(body, i, 4),
+            b'U' => hex_escape(body, i, 8),
+            _ => {
+                // Unknown escapes keep their backslash.
+                table.push(at);
+                value.push('\\');
+                i += 1;
+                continue;
+            }
+        };
+        if let Some(ch) = ch {
+            for _ in 0..ch.len_utf8() {
+                table.push(at);
+            }
+            value.push(ch);
+        }
+        i += used;
+    }
+    table.push(body_end);
+    Some(Str {
+        value,
+        map: OffsetMap::Table(table),
+    })
+}
+
+fn hex_escape(body: &str, i: usize, digits: usize) -> (Option<char>, usize) {
+    let v = body
+        .get(i + 2..i + 2 + digits)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .and_then(char::from_u32);
+    match v {
+        Some(c) => (Some(c), 2 + digits),
+        None => (Some('\u{FFFD}'), 2),
+    }
+}
+
+/// Quotes a key/value conninfo value when libpq needs it.
+fn kv_quote(v: &str) -> String {
+    if !v.is_empty() && !v.contains(|c: char| c.is_whitespace() || c == '\'' || c == '\\') {
+        return v.to_string();
+    }
+    let mut out = String::from("'");
+    for c in v.chars() {
+        if c == '\'' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// Percent-encodes the characters that would end a URI component.
+fn pct(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::FileKind;
+    use crate::site::FileSites;
+    use crate::source::{LineIndex, SourceFile};
+
+    fn run(src: &str) -> FileSites {
+        let file = SourceFile {
+            path: "app/db.py".into(),
+            display: "app/db.py".into(),
+            kind: FileKind::Python,
+            text: src.to_string(),
+            lines: LineIndex::new(src),
+        };
+        super::super::extract(0, &file)
+    }
+
+    #[test]
+    fn finds_clients_and_their_sources() {
+        let out = run(r#"
+import os
+import asyncpg as apg
+from sqlalchemy.ext.asyncio import create_async_engine
+
+URL = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+asyncpg://")
+pool = await apg.create_pool(
+    os.getenv("DATABASE_URL"),
+    statement_cache_size=0,
+)
+engine = create_async_engine(URL, connect_args={"statement_cache_size": 0, "server_settings": {"search_path": "app"}})
+"#);
+        assert_eq!(out.clients.len(), 2);
+        let pool = &out.clients[0];
+        assert_eq!(pool.driver, Driver::Asyncpg);
+        assert_eq!(pool.url, UrlSource::EnvVar("DATABASE_URL".into()));
+        assert!(pool
+            .settings
+            .iter()
+            .any(|s| s.name == "statement_cache_size" && s.value == "0"));
+        let engine = &out.clients[1];
+        assert_eq!(engine.driver, Driver::SqlAlchemy);
+        assert_eq!(engine.url, UrlSource::EnvVar("DATABASE_URL".into()));
+        let names: Vec<(&str, &str)> = engine
+            .settings
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
+        assert!(names.contains(&("connect_args.statement_cache_size", "0")));
+        assert!(names.contains(&("connect_args.server_settings.search_path", "app")));
+        assert!(names.contains(&("url.replace", "postgresql://\npostgresql+asyncpg://")));
+    }
+
+    #[test]
+    fn strings_are_keyed_and_escapes_mapped() {
+        let src = "DATABASE_URL_UNPOOLED = 'postgresql://u:p@ep-a-1.us-east-2.aws.neon.tech/db?sslmode=require'\nX = \"postgresql://h/d\\x3fsslmode=require\"\n# 'postgresql://in-a-comment/db'\n\"\"\"postgresql://in-a-docstring/db\"\"\"\n";
+        let out = run(src);
+        assert_eq!(out.urls.len(), 2);
+        assert_eq!(out.urls[0].key.as_deref(), Some("DATABASE_URL_UNPOOLED"));
+        assert_eq!(out.urls[1].text, "postgresql://h/d?sslmode=require");
+        let q = out.urls[1].text.find('?').unwrap();
+        let at = out.urls[1].map.offset(q);
+        assert_eq!(&src[at..at + 4], "\\x3f");
+    }
+
+    #[test]
+    fn django_databases_and_alembic() {
+        let out = run(r#"
+import os
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": "ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech",
+        "NAME": "neondb",
+        "OPTIONS": {"sslmode": "require", "options": "-c search_path=app"},
+        "CONN_MAX_AGE": None,
+    }
+}
+config.set_main_option("sqlalchemy.url", os.environ["DIRECT_URL"])
+"#);
+        let dj = out
+            .clients
+            .iter()
+            .find(|c| c.driver == Driver::Django)
+            .unwrap();
+        match &dj.url {
+            UrlSource::Literal { text, .. } => {
+                assert!(text.contains("host=ep-cool-rain-123456-pooler"));
+                assert!(text.contains("sslmode=require"));
+                // Startup options are a setting beside the URL, judged there.
+                assert!(!text.contains("options"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(dj
+            .settings
+            .iter()
+            .any(|s| s.name == "CONN_MAX_AGE" && s.value == "None"));
+        assert!(dj.settings.iter().any(|s| s.name == "OPTIONS.options"));
+        assert_eq!(out.migrations.len(), 1);
+        assert_eq!(
+            out.migrations[0].url,
+            UrlSource::EnvVar("DIRECT_URL".into())
+        );
+        assert!(out
+            .tool_urls
+            .iter()
+            .any(|t| t.kind == ToolUrlKind::AlembicMainOption && !t.percent_escaped));
+    }
+
+    #[test]
+    fn settings_classes_and_optional_imports() {
+        let out = run(r#"
+from pydantic_settings import BaseSettings, SettingsConfigDict
+try:
+    from dotenv import load_dotenv
+except ImportError:
+    load_dotenv = None
+import dotenv
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_")
+    database_url: str = "postgresql://localhost/dev"
+
+settings = Settings()
+engine = create_engine(settings.database_url, pool_pre_ping=True)
+"#);
+        let dotenv: Vec<_> = out
+            .imports
+            .iter()
+            .filter(|i| i.module == "dotenv")
+            .collect();
+        assert_eq!(dotenv.len(), 1);
+        assert!(out.bindings.iter().any(|b| b.name == "APP_DATABASE_URL"));
+    }
+}

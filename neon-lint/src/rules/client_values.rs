@@ -1,0 +1,133 @@
+//! What a driver set-up call connects to: every value its URL source takes in the project,
+//! with the rewrites written on it applied (`url.replace("postgresql://",
+//! "postgresql+asyncpg://")`), and, for Django entries whose `HOST` is read from a variable,
+//! the host that variable holds. Shared by the rules that judge driver settings.
+
+use neon_lint_core::{UrlContext, UrlInput};
+
+use super::url_rules::context_for;
+use crate::config::Config;
+use crate::project::Project;
+use crate::resolve::{resolve_source, ResolvedUrl};
+use crate::site::{ClientSetup, Driver, OffsetMap, UrlSource};
+
+/// Every value the client's URL can take (empty when unknown).
+pub(crate) fn client_values(project: &Project, client: &ClientSetup) -> Vec<ResolvedUrl> {
+    let rewrites: Vec<(&str, &str)> = client
+        .settings
+        .iter()
+        .filter(|s| s.name == "url.replace")
+        .filter_map(|s| s.value.split_once('\n'))
+        .collect();
+    let mut values = resolve_source(project, &client.url, client.file);
+    if values.is_empty() && client.driver == Driver::Django {
+        // `"HOST": os.environ["PGHOST"]`: the host is enough to tell Neon and the pooler.
+        if let Some(var) = client
+            .settings
+            .iter()
+            .find(|s| s.name == "HOST")
+            .and_then(|s| s.value.strip_prefix("${"))
+            .and_then(|v| v.strip_suffix('}'))
+        {
+            values = resolve_source(project, &UrlSource::EnvVar(var.to_string()), client.file)
+                .into_iter()
+                .map(|mut v| {
+                    let span = v.span();
+                    v.text = format!("host={}", v.text);
+                    v.map = OffsetMap::Opaque { span };
+                    v
+                })
+                .collect();
+        }
+    }
+    if rewrites.is_empty() {
+        return values;
+    }
+    values
+        .into_iter()
+        .map(|mut v| {
+            let span = v.span();
+            for (from, to) in &rewrites {
+                v.text = v.text.replace(from, to);
+            }
+            // Offsets into the rewritten text no longer match the file.
+            v.map = OffsetMap::Opaque { span };
+            v
+        })
+        .collect()
+}
+
+/// The context a value is judged in.
+pub(crate) fn value_context(project: &Project, value: &ResolvedUrl, config: &Config) -> UrlContext {
+    context_for(project, value.file, config)
+}
+
+/// The first value that is on a pooled host, with how we know.
+pub(crate) fn pooled_value(
+    project: &Project,
+    config: &Config,
+    values: &[ResolvedUrl],
+) -> Option<ResolvedUrl> {
+    values
+        .iter()
+        .find(|v| {
+            let ctx = value_context(project, v, config);
+            UrlInput::new(&v.text, &ctx).is_pooled()
+        })
+        .cloned()
+}
+
+/// The first value that is a Neon (or configured) host.
+pub(crate) fn neon_value(
+    project: &Project,
+    config: &Config,
+    values: &[ResolvedUrl],
+) -> Option<ResolvedUrl> {
+    values
+        .iter()
+        .find(|v| {
+            let ctx = value_context(project, v, config);
+            UrlInput::new(&v.text, &ctx).is_linted_host()
+        })
+        .cloned()
+}
+
+/// "` through `DATABASE_URL`, set in `.env``" for messages, or nothing for a literal.
+pub(crate) fn via(value: &ResolvedUrl) -> String {
+    value
+        .via
+        .as_ref()
+        .map(|v| format!(" (through {v})"))
+        .unwrap_or_default()
+}
+
+/// Whether a driver call that takes this literal as its URL also configures TLS beside it
+/// (asyncpg `ssl=`, psycopg `sslmode=`, SQLAlchemy `connect_args={"ssl": ...}`,
+/// `dj_database_url.config(ssl_require=True)`).
+pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool {
+    project.clients.iter().any(|c| {
+        c.file == site.file
+            && matches!(&c.url, UrlSource::Literal { text, map } if text == &site.text && map == &site.map)
+            && c.settings.iter().any(|s| match c.driver {
+                Driver::Asyncpg => s.name == "ssl",
+                Driver::Psycopg | Driver::Psycopg2 => s.name == "sslmode",
+                Driver::SqlAlchemy => matches!(
+                    s.name.as_str(),
+                    "connect_args.ssl" | "connect_args.sslmode" | "connect_args.sslcontext"
+                ),
+                Driver::Django => s.name == "ssl_require" && is_true(&s.value),
+                // Rust drivers: TLS connectors are judged by the Rust rules.
+                _ => false,
+            })
+    })
+}
+
+/// Whether a setting value means zero (`0`, `"0"`).
+pub(crate) fn is_zero(v: &str) -> bool {
+    v.trim().trim_matches(['"', '\'']) == "0"
+}
+
+/// Whether a setting value is Python's `True`.
+pub(crate) fn is_true(v: &str) -> bool {
+    matches!(v.trim(), "True" | "true" | "1")
+}

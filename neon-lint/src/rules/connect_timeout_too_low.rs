@@ -1,0 +1,131 @@
+use neon_lint_core::UrlInput;
+
+use super::connection_values::{duration_secs, via, Judged};
+use super::python_drivers;
+use super::url_rules::context_for;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::site::Driver;
+
+neon_lint_core::declare_rule! {
+    /// ## What it does
+    /// Finds an explicit connect timeout under 5 seconds on a Neon connection: psycopg and
+    /// psycopg2 `connect_timeout=`, asyncpg `timeout=`, SQLAlchemy
+    /// `connect_args={"connect_timeout": ...}` / `{"timeout": ...}`, Django
+    /// `OPTIONS["connect_timeout"]`; (Rust) sqlx and sea-orm `acquire_timeout` (a pool's
+    /// first acquire includes connecting), sea-orm and tokio-postgres `connect_timeout`,
+    /// deadpool `connect_timeout` / `create_timeout`, bb8 and r2d2 `connection_timeout`,
+    /// and `connect_timeout=` in the URL given to the tokio-postgres family (sqlx ignores
+    /// that parameter).
+    ///
+    /// ## Why is this bad?
+    /// The first connection after a compute suspended wakes it up, which takes a few
+    /// hundred milliseconds and sometimes seconds. A short timeout turns every cold start
+    /// into an error (`timeout expired`, Prisma's `P1001: Can't reach database server`).
+    ///
+    /// ## Example
+    /// ```python
+    /// psycopg2.connect(os.environ["DATABASE_URL"], connect_timeout=2)
+    /// ```
+    ///
+    /// ## Use instead
+    /// 10 to 15 seconds, with retries and backoff, as Neon's connection-latency guide
+    /// suggests.
+    pub static CONNECT_TIMEOUT_TOO_LOW = {
+        code: "NL041",
+        name: "connect-timeout-too-low",
+        level: Info,
+        group: Reliability,
+        summary: "connect timeout under 5 s on a Neon connection",
+        fixable: false,
+    };
+}
+
+pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    // Python: psycopg, psycopg2, asyncpg, SQLAlchemy, Django.
+    python_drivers::connect_timeout(&CONNECT_TIMEOUT_TOO_LOW, project, config, out);
+    // Rust: builder settings, and `connect_timeout=` in URLs tokio-postgres parses.
+    for c in &project.clients {
+        let names: &[&str] = match c.driver {
+            Driver::Sqlx => &["acquire_timeout"],
+            Driver::SeaOrm => &["connect_timeout", "acquire_timeout"],
+            Driver::TokioPostgres | Driver::Postgres => &["connect_timeout"],
+            Driver::Deadpool => &["connect_timeout", "create_timeout", "timeouts.create"],
+            Driver::Bb8 | Driver::R2d2 | Driver::Diesel | Driver::DieselAsync => {
+                &["connection_timeout"]
+            }
+            _ => continue,
+        };
+        let short = c.settings.iter().rev().find_map(|s| {
+            let secs = duration_secs(&s.value)?;
+            (names.contains(&s.name.as_str()) && secs > 0.0 && secs < 5.0).then_some(s)
+        });
+        let judged = Judged::of(project, &c.url, c.file);
+        let Some(neon) = judged.neon(project, config) else {
+            continue;
+        };
+        if let Some(s) = short {
+            out.push(Diagnostic {
+                rule: &CONNECT_TIMEOUT_TOO_LOW,
+                level: CONNECT_TIMEOUT_TOO_LOW.default_level,
+                file: c.file,
+                span: s.span.clone(),
+                message: format!(
+                    "`{}({})` on a Neon connection{}: waking a suspended compute can take longer",
+                    s.name,
+                    s.value,
+                    via(neon)
+                ),
+                label: "cold starts take hundreds of milliseconds to seconds".into(),
+                help: Some("use 10 to 15 seconds (with retries), as Neon recommends".into()),
+                secondary: Vec::new(),
+                fix: None,
+            });
+            continue;
+        }
+        let tokio_postgres = matches!(
+            c.driver,
+            Driver::TokioPostgres
+                | Driver::Postgres
+                | Driver::Deadpool
+                | Driver::Bb8
+                | Driver::R2d2
+                | Driver::DieselAsync
+        );
+        if !tokio_postgres {
+            continue;
+        }
+        let ctx = context_for(project, neon.file, config);
+        let input = UrlInput::new(&neon.text, &ctx);
+        let Some(p) = input.info().and_then(|i| i.get("connect_timeout")) else {
+            continue;
+        };
+        let Some(secs) = duration_secs(&p.value) else {
+            continue;
+        };
+        if secs <= 0.0 || secs >= 5.0 {
+            continue;
+        }
+        let span = if neon.file == c.file && neon.map.is_exact() {
+            neon.map.range(p.span.clone())
+        } else {
+            c.span.clone()
+        };
+        out.push(Diagnostic {
+            rule: &CONNECT_TIMEOUT_TOO_LOW,
+            level: CONNECT_TIMEOUT_TOO_LOW.default_level,
+            file: c.file,
+            span,
+            message: format!(
+                "`connect_timeout={}` on a Neon connection{}: waking a suspended compute can take longer",
+                p.value,
+                via(neon)
+            ),
+            label: "cold starts take hundreds of milliseconds to seconds".into(),
+            help: Some("use 10 to 15 seconds (with retries), as Neon recommends".into()),
+            secondary: Vec::new(),
+            fix: None,
+        });
+    }
+}

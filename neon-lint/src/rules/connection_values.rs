@@ -1,0 +1,205 @@
+//! What a driver set-up, a migration run or a SQL use connects to, judged: every value its
+//! URL source takes in the project, and whether one is a Neon host, a pooled host. Shared by
+//! the driver rules (NL010, NL011, NL030-NL034, NL040, NL041).
+
+use std::ops::Range;
+
+use neon_lint_core::UrlInput;
+
+use super::url_rules::context_for;
+use crate::config::Config;
+use crate::project::Project;
+use crate::resolve::{resolve_source, ResolvedUrl};
+use crate::site::{ClientSetup, Container, Setting, UrlSource};
+use crate::source::FileId;
+
+/// What the values of a URL source say.
+pub(crate) struct Judged {
+    /// Every value (empty: unknown).
+    pub values: Vec<ResolvedUrl>,
+}
+
+impl Judged {
+    /// Resolves `url`, written in `file`.
+    pub fn of(project: &Project, url: &UrlSource, file: FileId) -> Judged {
+        Judged {
+            values: resolve_source(project, url, file),
+        }
+    }
+
+    /// The first value that satisfies `pred`.
+    pub fn find(
+        &self,
+        project: &Project,
+        config: &Config,
+        pred: impl Fn(&UrlInput) -> bool,
+    ) -> Option<&ResolvedUrl> {
+        self.values.iter().find(|v| {
+            let ctx = context_for(project, v.file, config);
+            pred(&UrlInput::new(&v.text, &ctx))
+        })
+    }
+
+    /// The first value on a Neon (or configured) host.
+    pub fn neon(&self, project: &Project, config: &Config) -> Option<&ResolvedUrl> {
+        self.find(project, config, |u| u.is_linted_host())
+    }
+
+    /// The first value on a pooled host.
+    pub fn pooled(&self, project: &Project, config: &Config) -> Option<&ResolvedUrl> {
+        self.find(project, config, |u| u.is_pooled())
+    }
+
+    /// Whether nothing is known of the URL.
+    pub fn unknown(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Why a security rule judges a connection as going to Neon.
+pub(crate) enum NeonEvidence<'a> {
+    /// A value of its URL is a Neon host.
+    Value(&'a ResolvedUrl),
+    /// Its URL is unknown, and every database URL of the project is a Neon one.
+    OnlyNeonProject,
+}
+
+impl NeonEvidence<'_> {
+    /// Text for messages: " (through `DATABASE_URL`, set in `.env`)", or the fallback's.
+    pub fn because(&self) -> String {
+        match self {
+            NeonEvidence::Value(v) => via(v),
+            NeonEvidence::OnlyNeonProject => {
+                " (its URL is not known here, and every database URL of this project is a Neon one)"
+                    .to_string()
+            }
+        }
+    }
+}
+
+/// For the security rules (plaintext, TLS checks off): a Neon value, or, when the URL is
+/// unknown and the call is not test code, a project whose only database URLs are Neon's.
+pub(crate) fn neon_evidence<'a>(
+    project: &Project,
+    config: &Config,
+    judged: &'a Judged,
+    in_test: bool,
+    only_neon: &mut Option<bool>,
+) -> Option<NeonEvidence<'a>> {
+    if let Some(v) = judged.neon(project, config) {
+        return Some(NeonEvidence::Value(v));
+    }
+    if !judged.unknown() || in_test {
+        return None;
+    }
+    let only = *only_neon.get_or_insert_with(|| only_neon_databases(project, config));
+    only.then_some(NeonEvidence::OnlyNeonProject)
+}
+
+/// Whether the project's database URLs (outside docs and examples) are all Neon hosts, and
+/// there is at least one.
+pub(crate) fn only_neon_databases(project: &Project, config: &Config) -> bool {
+    let mut any = false;
+    for u in &project.urls {
+        if matches!(
+            u.placement,
+            neon_lint_core::Placement::Docs | neon_lint_core::Placement::Example
+        ) {
+            continue;
+        }
+        // Templates (`postgres://{}:{}@{}/{}`) are not databases.
+        if u.container == Container::RustLiteral && (u.text.contains('{') || u.text.contains("${")) {
+            continue;
+        }
+        let ctx = context_for(project, u.file, config);
+        let input = UrlInput::new(&u.text, &ctx);
+        if input.hosts.is_empty() {
+            continue;
+        }
+        if !input.is_linted_host() {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Whether the project connects to Neon anywhere (a Neon URL outside docs).
+pub(crate) fn project_uses_neon(project: &Project, config: &Config) -> bool {
+    project.urls.iter().any(|u| {
+        u.placement != neon_lint_core::Placement::Docs && {
+            let ctx = context_for(project, u.file, config);
+            UrlInput::new(&u.text, &ctx).is_neon()
+        }
+    })
+}
+
+/// "` (through `DATABASE_URL`, set in `.env`)`" for messages, or nothing for a literal.
+pub(crate) fn via(value: &ResolvedUrl) -> String {
+    value
+        .via
+        .as_ref()
+        .map(|v| format!(" (through {v})"))
+        .unwrap_or_default()
+}
+
+/// A secondary label on `value` when it is written in `file` (a literal at the call).
+pub(crate) fn value_label(value: &ResolvedUrl, file: FileId, label: &str) -> Vec<(Range<usize>, String)> {
+    if value.file == file && value.map.is_exact() {
+        vec![(value.span(), label.to_string())]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The last setting of this name (builder calls: the last one wins).
+pub(crate) fn setting<'a>(c: &'a ClientSetup, name: &str) -> Option<&'a Setting> {
+    c.settings.iter().rev().find(|s| s.name == name)
+}
+
+/// Whether the set-up sits in test code (`#[cfg(test)]`, `#[test]`).
+pub(crate) fn in_test(c: &ClientSetup) -> bool {
+    setting(c, "in_test").is_some()
+}
+
+/// Seconds in a duration as written: `Duration::from_secs(2)`, `from_millis(1500)`,
+/// `Duration::new(2, 0)`, `from_secs_f64(0.5)`, `Some(...)`, a bare number of seconds
+/// (`connect_timeout=2`, Python's `timeout=2`). `None` when it says no timeout or cannot
+/// be read.
+pub(crate) fn duration_secs(value: &str) -> Option<f64> {
+    let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let v = v.strip_prefix("Some(").and_then(|s| s.strip_suffix(')')).unwrap_or(&v);
+    if let Ok(n) = v.trim_matches(['"', '\'']).parse::<f64>() {
+        return Some(n);
+    }
+    let (func, arg) = v.rsplit_once("::").map(|(_, f)| f).unwrap_or(v).split_once('(')?;
+    let arg = arg.strip_suffix(')')?;
+    let num = |s: &str| s.replace('_', "").trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse::<f64>().ok();
+    match func {
+        "from_secs" | "from_secs_f64" | "from_secs_f32" => num(arg),
+        "from_millis" => num(arg).map(|n| n / 1000.0),
+        "from_micros" => num(arg).map(|n| n / 1e6),
+        "from_nanos" => num(arg).map(|n| n / 1e9),
+        "from_mins" => num(arg).map(|n| n * 60.0),
+        "new" => {
+            let (s, ns) = arg.split_once(',')?;
+            Some(num(s)? + num(ns)? / 1e9)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_secs;
+
+    #[test]
+    fn reads_durations() {
+        assert_eq!(duration_secs("Duration::from_secs(2)"), Some(2.0));
+        assert_eq!(duration_secs("Some(std::time::Duration::from_millis(1500))"), Some(1.5));
+        assert_eq!(duration_secs("Duration::new(3, 500_000_000)"), Some(3.5));
+        assert_eq!(duration_secs("2"), Some(2.0));
+        assert_eq!(duration_secs("None"), None);
+        assert_eq!(duration_secs("timeout"), None);
+    }
+}

@@ -1,0 +1,136 @@
+use std::path::{Path, PathBuf};
+
+use crate::classify::FileKind;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+
+neon_lint_core::declare_rule! {
+    /// ## What it does
+    /// Finds Python code that imports `dotenv` (`from dotenv import load_dotenv`) in a
+    /// project whose dependency manifests (`requirements*.txt`, `pyproject.toml`,
+    /// `Pipfile`, `setup.cfg`, `setup.py`) exist and list neither `python-dotenv` nor a
+    /// package that depends on it (`pydantic-settings`, `environs`, `uvicorn[standard]`,
+    /// the `dotenv` shim). The manifests that count are the nearest ones above the file
+    /// (`requirements/*.txt` count for the folder holding `requirements/`). An import inside
+    /// `try: ... except ImportError` is optional and is not reported.
+    ///
+    /// ## Why is this bad?
+    /// `python-dotenv` is what loads `DATABASE_URL` from `.env` in development; it is often
+    /// installed by hand and never written down, so the deployed image fails at start-up:
+    ///
+    /// ```text
+    /// ModuleNotFoundError: No module named 'dotenv'
+    /// ```
+    ///
+    /// ## Example
+    /// ```python
+    /// from dotenv import load_dotenv   # requirements.txt: psycopg2-binary
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```text
+    /// # requirements.txt
+    /// psycopg2-binary
+    /// python-dotenv
+    /// ```
+    /// (The import name is `dotenv`; the package is `python-dotenv`.)
+    pub static MISSING_DOTENV_DEPENDENCY = {
+        code: "NL050",
+        name: "missing-dotenv-dependency",
+        level: Error,
+        group: Python,
+        summary: "`dotenv` imported but `python-dotenv` is not a declared dependency",
+        fixable: false,
+    };
+}
+
+/// Packages that bring `python-dotenv` with them (name, extra needed).
+const PROVIDERS: &[(&str, Option<&str>)] = &[
+    ("python-dotenv", None),
+    ("dotenv", None),
+    ("pydantic-settings", None),
+    ("environs", None),
+    ("uvicorn", Some("standard")),
+];
+
+/// The folder a manifest declares dependencies for.
+fn owner(path: &Path) -> PathBuf {
+    let parent = path.parent().unwrap_or(Path::new(""));
+    let in_requirements_dir = parent.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .to_ascii_lowercase()
+            .starts_with("requirements")
+    });
+    if in_requirements_dir {
+        parent.parent().unwrap_or(Path::new("")).to_path_buf()
+    } else {
+        parent.to_path_buf()
+    }
+}
+
+pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnostic>) {
+    let manifests: Vec<(usize, PathBuf)> = project
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == FileKind::PythonManifest)
+        .map(|(id, f)| (id, owner(&f.path)))
+        .collect();
+    if manifests.is_empty() {
+        return;
+    }
+    let mut reported = std::collections::HashSet::new();
+    for import in project.imports.iter().filter(|i| i.module == "dotenv") {
+        let file = &project.files[import.file];
+        if file.kind != FileKind::Python || !reported.insert(import.file) {
+            continue;
+        }
+        let dir = file.path.parent().unwrap_or(Path::new(""));
+        // The nearest folder above the file that has manifests.
+        let Some(nearest) = manifests
+            .iter()
+            .filter(|(_, o)| dir.starts_with(o))
+            .map(|(_, o)| o)
+            .max_by_key(|o| o.components().count())
+        else {
+            continue;
+        };
+        let ids: Vec<usize> = manifests
+            .iter()
+            .filter(|(_, o)| o == nearest)
+            .map(|(id, _)| *id)
+            .collect();
+        let provided = project.manifests.iter().any(|m| {
+            ids.contains(&m.file)
+                && PROVIDERS.iter().any(|(name, extra)| {
+                    m.package == *name && extra.is_none_or(|e| m.features.iter().any(|f| f == e))
+                })
+        });
+        if provided {
+            continue;
+        }
+        let names: Vec<String> = ids
+            .iter()
+            .map(|id| format!("`{}`", project.files[*id].display))
+            .collect();
+        out.push(Diagnostic {
+            rule: &MISSING_DOTENV_DEPENDENCY,
+            level: MISSING_DOTENV_DEPENDENCY.default_level,
+            file: import.file,
+            span: import.span.clone(),
+            message: format!(
+                "`dotenv` is imported, but {} do{} not list `python-dotenv`",
+                names.join(", "),
+                if names.len() == 1 { "es" } else { "" }
+            ),
+            label: "fails with `ModuleNotFoundError: No module named 'dotenv'` where only the listed dependencies are installed".into(),
+            help: Some(format!(
+                "add `python-dotenv` to {} (the import is `dotenv`, the package `python-dotenv`)",
+                names[0]
+            )),
+            secondary: Vec::new(),
+            fix: None,
+        });
+    }
+}

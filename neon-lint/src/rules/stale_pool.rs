@@ -1,0 +1,149 @@
+use super::connection_values::{duration_secs, setting, via, Judged};
+use super::python_drivers;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::site::{ClientSetup, Driver};
+
+neon_lint_core::declare_rule! {
+    /// ## What it does
+    /// Finds connection pools that hand out dead connections after a Neon compute scales to
+    /// zero:
+    ///
+    /// - SQLAlchemy engines on a Neon URL without `pool_pre_ping=True` (a `NullPool`, or
+    ///   `pool_recycle` of 300 s or less, also avoids it);
+    /// - Django `CONN_MAX_AGE` over 300 or `None` (also `dj_database_url`'s `conn_max_age`)
+    ///   without `CONN_HEALTH_CHECKS = True`;
+    /// - (Rust) deadpool-postgres left at `RecyclingMethod::Fast` (its default: a
+    ///   `Config` without `manager`, `Manager::new`), sqlx and sea-orm
+    ///   `test_before_acquire(false)` without an `idle_timeout` under 300 s, bb8 and r2d2
+    ///   `test_on_check_out(false)`. A deadpool `Config` read from configuration files or
+    ///   the environment is not judged (its `manager` is not known here).
+    ///
+    /// ## Why is this bad?
+    /// Neon suspends an idle compute after 5 minutes by default and closes its
+    /// connections. A pool that keeps them and does not test them gives the next request a
+    /// dead one:
+    ///
+    /// ```text
+    /// psycopg2.OperationalError: SSL SYSCALL error: EOF detected
+    /// FATAL: terminating connection due to administrator command
+    /// SSL connection has been closed unexpectedly
+    /// ```
+    ///
+    /// ## Example
+    /// ```python
+    /// engine = create_engine(os.environ["DATABASE_URL"])
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+    /// ```
+    /// Django: `"CONN_HEALTH_CHECKS": True` (Django 4.1+), as Neon's Django guide sets.
+    ///
+    /// Rust: deadpool `ManagerConfig { recycling_method: RecyclingMethod::Verified }`
+    /// (runs an empty query before handing a connection out); keep sqlx's default
+    /// `test_before_acquire(true)`, or an `idle_timeout` under 300 s so idle connections are
+    /// closed before the compute suspends; bb8/r2d2 `test_on_check_out(true)` (the default).
+    pub static STALE_POOL = {
+        code: "NL040",
+        name: "stale-pool",
+        level: Warn,
+        group: Reliability,
+        summary: "pool without health checks on a compute that scales to zero",
+        fixable: false,
+    };
+}
+
+pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    // Python: SQLAlchemy, Django.
+    python_drivers::stale_pool(&STALE_POOL, project, config, out);
+    // Rust: deadpool-postgres, sqlx and sea-orm, bb8 and r2d2.
+    for c in &project.clients {
+        let finding = match c.driver {
+            Driver::Sqlx | Driver::SeaOrm => rust_sqlx(c),
+            Driver::Deadpool => rust_deadpool(c),
+            Driver::Bb8 | Driver::R2d2 | Driver::Diesel | Driver::DieselAsync => {
+                setting(c, "test_on_check_out")
+                    .filter(|s| s.value.trim() == "false")
+                    .map(|s| {
+                        (
+                            s.span.clone(),
+                            "`test_on_check_out(false)` hands out idle connections untested"
+                                .to_string(),
+                            "keep `test_on_check_out(true)` (the default)",
+                        )
+                    })
+            }
+            _ => None,
+        };
+        let Some((span, what, help)) = finding else {
+            continue;
+        };
+        let judged = Judged::of(project, &c.url, c.file);
+        let Some(neon) = judged.neon(project, config) else {
+            continue;
+        };
+        out.push(Diagnostic {
+            rule: &STALE_POOL,
+            level: STALE_POOL.default_level,
+            file: c.file,
+            span,
+            message: format!(
+                "{what} on Neon{}: they break after the compute scales to zero",
+                via(neon)
+            ),
+            label: "no health check on checkout".into(),
+            help: Some(help.into()),
+            secondary: Vec::new(),
+            fix: None,
+        });
+    }
+}
+
+/// sqlx (and sea-orm): `test_before_acquire(false)` is safe only when idle connections
+/// are closed before the compute suspends (5 minutes by default).
+fn rust_sqlx(c: &ClientSetup) -> Option<(std::ops::Range<usize>, String, &'static str)> {
+    let s = setting(c, "test_before_acquire").filter(|s| s.value.trim() == "false")?;
+    let idle = setting(c, "idle_timeout").and_then(|i| duration_secs(&i.value));
+    if idle.is_some_and(|t| t > 0.0 && t < 300.0) {
+        return None;
+    }
+    Some((
+        s.span.clone(),
+        "`test_before_acquire(false)` without an `idle_timeout` under 300 s hands out idle connections untested"
+            .to_string(),
+        "keep `test_before_acquire(true)` (the default), or set `idle_timeout(Duration::from_secs(240))`",
+    ))
+}
+
+/// deadpool-postgres: `RecyclingMethod::Fast` (the default) only checks that the client
+/// is not closed.
+fn rust_deadpool(c: &ClientSetup) -> Option<(std::ops::Range<usize>, String, &'static str)> {
+    const HELP: &str =
+        "set `manager: Some(ManagerConfig { recycling_method: RecyclingMethod::Verified })`";
+    if !c.api.starts_with("deadpool_postgres::") {
+        return None;
+    }
+    let method = c
+        .settings
+        .iter()
+        .rev()
+        .find(|s| s.name.ends_with("recycling_method"));
+    match method {
+        Some(m) if m.value.ends_with("Fast") => Some((
+            m.span.clone(),
+            "`RecyclingMethod::Fast` reuses connections without testing them".to_string(),
+            HELP,
+        )),
+        Some(_) => None,
+        None if setting(c, "config_source").is_some() || c.api.ends_with("Manager::from_config") => None,
+        None => Some((
+            c.span.clone(),
+            "deadpool-postgres defaults to `RecyclingMethod::Fast`, which reuses connections without testing them"
+                .to_string(),
+            HELP,
+        )),
+    }
+}

@@ -1,0 +1,181 @@
+use super::connection_values::{setting, via, Judged};
+use super::python_drivers;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::site::{ClientSetup, ConnectionUse, Driver};
+
+neon_lint_core::declare_rule! {
+    /// ## What it does
+    /// Finds drivers that keep a cache of named prepared statements on a connection whose
+    /// URL resolves to a pooled host (Neon `-pooler`, or a host configured in
+    /// `pooled-hosts`):
+    ///
+    /// - Rust: sqlx pools and connections (`PgPool::connect*`, `PgPoolOptions::connect*`,
+    ///   `PgConnection::connect*`, and sea-orm's `Database::connect`, which is sqlx inside),
+    ///   whatever their `statement_cache_capacity`; deadpool-postgres `prepare_cached`.
+    /// - Python: asyncpg `connect`/`create_pool` without `statement_cache_size=0`;
+    ///   SQLAlchemy `create_async_engine` with asyncpg without
+    ///   `connect_args={"statement_cache_size": 0}` (and `prepared_statement_cache_size=0`).
+    ///
+    /// ## Why is this bad?
+    /// Two facts, both true:
+    ///
+    /// 1. PgBouncer in transaction mode hands each transaction to whichever server
+    ///    connection is free. A statement prepared under a name on one server connection is
+    ///    missing on the next, or collides with another client's statement of the same name,
+    ///    unless the pooler itself tracks prepared statements (PgBouncer 1.21+ with
+    ///    `max_prepared_statements`). Without that, users see
+    ///    `prepared statement "sqlx_s_1" already exists` (sqlx),
+    ///    `prepared statement "s3817" already exists` (tokio-postgres, deadpool), or
+    ///    `prepared statement "__asyncpg_stmt_1__" does not exist` (asyncpg).
+    /// 2. Neon's pooler does track them: Neon moved to PgBouncer 1.21 with
+    ///    `max_prepared_statements` in October 2023 (neondatabase/autoscaling#566; Neon's
+    ///    docs cite PgBouncer 1.22.0 and `max_prepared_statements=1000`, and RULES.md dates
+    ///    it February 2024: the reference files are newer than the seed card). So on Neon's
+    ///    current pooler the drivers' defaults work.
+    ///
+    /// That is why this is a warning, and why `pooler-prepared-statements = true` in
+    /// `neon-lint.toml` turns it off for projects that only use Neon's current pooler. It
+    /// stays useful for self-hosted or older poolers, and for `pooled-hosts` you configure.
+    ///
+    /// ## What was verified (sqlx)
+    /// sqlx 0.8.6 against PgBouncer 1.18 in transaction mode (no prepared-statement
+    /// tracking), 16 concurrent clients sharing 4 server connections
+    /// (`tests/ground-truth/tests/sqlx_pooler.rs`):
+    ///
+    /// | configuration | PgBouncer 1.18 | PgBouncer 1.24 `max_prepared_statements=1000` |
+    /// |---|---|---|
+    /// | default statement cache | 638 of 640 queries fail: `prepared statement "sqlx_s_N" already exists` | all correct |
+    /// | `statement_cache_capacity(0)` | 636 of 640 fail, same error | all correct |
+    /// | `.persistent(false)` on each query | no error, **448 of 640 wrong results** | no error, 453 wrong results |
+    /// | `.persistent(false)` inside explicit transactions | all correct | |
+    ///
+    /// `statement_cache_capacity(0)`, the usual advice (sqlx#67), does not help: sqlx up to
+    /// 0.9.0 still prepares every query under a new `sqlx_s_N` name and never closes it
+    /// (sqlx#4328, fixed after 0.9.0 by PR #4337). `.persistent(false)` outside a
+    /// transaction is worse: the unnamed statement is parsed in one server transaction and
+    /// bound in another, so queries silently return another client's results. This rule
+    /// therefore never suggests either.
+    ///
+    /// ## Example
+    /// ```rust,ignore
+    /// // DATABASE_URL=postgresql://...@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require
+    /// let pool = PgPoolOptions::new().connect(&std::env::var("DATABASE_URL")?).await?;
+    /// ```
+    ///
+    /// ## Use instead
+    /// On Neon's current pooler, keep the defaults and say so once:
+    /// ```toml
+    /// # neon-lint.toml
+    /// pooler-prepared-statements = true
+    /// ```
+    /// On a pooler without prepared-statement tracking, connect the pool through the
+    /// direct URL (`DATABASE_URL_UNPOOLED`). Python: asyncpg `statement_cache_size=0`
+    /// (SQLAlchemy: `connect_args={"statement_cache_size": 0}` plus
+    /// `prepared_statement_cache_size=0` on the URL).
+    ///
+    /// ## References
+    /// - Neon: Connection pooling ("PgBouncer supports protocol-level prepared statements")
+    /// - PgBouncer: `max_prepared_statements`
+    /// - sqlx#67, sqlx#4328 / PR #4337, sqlx PR #3863; rust-postgres#959
+    pub static STATEMENT_CACHE_ON_POOLER = {
+        code: "NL010",
+        name: "statement-cache-on-pooler",
+        level: Warn,
+        group: Pooler,
+        summary: "prepared-statement cache on a pooled connection",
+        fixable: false,
+    };
+}
+
+pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    // Python: asyncpg, SQLAlchemy on asyncpg.
+    python_drivers::statement_cache(&STATEMENT_CACHE_ON_POOLER, project, config, out);
+    // Rust: sqlx (and sea-orm over sqlx), deadpool-postgres `prepare_cached`.
+    if config.pooler_prepared_statements {
+        return;
+    }
+    for c in &project.clients {
+        match c.driver {
+            Driver::Sqlx | Driver::SeaOrm => rust_sqlx(project, config, c, out),
+            _ => {}
+        }
+    }
+    for u in &project.uses {
+        match u.driver {
+            Some(Driver::Deadpool) | None if u.api == "prepare_cached" => {
+                rust_prepare_cached(project, config, u, out)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// sqlx (and sea-orm over sqlx): named statements `sqlx_s_N`, cached per connection.
+fn rust_sqlx(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
+    if c.driver == Driver::SeaOrm && !c.api.starts_with("Database::") {
+        return;
+    }
+    let judged = Judged::of(project, &c.url, c.file);
+    let Some(pooled) = judged.pooled(project, config) else {
+        return;
+    };
+    let cap0 = setting(c, "statement_cache_capacity").filter(|s| s.value.trim() == "0");
+    let mut secondary = Vec::new();
+    let mut message = format!(
+        "sqlx prepares named statements (`sqlx_s_N`) on a pooled connection{}",
+        via(pooled)
+    );
+    if let Some(s) = cap0 {
+        secondary.push((
+            s.span.clone(),
+            "does not stop sqlx (up to 0.9.0) from naming statements".to_string(),
+        ));
+        message.push_str("; `statement_cache_capacity(0)` does not change that");
+    }
+    out.push(Diagnostic {
+        rule: &STATEMENT_CACHE_ON_POOLER,
+        level: STATEMENT_CACHE_ON_POOLER.default_level,
+        file: c.file,
+        span: c.span.clone(),
+        message,
+        label: "pool on PgBouncer in transaction mode".into(),
+        help: Some(
+            "Neon's pooler tracks prepared statements (PgBouncer 1.21+): if only Neon's pooler is used, set \
+             `pooler-prepared-statements = true` in neon-lint.toml; otherwise connect this pool with the direct \
+             URL. Neither `statement_cache_capacity(0)` nor `.persistent(false)` fixes it (the latter returns wrong \
+             results outside a transaction)"
+                .into(),
+        ),
+        secondary,
+        fix: None,
+    });
+}
+
+/// deadpool-postgres `prepare_cached`: named tokio-postgres statements kept per connection
+/// across transactions.
+fn rust_prepare_cached(project: &Project, config: &Config, u: &ConnectionUse, out: &mut Vec<Diagnostic>) {
+    let judged = Judged::of(project, &u.url, u.file);
+    let Some(pooled) = judged.pooled(project, config) else {
+        return;
+    };
+    out.push(Diagnostic {
+        rule: &STATEMENT_CACHE_ON_POOLER,
+        level: STATEMENT_CACHE_ON_POOLER.default_level,
+        file: u.file,
+        span: u.span.clone(),
+        message: format!(
+            "`prepare_cached` keeps named statements on a pooled connection{}",
+            via(pooled)
+        ),
+        label: "cached across transactions".into(),
+        help: Some(
+            "Neon's pooler tracks prepared statements (PgBouncer 1.21+): if only Neon's pooler is used, set \
+             `pooler-prepared-statements = true` in neon-lint.toml; otherwise use the direct URL for this pool"
+                .into(),
+        ),
+        secondary: Vec::new(),
+        fix: None,
+    });
+}

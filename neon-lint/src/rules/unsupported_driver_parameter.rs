@@ -1,0 +1,241 @@
+use neon_lint_core::conninfo::ParamSource;
+use neon_lint_core::UrlInput;
+
+use super::connection_values::{setting, via, Judged};
+use super::python_drivers;
+use super::url_rules::context_for;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::site::{ClientSetup, Driver};
+
+neon_lint_core::declare_rule! {
+    /// ## What it does
+    /// Finds connection parameters the consuming driver rejects or misreads:
+    ///
+    /// - asyncpg given libpq-only parameters through SQLAlchemy:
+    ///   `postgresql+asyncpg://...?sslmode=require` (also `channel_binding`,
+    ///   `connect_timeout`, `options`, `application_name`...), written in the URL or reached
+    ///   by rewriting a `postgresql://` variable (`url.replace("postgresql://",
+    ///   "postgresql+asyncpg://")`);
+    /// - (Rust) tokio-postgres with `sslmode=verify-ca/verify-full` or unknown keys, sqlx
+    ///   with `sslrootcert=system`, refinery with `sslmode` other than `require`/`disable`.
+    ///
+    /// ## Why is this bad?
+    /// SQLAlchemy's asyncpg dialect hands every query parameter of the URL to
+    /// `asyncpg.connect()` as a keyword argument, and asyncpg's `connect()` has no `sslmode`
+    /// (its TLS argument is `ssl`). The first connection fails:
+    ///
+    /// ```text
+    /// TypeError: connect() got an unexpected keyword argument 'sslmode'
+    /// ```
+    ///
+    /// Observed with real packages (a scratch venv, `create_async_engine(url)` then
+    /// `connect()`): SQLAlchemy 1.4.54 + asyncpg 0.29.0, 2.0.0 + 0.27.0, 2.0.58 + 0.30.0,
+    /// 2.1.0 + 0.31.0 and 2.1.9 + 0.32.0 all pass `sslmode` (and `channel_binding`) through
+    /// unchanged and raise that `TypeError`; `?ssl=require` reaches asyncpg and is accepted.
+    /// No SQLAlchemy version tested translates `sslmode`.
+    ///
+    /// Rust, from the drivers' sources (rust-drivers reference section 2):
+    ///
+    /// - tokio-postgres (and `postgres`, deadpool-postgres, bb8/r2d2 `PostgresConnectionManager`,
+    ///   diesel-async) parse the string with their own `Config` parser, which accepts
+    ///   `sslmode=disable|prefer|require` only and a fixed set of keys (`user password dbname
+    ///   options application_name sslmode sslnegotiation host hostaddr port connect_timeout
+    ///   tcp_user_timeout keepalives* target_session_attrs channel_binding
+    ///   load_balance_hosts`). Observed with tokio-postgres 0.7:
+    ///   `invalid connection string: invalid value for option `sslmode`` for
+    ///   `verify-full`/`verify-ca`, and `invalid connection string: unknown option `sslrootcert``
+    ///   for `sslrootcert`. (Keys libpq itself rejects, like `pgbouncer=true`, are
+    ///   `invalid-conninfo`'s.) The TLS connector verifies the server anyway: OpenSSL's
+    ///   `SslConnector` and native-tls check certificate and host name by default.
+    /// - sqlx reads `sslrootcert=system` (libpq 16's "use the system roots") as the path of
+    ///   a file named `system`, so the connection fails to load it.
+    /// - refinery's `Config::from_str`/`from_env_var` accept only `sslmode=require` or
+    ///   `disable`: anything else fails with `Invalid sslmode value, please use
+    ///   disable/require`.
+    ///
+    /// ## Example
+    /// ```python
+    /// engine = create_async_engine(os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+asyncpg://"))
+    /// # DATABASE_URL=postgresql://alex:****@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require
+    /// ```
+    ///
+    /// ## Use instead
+    /// `?ssl=require` for asyncpg (or `connect_args={"ssl": ssl_context}` to verify the
+    /// server), or the psycopg driver (`postgresql+psycopg://`), which is libpq and takes
+    /// `sslmode` and `channel_binding`.
+    ///
+    /// Rust: `sslmode=require` (plus `channel_binding=require`) for the tokio-postgres
+    /// family, with a verifying TLS connector; for sqlx, `sslmode=verify-full` with
+    /// `sslrootcert` pointing at a CA bundle file; for refinery, `sslmode=require`.
+    ///
+    /// ## References
+    /// - MagicStack/asyncpg#737; SQLAlchemy asyncpg dialect `create_connect_args`
+    pub static UNSUPPORTED_DRIVER_PARAMETER = {
+        code: "NL033",
+        name: "unsupported-driver-parameter",
+        level: Error,
+        group: RustDrivers,
+        summary: "connection parameter the consuming driver rejects or misreads",
+        fixable: false,
+    };
+}
+
+pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    // Python: SQLAlchemy URLs for asyncpg.
+    python_drivers::asyncpg_libpq_params(&UNSUPPORTED_DRIVER_PARAMETER, project, config, out);
+    // Rust: tokio-postgres family, sqlx, refinery.
+    for c in &project.clients {
+        rust_client(project, config, c, out);
+    }
+}
+
+/// Keys tokio-postgres' `Config` parser accepts (tokio-postgres 0.7 `config.rs`).
+const TOKIO_POSTGRES_KEYS: &[&str] = &[
+    "user",
+    "password",
+    "dbname",
+    "options",
+    "application_name",
+    "sslmode",
+    "sslnegotiation",
+    "host",
+    "hostaddr",
+    "port",
+    "connect_timeout",
+    "tcp_user_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_retries",
+    "target_session_attrs",
+    "channel_binding",
+    "load_balance_hosts",
+];
+
+/// The Rust drivers: what each makes of the parameters of the strings it is given.
+fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
+    #[derive(PartialEq)]
+    enum Parser {
+        TokioPostgres,
+        Sqlx,
+        Refinery,
+    }
+    let parser = match c.driver {
+        Driver::TokioPostgres
+        | Driver::Postgres
+        | Driver::Deadpool
+        | Driver::Bb8
+        | Driver::R2d2
+        | Driver::DieselAsync => Parser::TokioPostgres,
+        Driver::Sqlx | Driver::SeaOrm => Parser::Sqlx,
+        Driver::Refinery => Parser::Refinery,
+        _ => return,
+    };
+    let judged = Judged::of(project, &c.url, c.file);
+    for v in &judged.values {
+        let ctx = context_for(project, v.file, config);
+        let input = UrlInput::new(&v.text, &ctx);
+        if !input.is_linted_host() {
+            continue;
+        }
+        let Some(info) = input.info() else { continue };
+        for p in &info.params {
+            let written = matches!(p.source, ParamSource::Query | ParamSource::KeyValue);
+            let problem = match parser {
+                Parser::TokioPostgres if written && p.keyword == "sslmode" => {
+                    (!matches!(p.value.as_str(), "disable" | "prefer" | "require")).then(|| {
+                        (
+                            format!("tokio-postgres does not support `sslmode={}` (only disable, prefer, require)", p.value),
+                            "invalid connection string: invalid value for option `sslmode`".to_string(),
+                        )
+                    })
+                }
+                Parser::TokioPostgres if written && !TOKIO_POSTGRES_KEYS.contains(&p.keyword.as_str()) => Some((
+                    format!("tokio-postgres does not know the parameter `{}`", p.keyword),
+                    format!("invalid connection string: unknown option `{}`", p.keyword),
+                )),
+                Parser::Sqlx if p.keyword == "sslrootcert" && p.value == "system" => Some((
+                    "sqlx reads `sslrootcert=system` as the path of a file named `system`".to_string(),
+                    "the certificate file `system` cannot be read".to_string(),
+                )),
+                Parser::Refinery if p.keyword == "sslmode" && !matches!(p.value.as_str(), "require" | "disable") => {
+                    Some((
+                        format!("refinery does not accept `sslmode={}`", p.value),
+                        "Invalid sslmode value, please use disable/require".to_string(),
+                    ))
+                }
+                _ => None,
+            };
+            let Some((what, error)) = problem else {
+                continue;
+            };
+            // Point at the parameter when the string is written at the call.
+            let (span, secondary, message) = if v.file == c.file && v.map.is_exact() {
+                (
+                    v.map.range(p.span.clone()),
+                    vec![(c.span.clone(), format!("parsed by `{}` here", c.api))],
+                    format!("{what}: `{}` fails with \"{error}\"", c.api),
+                )
+            } else {
+                (
+                    c.span.clone(),
+                    Vec::new(),
+                    format!("{what}{}: `{}` fails with \"{error}\"", via(v), c.api),
+                )
+            };
+            out.push(Diagnostic {
+                rule: &UNSUPPORTED_DRIVER_PARAMETER,
+                level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
+                file: c.file,
+                span,
+                message,
+                label: "not accepted by this driver".into(),
+                help: Some(rust_help(&parser_name(c.driver), &p.keyword)),
+                secondary,
+                fix: None,
+            });
+        }
+    }
+    // sqlx `.ssl_root_cert("system")`.
+    if parser == Parser::Sqlx {
+        if let Some(s) =
+            setting(c, "ssl_root_cert").filter(|s| s.value.trim_matches('"') == "system")
+        {
+            if judged.neon(project, config).is_some() {
+                out.push(Diagnostic {
+                    rule: &UNSUPPORTED_DRIVER_PARAMETER,
+                    level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
+                    file: c.file,
+                    span: s.span.clone(),
+                    message: "sqlx reads `ssl_root_cert(\"system\")` as the path of a file named `system`".into(),
+                    label: "not the system roots".into(),
+                    help: Some(rust_help("sqlx", "sslrootcert")),
+                    secondary: Vec::new(),
+                    fix: None,
+                });
+            }
+        }
+    }
+}
+
+fn parser_name(d: Driver) -> String {
+    match d {
+        Driver::Sqlx | Driver::SeaOrm => "sqlx",
+        Driver::Refinery => "refinery",
+        _ => "tokio-postgres",
+    }
+    .to_string()
+}
+
+fn rust_help(parser: &str, keyword: &str) -> String {
+    match (parser, keyword) {
+        ("tokio-postgres", "sslmode") => "use `sslmode=require` (and `channel_binding=require`): the TLS connector                                           verifies the certificate and host name itself"
+            .into(),
+        ("tokio-postgres", k) => format!("remove `{k}` from the string given to tokio-postgres"),
+        ("sqlx", _) => "point `sslrootcert` at a CA bundle file (`/etc/ssl/certs/ca-certificates.crt`) with                         `sslmode=verify-full`, or leave it out"
+            .into(),
+        _ => "use `sslmode=require`".into(),
+    }
+}
