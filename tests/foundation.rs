@@ -180,3 +180,19 @@ fn fix_appends_sslmode_and_is_idempotent() {
         "second run changes nothing"
     );
 }
+
+#[test]
+fn fix_lands_inside_shell_quotes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("run.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\npsql \"postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb\" -c 'select 1'\n",
+    )
+    .expect("write");
+    run(&["--fix", "."], dir.path().to_str().expect("utf8"));
+    assert_eq!(
+        std::fs::read_to_string(&script).expect("read"),
+        "#!/bin/sh\npsql \"postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb?sslmode=require\" -c 'select 1'\n"
+    );
+}

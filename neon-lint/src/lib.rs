@@ -37,3 +37,8 @@ pub mod site;
 pub mod source;
 pub mod suppress;
 pub mod url_cmd;
+
+/// The README's Rust examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -117,6 +117,9 @@ pub(super) fn tokenize(text: &str, map: &OffsetMap) -> Vec<Cmd> {
     };
     fn end_word(word: &mut Option<Word>, cur: &mut Cmd, end: usize) {
         if let Some(mut w) = word.take() {
+            // The word ends right after its last byte, not after a closing quote: a fix
+            // appending to the value (`?sslmode=require`) must land inside the quotes.
+            let end = w.offsets.last().map(|o| o + 1).unwrap_or(end);
             w.offsets.push(end);
             cur.words.push(w);
         }
