@@ -53,7 +53,11 @@ fn fuzz_regressions_stay_fixed() {
             }
         }
     }
-    assert!(cases > 0, "no regression inputs found under {}", root.display());
+    assert!(
+        cases > 0,
+        "no regression inputs found under {}",
+        root.display()
+    );
     assert!(
         failures.is_empty(),
         "{} of {cases} fuzz regressions fail (panic messages above): {failures:#?}",

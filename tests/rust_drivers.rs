@@ -32,8 +32,8 @@ fn lint_in(dir: &Path, args: &[&str]) -> BTreeSet<Finding> {
         dir.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
     v.as_array()
         .expect("a JSON array")
         .iter()
@@ -115,13 +115,15 @@ fn sqlx_pools_statements_session_state_and_migrations() {
             ("NL011", "src/db.rs", 14), // SET in after_connect
             ("NL010", "src/db.rs", 18), // pool on the pooled URL
             ("NL010", "src/db.rs", 30), // statement_cache_capacity(0) does not help
+            ("NL009", "src/db.rs", 41), // PgConnectOptions::options([("search_path", ..)])
+            ("NL010", "src/db.rs", 42), // PgPool::connect_with on the pooled URL
             ("NL020", "src/main.rs", 9), // make_pool() in another file, then migrate!().run
             ("NL011", "src/main.rs", 12), // pg_advisory_lock
             ("NL011", "src/main.rs", 13), // PgListener
         ])
     );
     // Silent: `SET LOCAL` (main.rs 11), test_before_acquire(false) with a 60 s idle timeout
-    // (db.rs 28), migrations and SET on the direct URL (db.rs 39-40).
+    // (db.rs 28), migrations and SET on the direct URL (db.rs 49-50).
 }
 
 #[test]
@@ -141,12 +143,15 @@ fn statement_cache_rule_follows_the_pooler_setting() {
 fn statement_cache_message_does_not_recommend_what_fails() {
     let all = messages(&fixture("sqlx_pooler"), &["."]);
     let nl010: Vec<&serde_json::Value> = all.iter().filter(|d| d["code"] == "NL010").collect();
-    assert_eq!(nl010.len(), 2);
+    assert_eq!(nl010.len(), 3);
     for d in nl010 {
         let help = d["help"].as_str().unwrap();
         assert!(help.contains("pooler-prepared-statements = true"), "{help}");
         assert!(help.contains("direct"), "{help}");
-        assert!(!help.contains("use `statement_cache_capacity(0)`"), "{help}");
+        assert!(
+            !help.contains("use `statement_cache_capacity(0)`"),
+            "{help}"
+        );
     }
 }
 
@@ -172,7 +177,7 @@ fn diesel_and_diesel_async() {
     assert_eq!(
         lint("diesel"),
         set(&[
-            ("NL032", "Cargo.toml", 11), // pq-sys bundled_without_openssl
+            ("NL032", "Cargo.toml", 11),  // pq-sys bundled_without_openssl
             ("NL020", "src/main.rs", 11), // run_pending_migrations, URL from the caller
             ("NL031", "src/pool.rs", 8),  // AsyncDieselConnectionManager::new
             ("NL031", "src/pool.rs", 14), // AsyncPgConnection::establish
@@ -187,13 +192,13 @@ fn sea_orm_options_and_migrator() {
     assert_eq!(
         lint("sea_orm"),
         set(&[
-            ("NL032", "Cargo.toml", 8),           // runtime-tokio without TLS
-            ("NL032", "migration/Cargo.toml", 8), // same for sea-orm-migration
+            ("NL032", "Cargo.toml", 8),            // runtime-tokio without TLS
+            ("NL032", "migration/Cargo.toml", 8),  // same for sea-orm-migration
             ("NL011", "migration/src/main.rs", 5), // run_cli sets search_path
             ("NL020", "migration/src/main.rs", 5), // run_cli reads DATABASE_URL (pooled)
-            ("NL011", "src/main.rs", 10),         // set_schema_search_path on a &mut builder
-            ("NL010", "src/main.rs", 11),         // Database::connect is sqlx inside
-            ("NL020", "src/main.rs", 17),         // Migrator::up on the pooled connection
+            ("NL011", "src/main.rs", 10),          // set_schema_search_path on a &mut builder
+            ("NL010", "src/main.rs", 11),          // Database::connect is sqlx inside
+            ("NL020", "src/main.rs", 17),          // Migrator::up on the pooled connection
         ])
     );
 }
@@ -224,10 +229,7 @@ fn pools_and_urls_across_files_of_a_crate() {
 fn workspace_inheritance_completes_features() {
     // `sqlx = { workspace = true, features = ["macros"] }`: the workspace entry has no TLS
     // feature; the member that adds `tls-rustls` is fine.
-    assert_eq!(
-        lint("workspace"),
-        set(&[("NL032", "app/Cargo.toml", 8)])
-    );
+    assert_eq!(lint("workspace"), set(&[("NL032", "app/Cargo.toml", 8)]));
     // The root manifest outside the scanned paths is read from disk.
     assert_eq!(
         lint_in(&fixture("workspace"), &["app", ".cargo/config.toml"]),
@@ -243,7 +245,10 @@ fn messages_name_the_variable_and_the_real_error() {
         .find(|d| d["code"] == "NL030" && d["line"] == 16)
         .expect("NL030 at line 16");
     let msg = nl030["message"].as_str().unwrap();
-    assert!(msg.contains("`DATABASE_URL`") && msg.contains(".env"), "{msg}");
+    assert!(
+        msg.contains("`DATABASE_URL`") && msg.contains(".env"),
+        "{msg}"
+    );
     let nl033 = all.iter().find(|d| d["code"] == "NL033").expect("NL033");
     let msg = nl033["message"].as_str().unwrap();
     assert!(

@@ -16,6 +16,7 @@ use std::ops::Range;
 
 use neon_lint_core::RuleMeta;
 
+use crate::classify::FileKind;
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
@@ -80,7 +81,7 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
     for at in memchr::memmem::find_iter(text.as_bytes(), KEY.as_bytes()) {
         let line = file.lines.line_of(at);
         let line_start = file.lines.line_range(text, line).start;
-        let Some(own_line) = opens_comment(&text[line_start..at]) else {
+        let Some(own_line) = opens_comment(&text[line_start..at], markers_for(file.kind)) else {
             continue;
         };
         let after_key = at + KEY.len();
@@ -151,18 +152,44 @@ fn entry(name: &str, span: Range<usize>) -> Entry {
 
 /// Whether `before` (the line up to `neon-lint:`) ends with a comment marker that opens a
 /// comment; `Some(true)` when nothing but blanks precede the marker (an own-line comment).
-fn opens_comment(before: &str) -> Option<bool> {
+fn opens_comment(before: &str, markers: &[&str]) -> Option<bool> {
     let trimmed = before.trim_end_matches([' ', '\t']);
-    let marker = MARKERS.iter().find(|m| trimmed.ends_with(*m))?;
-    let mut head = &trimmed[..trimmed.len() - marker.len()];
-    // `///`, `//!`, `##`, `#!`: still a comment, but not quoted text.
-    head = head.trim_end_matches(['/', '#', '!', '*']);
-    match head.chars().last() {
-        None => Some(true),
-        Some(' ' | '\t') => Some(head.trim().is_empty()),
-        Some('`' | '"' | '\'') => None,
-        // `x=1;# ...` is unusual but still a comment after code.
-        Some(_) => Some(false),
+    let marker = markers.iter().find(|m| trimmed.ends_with(*m))?;
+    let raw_head = &trimmed[..trimmed.len() - marker.len()];
+    // Quoted right before the marker: "`# neon-lint: ...`" in prose.
+    if raw_head.ends_with(['`', '"', '\'']) {
+        return None;
+    }
+    let head = raw_head.trim_end_matches([' ', '\t']);
+    // Rust doc comments are documentation, and quote the syntax: `/// neon-lint: ...`,
+    // `/// # neon-lint: ...` in an example.
+    if (*marker == "//" && head.ends_with('/'))
+        || ["///", "//!", "/**", "/*!"]
+            .iter()
+            .any(|d| head.ends_with(d))
+    {
+        return None;
+    }
+    // Inside a string literal (an odd number of double quotes or backticks before it).
+    let unescaped = |q: u8| {
+        let b = head.as_bytes();
+        (0..b.len())
+            .filter(|&i| b[i] == q && (i == 0 || b[i - 1] != b'\\'))
+            .count()
+    };
+    if unescaped(b'"') % 2 == 1 || unescaped(b'`') % 2 == 1 {
+        return None;
+    }
+    // `##`, `;;`, `---`: repeated markers are still one comment.
+    let head = head.trim_end_matches(['#', ';', '-']);
+    Some(head.is_empty())
+}
+
+/// The comment markers of a file kind (Rust has no `#` comments).
+fn markers_for(kind: FileKind) -> &'static [&'static str] {
+    match kind {
+        FileKind::Rust => &["//", "/*"],
+        _ => MARKERS,
     }
 }
 
@@ -194,17 +221,20 @@ pub fn is_suppressed(d: &Diagnostic, file: &SourceFile, sups: &[Suppression]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::FileKind;
     use crate::source::LineIndex;
 
-    fn file(text: &str) -> SourceFile {
+    fn file_of(kind: FileKind, text: &str) -> SourceFile {
         SourceFile {
-            path: "x.py".into(),
-            display: "x.py".into(),
-            kind: FileKind::Python,
+            path: "x".into(),
+            display: "x".into(),
+            kind,
             text: text.into(),
             lines: LineIndex::new(text),
         }
+    }
+
+    fn file(text: &str) -> SourceFile {
+        file_of(FileKind::Script, text)
     }
 
     #[test]
@@ -230,19 +260,31 @@ mod tests {
             "neon-lint: allow(x)\n",
             "# neon-lint: allowed(x)\n",
             "# neon-lint: allow(x\n)\n",
+            "/// # neon-lint: allow(x)\n",
+            "/// neon-lint: allow(x)\n",
+            "x = \"a # neon-lint: allow(x)\"\n",
         ] {
             assert!(parse(&file(text)).is_empty(), "{text}");
         }
         for text in [
             "# neon-lint: allow(x)\n",
             "    // neon-lint: allow(x)\n",
-            "/// neon-lint: allow(x)\n",
+            "## neon-lint: allow(x)\n",
+            "x = \"a\" # neon-lint: allow(x)\n",
             "<!-- neon-lint: allow-file(x) -->\n",
             "-- neon-lint: allow(x)\n",
             "a = 1 ; neon-lint: allow(x)\n",
         ] {
             assert_eq!(parse(&file(text)).len(), 1, "{text}");
         }
+    }
+
+    #[test]
+    fn rust_has_no_hash_comments() {
+        let f = file_of(FileKind::Rust, "let s = \"{u} # neon-lint: allow(x)\";\n# neon-lint: allow(x)\n// neon-lint: allow(x)\n");
+        let s = parse(&f);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].line, 2);
     }
 
     #[test]

@@ -28,7 +28,10 @@ pub(super) fn extract(cx: &mut Cx) {
             default_features: d.default_features,
         });
     }
-    let rust = cx.out.rust.get_or_insert_with(|| Box::new(RustFacts::default()));
+    let rust = cx
+        .out
+        .rust
+        .get_or_insert_with(|| Box::new(RustFacts::default()));
     rust.cargo = Some(facts);
 }
 
@@ -57,7 +60,9 @@ fn manifest(doc: &ImDocument<&str>) -> (CargoFacts, Vec<Dep>) {
     }
     if let Some(targets) = root.get("target").and_then(Item::as_table_like) {
         for (_, target) in targets.iter() {
-            let Some(target) = target.as_table_like() else { continue };
+            let Some(target) = target.as_table_like() else {
+                continue;
+            };
             for name in DEP_TABLES {
                 if let Some(t) = target.get(name).and_then(Item::as_table_like) {
                     tables.push(t);
@@ -67,7 +72,9 @@ fn manifest(doc: &ImDocument<&str>) -> (CargoFacts, Vec<Dep>) {
     }
     for t in tables {
         for (key, item) in t.iter() {
-            let Some(span) = t.key(key).and_then(|k| k.span()) else { continue };
+            let Some(span) = t.key(key).and_then(|k| k.span()) else {
+                continue;
+            };
             let entry = entry(key, item);
             if entry.workspace {
                 facts.inherits.push(InheritedDep {
@@ -123,7 +130,10 @@ fn entry(key: &str, item: &Item) -> Entry {
         e.package = p.to_string();
     }
     if let Some(Item::Value(Value::Array(a))) = t.get("features") {
-        e.features = a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+        e.features = a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
     }
     for k in ["default-features", "default_features"] {
         if let Some(b) = t.get(k).and_then(Item::as_bool) {

@@ -77,8 +77,7 @@ impl Visitor<'_, '_> {
     fn scan_tokens(&mut self, tokens: TokenStream, concat: bool) {
         let mut concat_parts: Vec<Literal> = Vec::new();
         let mut prev_ident: Option<String> = None;
-        let mut iter = tokens.into_iter().peekable();
-        while let Some(tt) = iter.next() {
+        for tt in tokens {
             match tt {
                 TokenTree::Literal(lit) => {
                     if let Some(l) = self.literal_token(&lit) {

@@ -111,7 +111,11 @@ fn crate_root(path: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Opt
     }
     let mut found = None;
     for a in dir.ancestors() {
-        let a = if a.as_os_str().is_empty() { Path::new(".") } else { a };
+        let a = if a.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            a
+        };
         if a.join("Cargo.toml").is_file() {
             found = Some(a.to_path_buf());
             break;
@@ -301,7 +305,9 @@ fn inherit_workspace_deps(project: &mut Project, facts: &[(usize, RustFacts)]) {
         if c.inherits.is_empty() {
             continue;
         }
-        let Some(dir) = project.files[*id].path.parent() else { continue };
+        let Some(dir) = project.files[*id].path.parent() else {
+            continue;
+        };
         let dir = canonical(dir);
         let mut deps: Option<Vec<WorkspaceDep>> = None;
         for a in dir.ancestors() {
@@ -321,7 +327,9 @@ fn inherit_workspace_deps(project: &mut Project, facts: &[(usize, RustFacts)]) {
         }
         let Some(deps) = deps else { continue };
         for inh in &c.inherits {
-            let Some(ws) = deps.iter().find(|d| d.key == inh.key) else { continue };
+            let Some(ws) = deps.iter().find(|d| d.key == inh.key) else {
+                continue;
+            };
             for m in project
                 .manifests
                 .iter_mut()
@@ -340,6 +348,10 @@ fn inherit_workspace_deps(project: &mut Project, facts: &[(usize, RustFacts)]) {
 }
 
 fn canonical(p: &Path) -> PathBuf {
-    let p = if p.as_os_str().is_empty() { Path::new(".") } else { p };
+    let p = if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    };
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }

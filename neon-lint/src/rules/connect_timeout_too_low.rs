@@ -1,6 +1,6 @@
 use neon_lint_core::UrlInput;
 
-use super::connection_values::{duration_secs, via, Judged};
+use super::connection_values::{duration_secs, is_tls_connector, via, Judged};
 use super::python_drivers;
 use super::url_rules::context_for;
 use crate::config::Config;
@@ -57,6 +57,9 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             }
             _ => continue,
         };
+        if is_tls_connector(c) {
+            continue;
+        }
         let short = c.settings.iter().rev().find_map(|s| {
             let secs = duration_secs(&s.value)?;
             (names.contains(&s.name.as_str()) && secs > 0.0 && secs < 5.0).then_some(s)

@@ -108,7 +108,8 @@ pub(crate) fn only_neon_databases(project: &Project, config: &Config) -> bool {
             continue;
         }
         // Templates (`postgres://{}:{}@{}/{}`) are not databases.
-        if u.container == Container::RustLiteral && (u.text.contains('{') || u.text.contains("${")) {
+        if u.container == Container::RustLiteral && (u.text.contains('{') || u.text.contains("${"))
+        {
             continue;
         }
         let ctx = context_for(project, u.file, config);
@@ -144,7 +145,11 @@ pub(crate) fn via(value: &ResolvedUrl) -> String {
 }
 
 /// A secondary label on `value` when it is written in `file` (a literal at the call).
-pub(crate) fn value_label(value: &ResolvedUrl, file: FileId, label: &str) -> Vec<(Range<usize>, String)> {
+pub(crate) fn value_label(
+    value: &ResolvedUrl,
+    file: FileId,
+    label: &str,
+) -> Vec<(Range<usize>, String)> {
     if value.file == file && value.map.is_exact() {
         vec![(value.span(), label.to_string())]
     } else {
@@ -162,19 +167,37 @@ pub(crate) fn in_test(c: &ClientSetup) -> bool {
     setting(c, "in_test").is_some()
 }
 
+/// Whether the "set-up" is a TLS connector being built (`MakeTlsConnector::new`), recorded
+/// for its certificate settings: it parses no connection string itself.
+pub(crate) fn is_tls_connector(c: &ClientSetup) -> bool {
+    c.api.starts_with("Make") && c.api.ends_with("::new")
+}
+
 /// Seconds in a duration as written: `Duration::from_secs(2)`, `from_millis(1500)`,
 /// `Duration::new(2, 0)`, `from_secs_f64(0.5)`, `Some(...)`, a bare number of seconds
 /// (`connect_timeout=2`, Python's `timeout=2`). `None` when it says no timeout or cannot
 /// be read.
 pub(crate) fn duration_secs(value: &str) -> Option<f64> {
     let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    let v = v.strip_prefix("Some(").and_then(|s| s.strip_suffix(')')).unwrap_or(&v);
+    let v = v
+        .strip_prefix("Some(")
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or(&v);
     if let Ok(n) = v.trim_matches(['"', '\'']).parse::<f64>() {
         return Some(n);
     }
-    let (func, arg) = v.rsplit_once("::").map(|(_, f)| f).unwrap_or(v).split_once('(')?;
+    let (func, arg) = v
+        .rsplit_once("::")
+        .map(|(_, f)| f)
+        .unwrap_or(v)
+        .split_once('(')?;
     let arg = arg.strip_suffix(')')?;
-    let num = |s: &str| s.replace('_', "").trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse::<f64>().ok();
+    let num = |s: &str| {
+        s.replace('_', "")
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse::<f64>()
+            .ok()
+    };
     match func {
         "from_secs" | "from_secs_f64" | "from_secs_f32" => num(arg),
         "from_millis" => num(arg).map(|n| n / 1000.0),
@@ -196,7 +219,10 @@ mod tests {
     #[test]
     fn reads_durations() {
         assert_eq!(duration_secs("Duration::from_secs(2)"), Some(2.0));
-        assert_eq!(duration_secs("Some(std::time::Duration::from_millis(1500))"), Some(1.5));
+        assert_eq!(
+            duration_secs("Some(std::time::Duration::from_millis(1500))"),
+            Some(1.5)
+        );
         assert_eq!(duration_secs("Duration::new(3, 500_000_000)"), Some(3.5));
         assert_eq!(duration_secs("2"), Some(2.0));
         assert_eq!(duration_secs("None"), None);

@@ -60,7 +60,9 @@ neon_lint_core::declare_rule! {
 }
 
 fn is_tls_feature(f: &str) -> bool {
-    (f.starts_with("tls-") && f != "tls-none") || f.ends_with("-rustls") || f.ends_with("-native-tls")
+    (f.starts_with("tls-") && f != "tls-none")
+        || f.ends_with("-rustls")
+        || f.ends_with("-native-tls")
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
@@ -110,7 +112,9 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             )),
             _ => None,
         };
-        let Some((message, help)) = problem else { continue };
+        let Some((message, help)) = problem else {
+            continue;
+        };
         if !*uses_neon.get_or_insert_with(|| project_uses_neon(project, config)) {
             return;
         }

@@ -1,4 +1,6 @@
-use super::connection_values::{in_test, neon_evidence, setting, value_label, Judged, NeonEvidence};
+use super::connection_values::{
+    in_test, neon_evidence, setting, value_label, Judged, NeonEvidence,
+};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
@@ -67,7 +69,11 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     for c in &project.clients {
         if !matches!(
             c.driver,
-            Driver::TokioPostgres | Driver::Postgres | Driver::Deadpool | Driver::Bb8 | Driver::R2d2
+            Driver::TokioPostgres
+                | Driver::Postgres
+                | Driver::Deadpool
+                | Driver::Bb8
+                | Driver::R2d2
         ) {
             continue;
         }

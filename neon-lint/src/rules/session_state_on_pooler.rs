@@ -90,7 +90,10 @@ pub(crate) fn session_state(sql: &str) -> Option<&'static str> {
             "create"
                 if (matches!(second, "temp" | "temporary")
                     || (matches!(second, "global" | "local")
-                        && matches!(words.get(2).map(String::as_str), Some("temp" | "temporary"))))
+                        && matches!(
+                            words.get(2).map(String::as_str),
+                            Some("temp" | "temporary")
+                        )))
                     && !lower.contains("on commit drop") =>
             {
                 Some("a temporary table")
@@ -125,7 +128,9 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     for u in &project.uses {
         let what = match (u.api.as_str(), u.sql.as_deref()) {
             ("PgListener::connect", _) => "`LISTEN` (`PgListener`)".to_string(),
-            ("PgAdvisoryLock::acquire", _) => "a session advisory lock (`PgAdvisoryLock`)".to_string(),
+            ("PgAdvisoryLock::acquire", _) => {
+                "a session advisory lock (`PgAdvisoryLock`)".to_string()
+            }
             ("sea_orm_migration::cli::run_cli", _) => {
                 "`SET search_path` (`run_cli` always sets `DATABASE_SCHEMA`)".to_string()
             }
@@ -201,14 +206,29 @@ mod tests {
         assert_eq!(session_state("SET search_path TO app"), Some("`SET`"));
         assert_eq!(session_state("  set  statement_timeout = 5"), Some("`SET`"));
         assert_eq!(session_state("SET LOCAL search_path TO app"), None);
-        assert_eq!(session_state("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"), None);
-        assert_eq!(session_state("BEGIN; SET search_path TO x; COMMIT"), Some("`SET`"));
-        assert_eq!(session_state("SELECT pg_advisory_lock($1)"), Some("a session advisory lock"));
+        assert_eq!(
+            session_state("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"),
+            None
+        );
+        assert_eq!(
+            session_state("BEGIN; SET search_path TO x; COMMIT"),
+            Some("`SET`")
+        );
+        assert_eq!(
+            session_state("SELECT pg_advisory_lock($1)"),
+            Some("a session advisory lock")
+        );
         assert_eq!(session_state("SELECT pg_advisory_xact_lock($1)"), None);
         assert_eq!(session_state("LISTEN jobs"), Some("`LISTEN`"));
         assert_eq!(session_state("NOTIFY jobs"), None);
-        assert_eq!(session_state("CREATE TEMP TABLE t (x int)"), Some("a temporary table"));
-        assert_eq!(session_state("CREATE TEMP TABLE t (x int) ON COMMIT DROP"), None);
+        assert_eq!(
+            session_state("CREATE TEMP TABLE t (x int)"),
+            Some("a temporary table")
+        );
+        assert_eq!(
+            session_state("CREATE TEMP TABLE t (x int) ON COMMIT DROP"),
+            None
+        );
         assert_eq!(session_state("PREPARE TRANSACTION 'x'"), None);
         assert_eq!(session_state("-- comment\nRESET ALL"), Some("`RESET`"));
         assert_eq!(session_state("SELECT 1"), None);

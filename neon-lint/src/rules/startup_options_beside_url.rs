@@ -60,7 +60,27 @@ fn startup_settings(client: &ClientSetup) -> Vec<&Setting> {
             v
         }
         Driver::Django => options("OPTIONS.options"),
-        // Rust drivers: their builder calls (`.options(...)`) are judged with the Rust rules.
+        // Rust (settings hold source text): sqlx `PgConnectOptions::options([(k, v)])` sends
+        // each pair as `-c k=v`; tokio-postgres `Config::options("-c ...")` and deadpool's
+        // `options` field send the string; sea-orm's `statement_timeout` becomes
+        // `-c statement_timeout=...`.
+        Driver::Sqlx => client
+            .settings
+            .iter()
+            .filter(|s| s.name == "options" && !s.value.contains("endpoint"))
+            .collect(),
+        Driver::TokioPostgres | Driver::Postgres | Driver::Deadpool => client
+            .settings
+            .iter()
+            .filter(|s| {
+                s.name == "options" && sets_server_settings(&s.value.replace(['"', '\''], " "))
+            })
+            .collect(),
+        Driver::SeaOrm => client
+            .settings
+            .iter()
+            .filter(|s| s.name == "statement_timeout")
+            .collect(),
         _ => Vec::new(),
     }
 }

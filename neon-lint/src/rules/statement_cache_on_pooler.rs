@@ -155,7 +155,12 @@ fn rust_sqlx(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<
 
 /// deadpool-postgres `prepare_cached`: named tokio-postgres statements kept per connection
 /// across transactions.
-fn rust_prepare_cached(project: &Project, config: &Config, u: &ConnectionUse, out: &mut Vec<Diagnostic>) {
+fn rust_prepare_cached(
+    project: &Project,
+    config: &Config,
+    u: &ConnectionUse,
+    out: &mut Vec<Diagnostic>,
+) {
     let judged = Judged::of(project, &u.url, u.file);
     let Some(pooled) = judged.pooled(project, config) else {
         return;

@@ -64,7 +64,8 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             continue;
         }
         let judged = Judged::of(project, &c.url, c.file);
-        let Some(evidence) = neon_evidence(project, config, &judged, in_test(c), &mut only_neon) else {
+        let Some(evidence) = neon_evidence(project, config, &judged, in_test(c), &mut only_neon)
+        else {
             continue;
         };
         for s in weak {

@@ -1,7 +1,7 @@
 use neon_lint_core::conninfo::ParamSource;
 use neon_lint_core::UrlInput;
 
-use super::connection_values::{setting, via, Judged};
+use super::connection_values::{is_tls_connector, setting, via, Judged};
 use super::python_drivers;
 use super::url_rules::context_for;
 use crate::config::Config;
@@ -133,6 +133,9 @@ fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Ve
         Driver::Refinery => Parser::Refinery,
         _ => return,
     };
+    if is_tls_connector(c) {
+        return;
+    }
     let judged = Judged::of(project, &c.url, c.file);
     for v in &judged.values {
         let ctx = context_for(project, v.file, config);

@@ -155,7 +155,11 @@ impl Val {
     }
 
     fn field(&self, name: &str) -> Option<&Val> {
-        self.fields.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     fn driver(&self) -> Option<Driver> {
@@ -229,7 +233,7 @@ struct FnItem<'a> {
 enum Summary {
     Todo,
     Busy,
-    Done(Val),
+    Done(Box<Val>),
 }
 
 /// Collects the items of a file: functions, constants, `use` paths, local type names,
@@ -299,13 +303,21 @@ fn has_cfg_test(attrs: &[syn::Attribute]) -> bool {
         if p.is_ident("test") {
             return true;
         }
-        let last = p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let last = p
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if last == "test" {
             return true; // #[tokio::test], #[sqlx::test]
         }
         if p.is_ident("cfg") {
             if let syn::Meta::List(l) = &a.meta {
-                return l.tokens.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "test");
+                return l
+                    .tokens
+                    .to_string()
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == "test");
             }
         }
         false
@@ -389,12 +401,14 @@ impl<'a> Visit<'a> for Items<'a> {
     }
 
     fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
-        self.consts.push((c.ident.to_string(), &c.expr, self.in_test()));
+        self.consts
+            .push((c.ident.to_string(), &c.expr, self.in_test()));
         syn::visit::visit_item_const(self, c);
     }
 
     fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {
-        self.consts.push((s.ident.to_string(), &s.expr, self.in_test()));
+        self.consts
+            .push((s.ident.to_string(), &s.expr, self.in_test()));
         syn::visit::visit_item_static(self, s);
     }
 }
@@ -411,18 +425,35 @@ impl<'a> Items<'a> {
             Some(t) => format!("{t}::{}", sig.ident),
             None => sig.ident.to_string(),
         };
-        let sqlx_test = attrs.iter().find_map(|a| {
-            let segs: Vec<String> = a.path().segments.iter().map(|s| s.ident.to_string()).collect();
-            if segs.len() == 2 && segs[0] == "sqlx" && segs[1] == "test" {
-                let off = matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().replace(' ', "").contains("migrations=false"));
-                if off {
-                    return None;
-                }
-                let s = a.span();
-                Some(span_range(self.file, s))
-            } else {
-                None
+        // `#[sqlx::test(migrations = "./migrations")]` (or `migrator = ...`) on a Postgres
+        // test: the harness runs them on a database it creates through `DATABASE_URL`.
+        let other_db = sig.inputs.iter().any(|i| match i {
+            syn::FnArg::Typed(t) => {
+                let ty = match &*t.ty {
+                    syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                };
+                ty.is_some_and(|t| t.contains("MySql") || t.contains("Sqlite"))
             }
+            _ => false,
+        });
+        let sqlx_test = attrs.iter().find_map(|a| {
+            let segs: Vec<String> = a
+                .path()
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if other_db || segs.len() != 2 || segs[0] != "sqlx" || segs[1] != "test" {
+                return None;
+            }
+            let syn::Meta::List(l) = &a.meta else {
+                return None;
+            };
+            let args = l.tokens.to_string().replace(' ', "");
+            let explicit = (args.contains("migrations=\"") || args.contains("migrator="))
+                && !args.contains("migrations=false");
+            explicit.then(|| span_range(self.file, a.span()))
         });
         self.fns.push(FnItem {
             name,
@@ -444,10 +475,14 @@ fn env_attr(a: &syn::Attribute) -> Option<String> {
         "envconfig" => "from",
         _ => return None,
     };
-    let syn::Meta::List(l) = &a.meta else { return None };
+    let syn::Meta::List(l) = &a.meta else {
+        return None;
+    };
     let toks: Vec<TokenTree> = l.tokens.clone().into_iter().collect();
     for w in toks.windows(3) {
-        if let (TokenTree::Ident(i), TokenTree::Punct(p), TokenTree::Literal(lit)) = (&w[0], &w[1], &w[2]) {
+        if let (TokenTree::Ident(i), TokenTree::Punct(p), TokenTree::Literal(lit)) =
+            (&w[0], &w[1], &w[2])
+        {
             if *i == key && p.as_char() == '=' {
                 let s = lit.to_string();
                 if let Some(v) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
@@ -519,7 +554,15 @@ pub(crate) fn analyze(file: &SourceFile, ast: &syn::File) -> RustFacts {
     for i in 0..n {
         flow.summary(i);
     }
-    let const_names: Vec<String> = flow.consts.keys().cloned().collect();
+    // Constants: those that can hold a set-up (`static POOL: Lazy<PgPool> = Lazy::new(..)`)
+    // or a connection string for other files. Plain numbers and tables are read only when
+    // referenced.
+    let const_names: Vec<String> = flow
+        .consts
+        .iter()
+        .filter(|(_, (e, _))| !trivial_const(e))
+        .map(|(n, _)| n.clone())
+        .collect();
     for name in &const_names {
         flow.const_val(name);
     }
@@ -538,11 +581,12 @@ pub(crate) fn analyze(file: &SourceFile, ast: &syn::File) -> RustFacts {
         let returns = flow
             .const_vals
             .get(&name)
-            .cloned()
-            .flatten()
-            .map(|v| v.url)
+            .and_then(|v| v.as_ref())
+            .map(|v| v.url.clone())
             .unwrap_or_default();
-        fns.push(RustFn { name, returns });
+        if !returns.is_empty() {
+            fns.push(RustFn { name, returns });
+        }
     }
     flow.facts.fns = fns;
     flow.facts
@@ -555,7 +599,7 @@ struct Flow<'a> {
     fns: Vec<FnItem<'a>>,
     fn_index: HashMap<String, Vec<usize>>,
     consts: HashMap<String, (&'a Expr, bool)>,
-    const_vals: HashMap<String, Option<Val>>,
+    const_vals: HashMap<String, Option<Box<Val>>>,
     summaries: Vec<Summary>,
     facts: RustFacts,
     cur: Option<usize>,
@@ -811,7 +855,7 @@ impl<'a> Flow<'a> {
 
     fn summary(&mut self, i: usize) -> Option<Val> {
         match &self.summaries[i] {
-            Summary::Done(v) => return Some(v.clone()),
+            Summary::Done(v) => return Some((**v).clone()),
             Summary::Busy => return None,
             Summary::Todo => {}
         }
@@ -849,13 +893,13 @@ impl<'a> Flow<'a> {
         self.in_test = saved.2;
         self.returns = saved.3;
         self.capture = saved.4;
-        self.summaries[i] = Summary::Done(result.clone());
+        self.summaries[i] = Summary::Done(Box::new(result.clone()));
         Some(result)
     }
 
     fn const_val(&mut self, name: &str) -> Option<Val> {
         match self.const_vals.get(name) {
-            Some(Some(v)) => return Some(v.clone()),
+            Some(Some(v)) => return Some((**v).clone()),
             Some(None) => return None,
             None => {}
         }
@@ -871,7 +915,8 @@ impl<'a> Flow<'a> {
         self.cur = saved.0;
         self.in_test = saved.1;
         self.returns = saved.2;
-        self.const_vals.insert(name.to_string(), Some(v.clone()));
+        self.const_vals
+            .insert(name.to_string(), Some(Box::new(v.clone())));
         Some(v)
     }
 
@@ -887,7 +932,10 @@ impl<'a> Flow<'a> {
         let p = self.path_info(&tp.path);
         let last = p.last();
         // Wrappers: Arc<PgPool>, Option<Config>, web::Data<Pool>...
-        if matches!(last, "Arc" | "Rc" | "Box" | "Option" | "Data" | "State" | "Extension") {
+        if matches!(
+            last,
+            "Arc" | "Rc" | "Box" | "Option" | "Data" | "State" | "Extension"
+        ) {
             if let Some(syn::PathSegment {
                 arguments: syn::PathArguments::AngleBracketed(a),
                 ..
@@ -1050,7 +1098,9 @@ impl<'a> Flow<'a> {
                     let fv = match &f.member {
                         syn::Member::Named(n) => {
                             let n = n.to_string();
-                            v.field(&n).cloned().unwrap_or_else(|| Val::with_url(vec![Src::Field(n)]))
+                            v.field(&n)
+                                .cloned()
+                                .unwrap_or_else(|| Val::with_url(vec![Src::Field(n)]))
                         }
                         syn::Member::Unnamed(_) => v.clone(),
                     };
@@ -1208,7 +1258,14 @@ impl<'a> Flow<'a> {
             Expr::ForLoop(f) => {
                 let it = self.eval(&f.expr, env);
                 env.push();
-                self.bind_pat(&f.pat, Val { url: it.url, ..Val::default() }, env);
+                self.bind_pat(
+                    &f.pat,
+                    Val {
+                        url: it.url,
+                        ..Val::default()
+                    },
+                    env,
+                );
                 self.block(&f.body, env);
                 env.pop();
                 Val::default()
@@ -1347,7 +1404,9 @@ impl<'a> Flow<'a> {
                 }
             }
             Expr::Field(f) => {
-                let syn::Member::Named(n) = &f.member else { return };
+                let syn::Member::Named(n) = &f.member else {
+                    return;
+                };
                 let field = n.to_string();
                 if !v.url.is_empty() {
                     self.facts.fields.push(RustField {
@@ -1358,7 +1417,9 @@ impl<'a> Flow<'a> {
                 let span = self.range(left.span());
                 let span = span.start..self.range(f.member.span()).end;
                 let Expr::Path(base) = &*f.base else { return };
-                let Some(id) = base.path.get_ident() else { return };
+                let Some(id) = base.path.get_ident() else {
+                    return;
+                };
                 let text = v.text.clone();
                 let literal = v.literal().map(|(t, _)| t.to_string());
                 if let Some(b) = env.get_mut(&id.to_string()) {
@@ -1372,7 +1433,9 @@ impl<'a> Flow<'a> {
     fn struct_lit(&mut self, s: &syn::ExprStruct, env: &mut Env) -> Val {
         let p = self.path_info(&s.path);
         let mut out = Val::default();
-        if p.last() == "Config" && (p.has("deadpool_postgres") || (!p.resolved && !self.local_types.contains("Config"))) {
+        if p.last() == "Config"
+            && (p.has("deadpool_postgres") || (!p.resolved && !self.local_types.contains("Config")))
+        {
             out.kind = Kind::Opts(Some(Driver::Deadpool));
             out.known_config = true;
         }
@@ -1384,7 +1447,9 @@ impl<'a> Flow<'a> {
         }
         for f in &s.fields {
             let v = self.eval(&f.expr, env);
-            let syn::Member::Named(n) = &f.member else { continue };
+            let syn::Member::Named(n) = &f.member else {
+                continue;
+            };
             let name = n.to_string();
             if !v.url.is_empty() {
                 self.facts.fields.push(RustField {
@@ -1412,9 +1477,20 @@ impl<'a> Flow<'a> {
         // Only the macros below are read; parsing every `println!` body would double the
         // cost of parsing the file.
         const READ: &[&str] = &[
-            "env", "option_env", "dotenv", "format", "concat", "migrate", "query", "query_as",
-            "query_scalar", "query_unchecked", "query_as_unchecked", "query_scalar_unchecked",
-            "join", "try_join",
+            "env",
+            "option_env",
+            "dotenv",
+            "format",
+            "concat",
+            "migrate",
+            "query",
+            "query_as",
+            "query_scalar",
+            "query_unchecked",
+            "query_as_unchecked",
+            "query_scalar_unchecked",
+            "join",
+            "try_join",
         ];
         if !READ.contains(&name.as_str()) {
             return Val::default();
@@ -1433,15 +1509,23 @@ impl<'a> Flow<'a> {
                 }
             }
             "format" | "concat" => {
-                let Some(args) = args else { return Val::default() };
+                let Some(args) = args else {
+                    return Val::default();
+                };
                 self.format_val(&name, mac, &args, env)
             }
             "migrate" if p.has("sqlx") || !p.resolved => Val::with_kind(Kind::Migrator),
-            "query" | "query_as" | "query_scalar" | "query_unchecked" | "query_as_unchecked"
+            "query"
+            | "query_as"
+            | "query_scalar"
+            | "query_unchecked"
+            | "query_as_unchecked"
             | "query_scalar_unchecked"
                 if p.has("sqlx") =>
             {
-                let Some(args) = args else { return Val::default() };
+                let Some(args) = args else {
+                    return Val::default();
+                };
                 let mut sql = None;
                 for a in &args {
                     let v = self.eval(a, env);
@@ -1472,7 +1556,8 @@ impl<'a> Flow<'a> {
     fn lit_str(&mut self, e: &Expr) -> Option<String> {
         match e {
             Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s), ..
+                lit: syn::Lit::Str(s),
+                ..
             }) => Some(s.value()),
             Expr::Path(p) => {
                 let id = p.path.get_ident()?.to_string();
@@ -1529,7 +1614,10 @@ impl<'a> Flow<'a> {
             return Val::default();
         };
         let template = template.to_string();
-        let mut positional = vals[1..].iter().filter(|(n, _)| n.is_none()).map(|(_, v)| v);
+        let mut positional = vals[1..]
+            .iter()
+            .filter(|(n, _)| n.is_none())
+            .map(|(_, v)| v);
         let mut out = String::new();
         let mut pieces: Vec<Option<String>> = Vec::new();
         let mut only: Option<Val> = None;
@@ -1559,7 +1647,9 @@ impl<'a> Flow<'a> {
                         .or_else(|| env.get(arg_name).cloned())
                 };
                 holes += 1;
-                let piece = v.as_ref().and_then(|v| v.literal().map(|(t, _)| t.to_string()).or(v.text.clone()));
+                let piece = v
+                    .as_ref()
+                    .and_then(|v| v.literal().map(|(t, _)| t.to_string()).or(v.text.clone()));
                 if let Some(v) = v {
                     only = Some(v);
                 }
@@ -1577,7 +1667,13 @@ impl<'a> Flow<'a> {
             out.push(ch);
             i += ch.len_utf8();
         }
-        if holes == 1 && template.trim() == format!("{{{}}}", template.trim().trim_matches(|c| c == '{' || c == '}')) {
+        if holes == 1
+            && template.trim()
+                == format!(
+                    "{{{}}}",
+                    template.trim().trim_matches(|c| c == '{' || c == '}')
+                )
+        {
             // format!("{}", url), format!("{url}")
             return only.unwrap_or_default();
         }
@@ -1597,6 +1693,22 @@ impl<'a> Flow<'a> {
             }]);
         }
         Val::default()
+    }
+}
+
+/// Whether a constant's value cannot set anything up: numbers, paths, operators, tables
+/// of literals (a string literal may be a URL other files use, so it is not trivial).
+fn trivial_const(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(l) => !matches!(l.lit, syn::Lit::Str(_)),
+        Expr::Reference(r) => trivial_const(&r.expr),
+        Expr::Path(_) | Expr::Unary(_) | Expr::Binary(_) | Expr::Cast(_) | Expr::Range(_) => true,
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .all(|x| matches!(x, Expr::Lit(_)) || trivial_const(x)),
+        Expr::Repeat(_) => true,
+        _ => false,
     }
 }
 
@@ -1634,12 +1746,18 @@ fn set_field(
         "application_name" => Some("application_name"),
         _ => None,
     };
-    if let (Some(part), Some(lit)) = (part, literal.clone().or_else(|| text.as_deref().and_then(unquote_some))) {
+    if let (Some(part), Some(lit)) = (
+        part,
+        literal
+            .clone()
+            .or_else(|| text.as_deref().and_then(unquote_some)),
+    ) {
         out.parts.push((part.to_string(), lit, span.clone()));
     }
     if name == "ssl_mode" {
         if let Some(mode) = text.as_deref().and_then(sslmode_of) {
-            out.parts.push(("sslmode".into(), mode.into(), span.clone()));
+            out.parts
+                .push(("sslmode".into(), mode.into(), span.clone()));
         }
     }
     if name == "url" && !v.url.is_empty() {
@@ -1673,11 +1791,7 @@ fn unquote_some(t: &str) -> Option<String> {
 
 /// `SslMode::Require`, `PgSslMode::VerifyFull` -> `require`, `verify-full`.
 fn sslmode_of(text: &str) -> Option<&'static str> {
-    let last = text
-        .trim_end_matches(')')
-        .rsplit("::")
-        .next()?
-        .trim();
+    let last = text.trim_end_matches(')').rsplit("::").next()?.trim();
     Some(match last {
         "Disable" => "disable",
         "Allow" => "allow",
@@ -1699,3 +1813,165 @@ fn kv_quote(v: &str) -> String {
 }
 
 mod calls;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::FileKind;
+    use crate::site::rust::PendingSite;
+    use crate::source::LineIndex;
+
+    fn facts(src: &str) -> RustFacts {
+        let file = SourceFile {
+            path: "src/main.rs".into(),
+            display: "src/main.rs".into(),
+            kind: FileKind::Rust,
+            text: src.to_string(),
+            lines: LineIndex::new(src),
+        };
+        let ast = syn::parse_file(src).expect("valid Rust");
+        analyze(&file, &ast)
+    }
+
+    fn clients(f: &RustFacts) -> Vec<(&crate::site::ClientSetup, &Vec<Src>)> {
+        f.sites
+            .iter()
+            .filter_map(|s| match &s.site {
+                PendingSite::Client(c) => Some((c, &s.url)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn texts(url: &[Src]) -> Vec<String> {
+        url.iter()
+            .map(|s| match s {
+                Src::Lit { text, .. } => format!("lit:{text}"),
+                Src::Env(n) => format!("env:{n}"),
+                Src::Param { index, .. } => format!("param:{index}"),
+                Src::Call { func, .. } => format!("call:{func}"),
+                Src::Field(n) => format!("field:{n}"),
+                Src::TlsUsers(n) => format!("tls-users:{n}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rebinding_a_by_value_builder_keeps_its_settings() {
+        let f = facts(
+            r#"
+            use sqlx::postgres::{PgConnectOptions, PgPool};
+            async fn f() {
+                let url = std::env::var("DATABASE_URL").unwrap();
+                let o = PgConnectOptions::from_str(&url).unwrap();
+                let o = o.statement_cache_capacity(0);
+                let pool = PgPool::connect_with(o).await.unwrap();
+            }
+            "#,
+        );
+        let c = clients(&f);
+        assert_eq!(c.len(), 1);
+        assert_eq!(texts(c[0].1), ["env:DATABASE_URL"]);
+        assert!(c[0]
+            .0
+            .settings
+            .iter()
+            .any(|s| s.name == "statement_cache_capacity" && s.value == "0"));
+    }
+
+    #[test]
+    fn fallbacks_are_alternatives_and_aliases_resolve() {
+        let f = facts(
+            r#"
+            use tokio_postgres::NoTls as Plain;
+            async fn f() {
+                let url = std::env::var("DB").unwrap_or_else(|_| "postgres://localhost/x".into());
+                let (c, conn) = tokio_postgres::connect(&url, Plain).await.unwrap();
+            }
+            "#,
+        );
+        let c = clients(&f);
+        assert_eq!(texts(c[0].1), ["env:DB", "lit:postgres://localhost/x"]);
+        let tls = c[0].0.settings.iter().find(|s| s.name == "tls").unwrap();
+        assert_eq!(tls.value, "tokio_postgres::NoTls");
+    }
+
+    #[test]
+    fn format_assembles_literals_and_constants() {
+        let f = facts(
+            r#"
+            const HOST: &str = "ep-x-123-pooler.us-east-2.aws.neon.tech";
+            async fn f(password: String) {
+                let url = format!("postgres://app:{password}@{}/db?sslmode=require", HOST);
+                let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            }
+            "#,
+        );
+        let c = clients(&f);
+        assert_eq!(
+            texts(c[0].1),
+            ["lit:postgres://app:x@ep-x-123-pooler.us-east-2.aws.neon.tech/db?sslmode=require"]
+        );
+    }
+
+    #[test]
+    fn mut_setters_change_the_binding() {
+        let f = facts(
+            r#"
+            use sea_orm::{ConnectOptions, Database};
+            async fn f() {
+                let mut opt = ConnectOptions::new(std::env::var("DATABASE_URL").unwrap());
+                opt.max_connections(5).set_schema_search_path("tenant");
+                let db = Database::connect(opt).await.unwrap();
+            }
+            "#,
+        );
+        let c = clients(&f);
+        assert!(c[0]
+            .0
+            .settings
+            .iter()
+            .any(|s| s.name == "set_schema_search_path"));
+    }
+
+    #[test]
+    fn unknown_stays_symbolic_for_the_crate_pass() {
+        let f = facts(
+            r#"
+            async fn f() {
+                let pool = sqlx::PgPool::connect(config::DATABASE_URL).await.unwrap();
+                let other = sqlx::PgPool::connect(&settings().url).await.unwrap();
+                let third = sqlx::PgPool::connect(&load()).await.unwrap();
+            }
+            "#,
+        );
+        let c = clients(&f);
+        assert_eq!(texts(c[0].1), ["call:DATABASE_URL"]);
+        assert_eq!(texts(c[1].1), ["field:url"]);
+        assert_eq!(texts(c[2].1), ["call:load"]);
+    }
+
+    #[test]
+    fn functions_of_the_file_are_summarised() {
+        let f = facts(
+            r#"
+            async fn make_pool(url: &str) -> sqlx::PgPool {
+                sqlx::postgres::PgPoolOptions::new().connect(url).await.unwrap()
+            }
+            async fn main() {
+                let pool = make_pool(&std::env::var("DATABASE_URL").unwrap()).await;
+                sqlx::migrate!().run(&pool).await.unwrap();
+            }
+            "#,
+        );
+        let migration = f
+            .sites
+            .iter()
+            .find(|s| matches!(s.site, PendingSite::Migration(_)))
+            .unwrap();
+        assert_eq!(texts(&migration.url), ["env:DATABASE_URL"]);
+        // The set-up inside the function waits for its callers, which were recorded.
+        assert_eq!(texts(clients(&f)[0].1), ["param:0"]);
+        assert!(f.calls.iter().any(|c| c.callee == "make_pool"));
+    }
+}

@@ -5,9 +5,14 @@ use std::ops::Range;
 
 use syn::Expr;
 
-use super::{kv_quote, pass_through_method, sql_methods_on_handle, sslmode_of, Env, Flow, Kind, PathInfo, Val};
+use super::{
+    kv_quote, pass_through_method, sql_methods_on_handle, sslmode_of, Env, Flow, Kind, PathInfo,
+    Val,
+};
 use crate::site::rust::{PendingSite, RustCall, RustSite, Src};
-use crate::site::{ClientSetup, ConnectionUse, Driver, MigrationRun, OffsetMap, Setting, UrlSource};
+use crate::site::{
+    ClientSetup, ConnectionUse, Driver, MigrationRun, OffsetMap, Setting, UrlSource,
+};
 
 /// Methods whose closure argument runs on every new connection: SQL inside is recorded as
 /// a setting of the set-up.
@@ -23,10 +28,37 @@ const CONNECT_HOOKS: &[&str] = &[
 /// First segments of paths whose calls never return a connection (noise for the crate-wide
 /// pass).
 const NOT_CRATE_FNS: &[&str] = &[
-    "std", "core", "alloc", "Duration", "Instant", "SystemTime", "Vec", "HashMap", "HashSet",
-    "BTreeMap", "PathBuf", "Path", "Err", "None", "tracing", "log", "serde_json", "anyhow",
-    "eyre", "chrono", "uuid", "tokio", "futures", "u8", "u16", "u32", "u64", "usize", "i32",
-    "i64", "f64",
+    "std",
+    "core",
+    "alloc",
+    "Duration",
+    "Instant",
+    "SystemTime",
+    "Vec",
+    "HashMap",
+    "HashSet",
+    "BTreeMap",
+    "PathBuf",
+    "Path",
+    "Err",
+    "None",
+    "tracing",
+    "log",
+    "serde_json",
+    "anyhow",
+    "eyre",
+    "chrono",
+    "uuid",
+    "tokio",
+    "futures",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "usize",
+    "i32",
+    "i64",
+    "f64",
 ];
 
 impl Flow<'_> {
@@ -167,7 +199,9 @@ impl Flow<'_> {
     }
 
     fn uses_crate(&self, krate: &str) -> bool {
-        self.uses.values().any(|p| p.first().map(String::as_str) == Some(krate))
+        self.uses
+            .values()
+            .any(|p| p.first().map(String::as_str) == Some(krate))
     }
 
     // ---------------------------------------------------------------------------------
@@ -217,13 +251,32 @@ impl Flow<'_> {
         // Wrappers that hand their argument through.
         let last = p.last().to_string();
         let prev = p.prev().to_string();
-        if p.segs.len() == 1 && matches!(last.as_str(), "Some" | "Ok" | "Extension" | "Data" | "State") {
+        if p.segs.len() == 1
+            && matches!(
+                last.as_str(),
+                "Some" | "Ok" | "Extension" | "Data" | "State"
+            )
+        {
             return arg(0);
         }
         if matches!(
             prev.as_str(),
-            "Box" | "Arc" | "Rc" | "Mutex" | "RwLock" | "RefCell" | "Cell" | "Data" | "Lazy"
-                | "LazyLock" | "OnceCell" | "String" | "Cow" | "From" | "Into" | "Extension"
+            "Box"
+                | "Arc"
+                | "Rc"
+                | "Mutex"
+                | "RwLock"
+                | "RefCell"
+                | "Cell"
+                | "Data"
+                | "Lazy"
+                | "LazyLock"
+                | "OnceCell"
+                | "String"
+                | "Cow"
+                | "From"
+                | "Into"
+                | "Extension"
         ) && matches!(last.as_str(), "new" | "pin" | "from" | "into" | "new_with")
         {
             return arg(0);
@@ -244,7 +297,11 @@ impl Flow<'_> {
             };
         }
         self.record_call(&key, &vals);
-        let kind = if last == "runner" { Kind::Runner } else { Kind::Unknown };
+        let kind = if last == "runner" {
+            Kind::Runner
+        } else {
+            Kind::Unknown
+        };
         Val {
             kind,
             url: vec![Src::Call {
@@ -265,7 +322,13 @@ impl Flow<'_> {
     }
 
     /// Path calls of the driver APIs.
-    fn api_call(&mut self, p: &PathInfo, span: Range<usize>, args: &[&Expr], vals: &[Val]) -> Option<Val> {
+    fn api_call(
+        &mut self,
+        p: &PathInfo,
+        span: Range<usize>,
+        args: &[&Expr],
+        vals: &[Val],
+    ) -> Option<Val> {
         let last = p.last();
         let prev = p.prev();
         let arg = |i: usize| vals.get(i).cloned().unwrap_or_default();
@@ -276,13 +339,26 @@ impl Flow<'_> {
             return Some(Val::with_kind(Kind::PoolBuilder(Some(Driver::Sqlx))));
         }
         if matches!(prev, "PgPool" | "Pool" | "AnyPool")
-            && matches!(last, "connect" | "connect_lazy" | "connect_with" | "connect_lazy_with")
+            && matches!(
+                last,
+                "connect" | "connect_lazy" | "connect_with" | "connect_lazy_with"
+            )
             && (prev == "PgPool" || p.has("sqlx") || p.generics.iter().any(|g| g == "Postgres"))
         {
             let a = arg(0);
             let url = self.url_of(&a);
-            let settings = if last.ends_with("_with") { a.settings.clone() } else { Vec::new() };
-            self.emit_client(Driver::Sqlx, &format!("PgPool::{last}"), span, url.clone(), settings);
+            let settings = if last.ends_with("_with") {
+                a.settings.clone()
+            } else {
+                Vec::new()
+            };
+            self.emit_client(
+                Driver::Sqlx,
+                &format!("PgPool::{last}"),
+                span,
+                url.clone(),
+                settings,
+            );
             return Some(Val {
                 kind: Kind::Handle(Driver::Sqlx),
                 url,
@@ -292,7 +368,13 @@ impl Flow<'_> {
         if prev == "PgConnection" && matches!(last, "connect" | "connect_with") {
             let a = arg(0);
             let url = self.url_of(&a);
-            self.emit_client(Driver::Sqlx, &format!("PgConnection::{last}"), span, url.clone(), a.settings.clone());
+            self.emit_client(
+                Driver::Sqlx,
+                &format!("PgConnection::{last}"),
+                span,
+                url.clone(),
+                a.settings.clone(),
+            );
             return Some(Val {
                 kind: Kind::Handle(Driver::Sqlx),
                 url,
@@ -312,7 +394,13 @@ impl Flow<'_> {
         }
         if self.is_api(p, "PgListener", &["sqlx"]) && matches!(last, "connect" | "connect_with") {
             let url = self.url_of(&arg(0));
-            self.emit_use(Some(Driver::Sqlx), "PgListener::connect", None, span, url.clone());
+            self.emit_use(
+                Some(Driver::Sqlx),
+                "PgListener::connect",
+                None,
+                span,
+                url.clone(),
+            );
             return Some(Val {
                 kind: Kind::Handle(Driver::Sqlx),
                 url,
@@ -327,9 +415,15 @@ impl Flow<'_> {
         }
         let sqlx_query = matches!(
             last,
-            "query" | "query_as" | "query_scalar" | "query_with" | "query_as_with"
-                | "query_scalar_with" | "raw_sql"
-        ) && (p.has("sqlx") || (!p.resolved && p.segs.len() == 1 && self.uses_crate("sqlx")));
+            "query"
+                | "query_as"
+                | "query_scalar"
+                | "query_with"
+                | "query_as_with"
+                | "query_scalar_with"
+                | "raw_sql"
+        ) && (p.has("sqlx")
+            || (!p.resolved && p.segs.len() == 1 && self.uses_crate("sqlx")));
         if sqlx_query || (last == "sql_query" && (p.has("diesel") || !p.resolved)) {
             return Some(query_val(&arg(0)));
         }
@@ -349,14 +443,23 @@ impl Flow<'_> {
                 Driver::Postgres
             };
             let settings = self.tls_settings(args.get(1).copied(), vals.get(1));
-            self.emit_client(driver, "tokio_postgres::connect", span, url.clone(), settings);
+            self.emit_client(
+                driver,
+                "tokio_postgres::connect",
+                span,
+                url.clone(),
+                settings,
+            );
             return Some(Val {
                 kind: Kind::Handle(driver),
                 url,
                 ..Val::default()
             });
         }
-        if self.is_api(p, "Client", &["postgres", "tokio_postgres"]) && matches!(last, "connect" | "configure") && n == 2 {
+        if self.is_api(p, "Client", &["postgres", "tokio_postgres"])
+            && matches!(last, "connect" | "configure")
+            && n == 2
+        {
             let driver = if p.has("tokio_postgres") {
                 Driver::TokioPostgres
             } else {
@@ -364,7 +467,13 @@ impl Flow<'_> {
             };
             let url = self.url_of(&arg(0));
             let settings = self.tls_settings(args.get(1).copied(), vals.get(1));
-            self.emit_client(driver, "postgres::Client::connect", span, url.clone(), settings);
+            self.emit_client(
+                driver,
+                "postgres::Client::connect",
+                span,
+                url.clone(),
+                settings,
+            );
             return Some(Val {
                 kind: Kind::Handle(driver),
                 url,
@@ -395,9 +504,17 @@ impl Flow<'_> {
                 "new" | "default" => Vec::new(),
                 _ => return None,
             };
-            if driver == Some(Driver::Refinery) && matches!(last, "from_str" | "from_url" | "from_env_var") {
+            if driver == Some(Driver::Refinery)
+                && matches!(last, "from_str" | "from_url" | "from_env_var")
+            {
                 // refinery parses the URL (and its `sslmode`) right here.
-                self.emit_client(Driver::Refinery, &format!("refinery::config::Config::{last}"), span, url.clone(), Vec::new());
+                self.emit_client(
+                    Driver::Refinery,
+                    &format!("refinery::config::Config::{last}"),
+                    span,
+                    url.clone(),
+                    Vec::new(),
+                );
             }
             return Some(Val {
                 kind: Kind::Opts(driver),
@@ -406,7 +523,11 @@ impl Flow<'_> {
                 ..Val::default()
             });
         }
-        if matches!(prev, "MakeTlsConnector" | "MakeRustlsConnect" | "MakeTlsConnect") && last == "new" {
+        if matches!(
+            prev,
+            "MakeTlsConnector" | "MakeRustlsConnect" | "MakeTlsConnect"
+        ) && last == "new"
+        {
             let a = arg(0);
             let mut v = Val {
                 kind: Kind::Tls,
@@ -423,13 +544,18 @@ impl Flow<'_> {
                     Some(i) => vec![Src::TlsUsers(self.fns[i].name.clone())],
                     None => Vec::new(),
                 };
-                self.emit_client(Driver::TokioPostgres, &format!("{prev}::new"), span, users, weak);
+                self.emit_client(
+                    Driver::TokioPostgres,
+                    &format!("{prev}::new"),
+                    span,
+                    users,
+                    weak,
+                );
             }
             v.text = Some(format!("{prev}::new(..)"));
             return Some(v);
         }
-        if (prev == "TlsConnector" && last == "builder")
-            || (prev == "SslConnector" && last == "builder")
+        if (matches!(prev, "TlsConnector" | "SslConnector") && last == "builder")
             || (prev == "ClientConfig" && last.starts_with("builder"))
         {
             return Some(Val::with_kind(Kind::TlsBuilder));
@@ -453,15 +579,24 @@ impl Flow<'_> {
             if last == "from_config" {
                 settings.extend(arg(2).settings.clone());
             }
-            self.emit_client(Driver::Deadpool, &format!("deadpool_postgres::Manager::{last}"), span, url.clone(), settings);
+            self.emit_client(
+                Driver::Deadpool,
+                &format!("deadpool_postgres::Manager::{last}"),
+                span,
+                url.clone(),
+                settings,
+            );
             return Some(Val {
                 kind: Kind::Manager(Driver::Deadpool),
                 url,
                 ..Val::default()
             });
         }
-        if self.is_api(p, "PostgresConnectionManager", &["bb8_postgres", "r2d2_postgres"])
-            && matches!(last, "new" | "new_from_stringlike")
+        if self.is_api(
+            p,
+            "PostgresConnectionManager",
+            &["bb8_postgres", "r2d2_postgres"],
+        ) && matches!(last, "new" | "new_from_stringlike")
         {
             let driver = if p.has("r2d2_postgres") {
                 Driver::R2d2
@@ -470,7 +605,13 @@ impl Flow<'_> {
             };
             let url = self.url_of(&arg(0));
             let settings = self.tls_settings(args.get(1).copied(), vals.get(1));
-            self.emit_client(driver, &format!("PostgresConnectionManager::{last}"), span, url.clone(), settings);
+            self.emit_client(
+                driver,
+                &format!("PostgresConnectionManager::{last}"),
+                span,
+                url.clone(),
+                settings,
+            );
             return Some(Val {
                 kind: Kind::Manager(driver),
                 url,
@@ -513,7 +654,13 @@ impl Flow<'_> {
             .any(|g| g.contains("Mysql") || g.contains("Sqlite"));
         if prev == "PgConnection" && last == "establish" {
             let url = self.url_of(&arg(0));
-            self.emit_client(Driver::Diesel, "PgConnection::establish", span, url.clone(), Vec::new());
+            self.emit_client(
+                Driver::Diesel,
+                "PgConnection::establish",
+                span,
+                url.clone(),
+                Vec::new(),
+            );
             return Some(Val {
                 kind: Kind::Handle(Driver::Diesel),
                 url,
@@ -522,7 +669,13 @@ impl Flow<'_> {
         }
         if prev == "ConnectionManager" && last == "new" && !not_pg {
             let url = self.url_of(&arg(0));
-            self.emit_client(Driver::Diesel, "r2d2::ConnectionManager::new", span, url.clone(), Vec::new());
+            self.emit_client(
+                Driver::Diesel,
+                "r2d2::ConnectionManager::new",
+                span,
+                url.clone(),
+                Vec::new(),
+            );
             return Some(Val {
                 kind: Kind::Manager(Driver::Diesel),
                 url,
@@ -531,7 +684,13 @@ impl Flow<'_> {
         }
         if prev == "AsyncPgConnection" && last == "establish" {
             let url = self.url_of(&arg(0));
-            self.emit_client(Driver::DieselAsync, "AsyncPgConnection::establish", span, url.clone(), Vec::new());
+            self.emit_client(
+                Driver::DieselAsync,
+                "AsyncPgConnection::establish",
+                span,
+                url.clone(),
+                Vec::new(),
+            );
             return Some(Val {
                 kind: Kind::Handle(Driver::DieselAsync),
                 url,
@@ -545,7 +704,10 @@ impl Flow<'_> {
                 ..Val::default()
             });
         }
-        if prev == "AsyncDieselConnectionManager" && matches!(last, "new" | "new_with_config") && !not_pg {
+        if prev == "AsyncDieselConnectionManager"
+            && matches!(last, "new" | "new_with_config")
+            && !not_pg
+        {
             let url = self.url_of(&arg(0));
             let settings = if last == "new_with_config" {
                 let mut s = arg(1).settings.clone();
@@ -554,7 +716,13 @@ impl Flow<'_> {
             } else {
                 Vec::new()
             };
-            self.emit_client(Driver::DieselAsync, &format!("AsyncDieselConnectionManager::{last}"), span, url.clone(), settings);
+            self.emit_client(
+                Driver::DieselAsync,
+                &format!("AsyncDieselConnectionManager::{last}"),
+                span,
+                url.clone(),
+                settings,
+            );
             return Some(Val {
                 kind: Kind::Manager(Driver::DieselAsync),
                 url,
@@ -563,14 +731,22 @@ impl Flow<'_> {
         }
         if prev == "AsyncConnectionWrapper" && last == "establish" && !not_pg {
             let url = self.url_of(&arg(0));
-            self.emit_client(Driver::DieselAsync, "AsyncConnectionWrapper::establish", span, url.clone(), Vec::new());
+            self.emit_client(
+                Driver::DieselAsync,
+                "AsyncConnectionWrapper::establish",
+                span,
+                url.clone(),
+                Vec::new(),
+            );
             return Some(Val {
                 kind: Kind::Handle(Driver::DieselAsync),
                 url,
                 ..Val::default()
             });
         }
-        if matches!(prev, "AsyncMigrationHarness" | "AsyncConnectionWrapper") && matches!(last, "new" | "from") {
+        if matches!(prev, "AsyncMigrationHarness" | "AsyncConnectionWrapper")
+            && matches!(last, "new" | "from")
+        {
             return Some(arg(0));
         }
         if prev == "MigrationHarness" && last == "run_pending_migrations" {
@@ -582,7 +758,13 @@ impl Flow<'_> {
         if self.is_api(p, "Database", &["sea_orm"]) && last == "connect" {
             let a = arg(0);
             let url = self.url_of(&a);
-            self.emit_client(Driver::SeaOrm, "Database::connect", span, url.clone(), a.settings.clone());
+            self.emit_client(
+                Driver::SeaOrm,
+                "Database::connect",
+                span,
+                url.clone(),
+                a.settings.clone(),
+            );
             return Some(Val {
                 kind: Kind::Handle(Driver::SeaOrm),
                 url,
@@ -640,7 +822,11 @@ impl Flow<'_> {
         let recv = self.eval(&m.receiver, env);
         let args: Vec<&Expr> = m.args.iter().collect();
         let hook = CONNECT_HOOKS.contains(&method.as_str());
-        let saved = if hook { self.capture.replace(Vec::new()) } else { None };
+        let saved = if hook {
+            self.capture.replace(Vec::new())
+        } else {
+            None
+        };
         let vals: Vec<Val> = args.iter().map(|a| self.eval(a, env)).collect();
         let captured = if hook {
             let c = std::mem::replace(&mut self.capture, saved).unwrap_or_default();
@@ -655,7 +841,10 @@ impl Flow<'_> {
         let m_str = method.as_str();
 
         // Alternatives and plain conversions.
-        if matches!(m_str, "unwrap_or" | "unwrap_or_else" | "or" | "or_else" | "map_or" | "map_or_else") {
+        if matches!(
+            m_str,
+            "unwrap_or" | "unwrap_or_else" | "or" | "or_else" | "map_or" | "map_or_else"
+        ) {
             let mut out = recv;
             for v in vals {
                 out = out.merge(v);
@@ -676,13 +865,22 @@ impl Flow<'_> {
         }
 
         // Certificate checks, whatever the receiver (a builder may come from anywhere).
-        let first_text = args.first().map(|a| self.arg_text(a, &arg(0))).unwrap_or_default();
+        let first_text = args
+            .first()
+            .map(|a| self.arg_text(a, &arg(0)))
+            .unwrap_or_default();
         let weak = match m_str {
-            "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames" if first_text == "true" => {
+            "danger_accept_invalid_certs" | "danger_accept_invalid_hostnames"
+                if first_text == "true" =>
+            {
                 Some(format!("{m_str}(true)"))
             }
-            "set_verify" if first_text.contains("NONE") => Some("set_verify(SslVerifyMode::NONE)".to_string()),
-            "with_custom_certificate_verifier" | "set_certificate_verifier" => Some(format!("dangerous().{m_str}(..)")),
+            "set_verify" if first_text.contains("NONE") => {
+                Some("set_verify(SslVerifyMode::NONE)".to_string())
+            }
+            "with_custom_certificate_verifier" | "set_certificate_verifier" => {
+                Some(format!("dangerous().{m_str}(..)"))
+            }
             _ => None,
         };
         if let Some(what) = weak {
@@ -701,7 +899,14 @@ impl Flow<'_> {
             return v;
         }
         if recv.kind == Kind::RootStore
-            && matches!(m_str, "add" | "add_parsable_certificates" | "extend" | "add_trust_anchors" | "add_server_trust_anchors")
+            && matches!(
+                m_str,
+                "add"
+                    | "add_parsable_certificates"
+                    | "extend"
+                    | "add_trust_anchors"
+                    | "add_server_trust_anchors"
+            )
         {
             let mut v = recv;
             v.empty_roots = None;
@@ -713,7 +918,9 @@ impl Flow<'_> {
                 return self.sqlx_pool_builder(recv, m_str, span, &args, &vals, captured);
             }
             Kind::Opts(d) => {
-                if let Some(v) = self.opts_method(recv.clone(), d, m_str, span.clone(), &args, &vals) {
+                if let Some(v) =
+                    self.opts_method(recv.clone(), d, m_str, span.clone(), &args, &vals)
+                {
                     return v;
                 }
             }
@@ -721,10 +928,20 @@ impl Flow<'_> {
                 if matches!(m_str, "build" | "build_unchecked" | "build_async") {
                     let m = arg(0);
                     let driver = m.driver().or(d);
-                    let url = if m.url.is_empty() { recv.url.clone() } else { m.url.clone() };
+                    let url = if m.url.is_empty() {
+                        recv.url.clone()
+                    } else {
+                        m.url.clone()
+                    };
                     if let Some(driver) = driver {
                         if !recv.settings.is_empty() {
-                            self.emit_client(driver, &format!("Pool::builder().{m_str}"), span, url.clone(), recv.settings.clone());
+                            self.emit_client(
+                                driver,
+                                &format!("Pool::builder().{m_str}"),
+                                span,
+                                url.clone(),
+                                recv.settings.clone(),
+                            );
                         }
                         return Val {
                             kind: Kind::Handle(driver),
@@ -735,15 +952,27 @@ impl Flow<'_> {
                     return Val::with_url(url);
                 }
                 let mut v = recv;
-                let value = args.first().map(|a| self.arg_text(a, &arg(0))).unwrap_or_default();
+                let value = args
+                    .first()
+                    .map(|a| self.arg_text(a, &arg(0)))
+                    .unwrap_or_default();
                 v.settings.push(self.setting(m_str, value, span));
                 return v;
             }
             Kind::Query => {
                 if matches!(
                     m_str,
-                    "execute" | "fetch" | "fetch_one" | "fetch_all" | "fetch_optional" | "fetch_many"
-                        | "execute_many" | "load" | "get_result" | "get_results" | "first"
+                    "execute"
+                        | "fetch"
+                        | "fetch_one"
+                        | "fetch_all"
+                        | "fetch_optional"
+                        | "fetch_many"
+                        | "execute_many"
+                        | "load"
+                        | "get_result"
+                        | "get_results"
+                        | "first"
                 ) {
                     let ex = arg(0);
                     self.emit_use(ex.driver(), "sqlx::query", recv.sql.clone(), span, ex.url);
@@ -777,7 +1006,13 @@ impl Flow<'_> {
             Kind::AdvisoryLock => {
                 if matches!(m_str, "acquire" | "try_acquire") {
                     let conn = arg(0);
-                    self.emit_use(Some(Driver::Sqlx), "PgAdvisoryLock::acquire", None, span, conn.url);
+                    self.emit_use(
+                        Some(Driver::Sqlx),
+                        "PgAdvisoryLock::acquire",
+                        None,
+                        span,
+                        conn.url,
+                    );
                     return Val::default();
                 }
                 return recv;
@@ -786,16 +1021,27 @@ impl Flow<'_> {
         }
 
         // Deadpool's `Config`, however it was obtained (deserialized configs too).
-        if matches!(m_str, "create_pool" | "builder") && args.len() == 2 - (m_str == "builder") as usize {
+        if matches!(m_str, "create_pool" | "builder")
+            && args.len() == 2 - (m_str == "builder") as usize
+        {
             let tls_at = if m_str == "create_pool" { 1 } else { 0 };
-            if matches!(recv.kind, Kind::Unknown | Kind::Opts(None) | Kind::Opts(Some(Driver::Deadpool))) {
+            if matches!(
+                recv.kind,
+                Kind::Unknown | Kind::Opts(None) | Kind::Opts(Some(Driver::Deadpool))
+            ) {
                 let mut settings = recv.settings.clone();
                 settings.extend(self.tls_settings(args.get(tls_at).copied(), vals.get(tls_at)));
                 if !recv.known_config {
                     settings.push(self.setting("config_source", "unknown".into(), span.clone()));
                 }
                 let url = self.url_of(&recv);
-                self.emit_client(Driver::Deadpool, &format!("deadpool_postgres::Config::{m_str}"), span, url.clone(), settings);
+                self.emit_client(
+                    Driver::Deadpool,
+                    &format!("deadpool_postgres::Config::{m_str}"),
+                    span,
+                    url.clone(),
+                    settings,
+                );
                 return Val {
                     kind: if m_str == "builder" {
                         Kind::PoolBuilder(Some(Driver::Deadpool))
@@ -807,10 +1053,20 @@ impl Flow<'_> {
                 };
             }
         }
-        if m_str == "connect" && args.len() == 1 && arg(0).kind == Kind::Tls && recv.kind == Kind::Unknown {
+        if m_str == "connect"
+            && args.len() == 1
+            && arg(0).kind == Kind::Tls
+            && recv.kind == Kind::Unknown
+        {
             let url = self.url_of(&recv);
             let settings = self.tls_settings(args.first().copied(), vals.first());
-            self.emit_client(Driver::TokioPostgres, "Config::connect", span, url.clone(), settings);
+            self.emit_client(
+                Driver::TokioPostgres,
+                "Config::connect",
+                span,
+                url.clone(),
+                settings,
+            );
             return Val {
                 kind: Kind::Handle(Driver::TokioPostgres),
                 url,
@@ -826,14 +1082,19 @@ impl Flow<'_> {
             let sql = if a.kind == Kind::Query {
                 a.sql.clone()
             } else {
-                a.literal().map(|(t, map)| (t.to_string(), map.range(0..t.len())))
+                a.literal()
+                    .map(|(t, map)| (t.to_string(), map.range(0..t.len())))
             };
             let api = if m_str == "prepare_cached" || m_str == "prepare_typed_cached" {
                 "prepare_cached".to_string()
             } else {
                 m_str.to_string()
             };
-            let driver = recv.driver().or(if api == "prepare_cached" { Some(Driver::Deadpool) } else { None });
+            let driver = recv.driver().or(if api == "prepare_cached" {
+                Some(Driver::Deadpool)
+            } else {
+                None
+            });
             if sql.is_some() || api == "prepare_cached" {
                 self.emit_use(driver, &api, sql, span, recv.url.clone());
             }
@@ -867,7 +1128,13 @@ impl Flow<'_> {
                 if m.ends_with("_with") {
                     settings.extend(a.settings.clone());
                 }
-                self.emit_client(Driver::Sqlx, &format!("PgPoolOptions::{m}"), span, url.clone(), settings);
+                self.emit_client(
+                    Driver::Sqlx,
+                    &format!("PgPoolOptions::{m}"),
+                    span,
+                    url.clone(),
+                    settings,
+                );
                 Val {
                     kind: Kind::Handle(Driver::Sqlx),
                     url,
@@ -885,7 +1152,10 @@ impl Flow<'_> {
                     }
                     return v;
                 }
-                let value = args.first().map(|a| self.arg_text(a, &arg(0))).unwrap_or_default();
+                let value = args
+                    .first()
+                    .map(|a| self.arg_text(a, &arg(0)))
+                    .unwrap_or_default();
                 v.settings.push(self.setting(m, value, span));
                 v
             }
@@ -904,7 +1174,10 @@ impl Flow<'_> {
         vals: &[Val],
     ) -> Option<Val> {
         let arg = |i: usize| vals.get(i).cloned().unwrap_or_default();
-        let tp_family = matches!(d, None | Some(Driver::TokioPostgres) | Some(Driver::Postgres));
+        let tp_family = matches!(
+            d,
+            None | Some(Driver::TokioPostgres) | Some(Driver::Postgres)
+        );
         if m == "connect" && args.len() == 1 && tp_family {
             let driver = d.unwrap_or(Driver::TokioPostgres);
             let url = self.url_of(&recv);
@@ -929,7 +1202,10 @@ impl Flow<'_> {
             return Some(recv);
         }
         let mut v = recv;
-        let value = args.first().map(|a| self.arg_text(a, &arg(0))).unwrap_or_default();
+        let value = args
+            .first()
+            .map(|a| self.arg_text(a, &arg(0)))
+            .unwrap_or_default();
         let literal = arg(0).literal().map(|(t, _)| t.to_string());
         let part = match m {
             "host" => Some("host"),
