@@ -14,12 +14,19 @@ const BAD_URL: &str = "postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neo
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     // The control: a normal file that must still be linted whatever else is in the tree.
-    fs::write(dir.path().join("good.toml"), format!("url = \"{BAD_URL}\"\n")).expect("write");
+    fs::write(
+        dir.path().join("good.toml"),
+        format!("url = \"{BAD_URL}\"\n"),
+    )
+    .expect("write");
     dir
 }
 
 fn lint(dir: &Path) -> common::Output {
-    run(&["--format", "json", "."], dir.to_str().expect("utf-8 temp path"))
+    run(
+        &["--format", "json", "."],
+        dir.to_str().expect("utf-8 temp path"),
+    )
 }
 
 fn codes_in(out: &common::Output, path: &str) -> Vec<(String, usize)> {
@@ -31,8 +38,17 @@ fn codes_in(out: &common::Output, path: &str) -> Vec<(String, usize)> {
 }
 
 fn assert_control_linted(out: &common::Output) {
-    assert_eq!(out.code, 1, "stdout: {}\nstderr: {}", out.stdout, out.stderr);
-    assert_eq!(codes_in(out, "good.toml"), vec![("NL001".to_string(), 1)], "{}", out.stdout);
+    assert_eq!(
+        out.code, 1,
+        "stdout: {}\nstderr: {}",
+        out.stdout, out.stderr
+    );
+    assert_eq!(
+        codes_in(out, "good.toml"),
+        vec![("NL001".to_string(), 1)],
+        "{}",
+        out.stdout
+    );
     assert!(!out.stderr.contains("internal error"), "{}", out.stderr);
 }
 
@@ -56,7 +72,11 @@ fn invalid_utf8_keeps_line_numbers() {
     fs::write(dir.path().join(".env"), bytes).expect("write");
     let out = lint(dir.path());
     assert_control_linted(&out);
-    assert!(codes_in(&out, ".env").contains(&("NL001".to_string(), 3)), "{}", out.stdout);
+    assert!(
+        codes_in(&out, ".env").contains(&("NL001".to_string(), 3)),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -87,7 +107,11 @@ fn oversized_file_is_skipped_with_a_note_naming_it() {
     fs::write(dir.path().join("huge.toml"), big).expect("write");
     let out = lint(dir.path());
     assert_control_linted(&out);
-    assert!(out.stderr.contains("huge.toml") && out.stderr.contains("size limit"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("huge.toml") && out.stderr.contains("size limit"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -156,7 +180,12 @@ fn deep_rust_nesting_does_not_overflow_the_stack() {
     fs::write(dir.path().join("deep.rs"), src).expect("write");
     let out = lint(dir.path());
     assert_control_linted(&out);
-    assert_eq!(codes_in(&out, "deep.rs"), vec![("NL001".to_string(), 1)], "{}", out.stderr);
+    assert_eq!(
+        codes_in(&out, "deep.rs"),
+        vec![("NL001".to_string(), 1)],
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -170,7 +199,10 @@ fn a_hundred_thousand_entries_in_one_directory() {
     fs::write(many.join("z.toml"), format!("url = \"{BAD_URL}\"\n")).expect("write");
     let out = lint(dir.path());
     assert_control_linted(&out);
-    assert_eq!(codes_in(&out, "many/z.toml"), vec![("NL001".to_string(), 1)]);
+    assert_eq!(
+        codes_in(&out, "many/z.toml"),
+        vec![("NL001".to_string(), 1)]
+    );
 }
 
 #[cfg(unix)]
@@ -179,11 +211,23 @@ fn odd_path_names() {
     use std::os::unix::ffi::OsStrExt;
     let dir = tree();
     fs::create_dir(dir.path().join("with space")).expect("mkdir");
-    fs::write(dir.path().join("with space/a b.toml"), format!("url = \"{BAD_URL}\"\n")).expect("write");
+    fs::write(
+        dir.path().join("with space/a b.toml"),
+        format!("url = \"{BAD_URL}\"\n"),
+    )
+    .expect("write");
     let raw = std::ffi::OsStr::from_bytes(b"bad\xffname.toml");
     fs::write(dir.path().join(raw), format!("url = \"{BAD_URL}\"\n")).expect("write");
     let out = lint(dir.path());
     assert_control_linted(&out);
-    assert_eq!(codes_in(&out, "with space/a b.toml"), vec![("NL001".to_string(), 1)]);
-    assert_eq!(codes_in(&out, "bad\u{fffd}name.toml"), vec![("NL001".to_string(), 1)], "{}", out.stdout);
+    assert_eq!(
+        codes_in(&out, "with space/a b.toml"),
+        vec![("NL001".to_string(), 1)]
+    );
+    assert_eq!(
+        codes_in(&out, "bad\u{fffd}name.toml"),
+        vec![("NL001".to_string(), 1)],
+        "{}",
+        out.stdout
+    );
 }

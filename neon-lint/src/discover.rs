@@ -270,7 +270,8 @@ fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: boo
             ));
         }
         let keep = !prefilter::is_binary(&buf) && prefilter::is_candidate(kind, &buf);
-        let keep = keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate));
+        let keep =
+            keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate));
         Ok(keep.then(|| buf.clone()))
     });
     let mut d = lock(out);

@@ -195,7 +195,12 @@ impl GitFacts {
             facts.available = true;
             let rel: Vec<String> = files
                 .iter()
-                .map(|f| f.strip_prefix(&top).unwrap_or(f).to_string_lossy().into_owned())
+                .map(|f| {
+                    f.strip_prefix(&top)
+                        .unwrap_or(f)
+                        .to_string_lossy()
+                        .into_owned()
+                })
                 .collect();
             if let Some(out) = git_with_stdin(&top, &["ls-files", "-z", "--"], None, &rel) {
                 for name in out.split('\0').filter(|n| !n.is_empty()) {
@@ -206,7 +211,9 @@ impl GitFacts {
                 }
             }
             let input = rel.join("\0");
-            if let Some(out) = git_with_stdin(&top, &["check-ignore", "-z", "--stdin"], Some(&input), &[]) {
+            if let Some(out) =
+                git_with_stdin(&top, &["check-ignore", "-z", "--stdin"], Some(&input), &[])
+            {
                 for name in out.split('\0').filter(|n| !n.is_empty()) {
                     facts.ignored.insert(top.join(name));
                 }
@@ -266,7 +273,12 @@ fn git_toplevel(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Runs git in `top` with `args` (plus `extra` arguments), feeding `stdin`; its stdout.
-fn git_with_stdin(top: &Path, args: &[&str], stdin: Option<&str>, extra: &[String]) -> Option<String> {
+fn git_with_stdin(
+    top: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    extra: &[String],
+) -> Option<String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut cmd = Command::new("git");
@@ -276,7 +288,11 @@ fn git_with_stdin(top: &Path, args: &[&str], stdin: Option<&str>, extra: &[Strin
         cmd.args(extra);
     }
     let mut child = cmd
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
