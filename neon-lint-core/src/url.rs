@@ -134,9 +134,11 @@ impl<'a> UrlInput<'a> {
         self.hosts.iter().find_map(|(_, c)| c.neon())
     }
 
-    /// Whether the string connects to Neon.
+    /// Whether the string connects to Neon, or to a host the configuration maps to Neon's
+    /// pooled or direct role (`pooled-hosts` / `direct-hosts`: a self-hosted PgBouncer, a
+    /// test server), which is then linted exactly like Neon.
     pub fn is_neon(&self) -> bool {
-        self.neon().is_some()
+        self.is_linted_host()
     }
 
     /// Whether the string goes through a transaction-mode pooler (Neon `-pooler` or configured).

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Ground-truth scenarios for neon-lint with the real Python drivers.
+
+Run by the Rust tests in ../tests/python.rs (and stale_pool.rs) with the venv interpreter that
+.ci/servers/start.sh makes (GT_PYTHON), one scenario per call:
+
+    $GT_PYTHON scenarios.py <scenario>
+
+Prints `OBSERVED <rule>: <what>: <text>` lines on stdout; exits 0 when the flagged configuration
+failed as expected and the fix worked, 1 otherwise (with the reason on stderr), 2 on bad usage.
+Reads the GT_* variables of the env file start.sh writes.
+"""
+
+import asyncio
+import os
+import re
+import ssl
+import subprocess
+import sys
+import uuid
+from urllib.parse import quote
+
+TASKS = 16  # client connections sharing PgBouncer's 4 server connections per alias
+ITERS = 40
+
+
+def env(name):
+    v = os.environ.get(name)
+    if not v:
+        sys.exit(f"{name} is not set: source the env file .ci/servers/start.sh printed")
+    return v
+
+
+USER, PASSWORD, DB = env("GT_PG_USER"), env("GT_PG_PASSWORD"), env("GT_PG_DBNAME")
+CA = env("GT_CA_FILE")
+PG_PORT, BOUNCER_PORT = env("GT_PG_PORT"), env("GT_BOUNCER_PORT")
+BOUNCER_PS_PORT = os.environ.get("GT_BOUNCER_PS_PORT") or None
+PGB_VERSION = env("GT_PGBOUNCER_VERSION")
+PGB_PS_VERSION = os.environ.get("GT_PGBOUNCER_PS_VERSION") or None
+
+
+def url(port, db, params="", scheme="postgresql"):
+    u = f"{scheme}://{USER}:{quote(PASSWORD)}@127.0.0.1:{port}/{db}"
+    return u + ("?" + params if params else "")
+
+
+def observed(rule, what, text):
+    print(f"OBSERVED {rule}: {what}: {text}", flush=True)
+
+
+class Failed(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failed(msg)
+
+
+def one_line(e):
+    """An exception as a log line: type and message, whitespace folded."""
+    return f"{type(e).__module__}.{type(e).__name__}: " + " ".join(str(e).split())
+
+
+class Tally:
+    def __init__(self):
+        self.ok = self.wrong = 0
+        self.first_wrong = None
+        self.errors = {}
+        self.hint = None
+
+    def err(self, e):
+        # The driver's own error, first line only (SQLAlchemy wraps it in e.orig and appends the SQL).
+        orig = getattr(e, "orig", None)
+        head = f"{type(e).__module__}.{type(e).__name__}"
+        if orig is not None:
+            head += f" ({type(orig).__module__}.{type(orig).__name__})"
+        msg = str(orig if orig is not None else e)
+        key = head + ": " + " ".join(msg.split("\n")[0].split())
+        # group statement names: __asyncpg_stmt_1a__ -> __asyncpg_stmt_N__
+        key = re.sub(r"__asyncpg_stmt_[0-9a-f]+__", "__asyncpg_stmt_N__", key)
+        key = re.sub(r"__asyncpg_[0-9a-f-]{36}__", "__asyncpg_UUID__", key)
+        self.errors[key] = self.errors.get(key, 0) + 1
+        hint = getattr(orig if orig is not None else e, "hint", None)
+        if hint and not self.hint:
+            self.hint = " ".join(hint.split())
+
+    def failed(self):
+        return self.wrong + sum(self.errors.values())
+
+    def __str__(self):
+        errs = "; ".join(f"{n}x `{k}`" for k, n in sorted(self.errors.items(), key=lambda kv: -kv[1]))
+        s = f"{self.ok} ok, {self.wrong} wrong results, {sum(self.errors.values())} errors" + (": " + errs if errs else "")
+        if self.first_wrong:
+            s += f" (wrong result, e.g. {self.first_wrong})"
+        return s
+
+
+def tls_context():
+    ctx = ssl.create_default_context(cafile=CA)  # verifies the chain and the host (IP SAN 127.0.0.1)
+    return ctx
+
+
+# --------------------------------------------------------------------------------------------------
+# NL002 insecure-sslmode: psycopg (3) and psycopg2 against a TLS-only server
+# --------------------------------------------------------------------------------------------------
+def nl002_psycopg_sslmode():
+    import psycopg
+    import psycopg2
+
+    for mod, name in ((psycopg, f"psycopg {psycopg.__version__}"), (psycopg2, f"psycopg2 {psycopg2.__version__.split()[0]}")):
+        for where, port, expect in (("direct", PG_PORT, "no encryption"), ("pooled", BOUNCER_PORT, "SSL required")):
+            db = DB if where == "direct" else "gt_nl002_py"
+            try:
+                mod.connect(url(port, db, "sslmode=disable")).close()
+                raise Failed(f"{name} sslmode=disable connected ({where})")
+            except (psycopg.OperationalError, psycopg2.OperationalError) as e:
+                observed("NL002", f"{name} sslmode=disable, {where}", one_line(e))
+                check(expect in str(e), f"unexpected error: {e}")
+
+    # allow / prefer: libpq falls back to (or starts with) TLS, so against a TLS-only server they
+    # connect. They are insecure (an attacker can strip TLS), not broken.
+    for mode in ("allow", "prefer"):
+        with psycopg.connect(url(PG_PORT, DB, f"sslmode={mode}")) as c:
+            ssl_on = c.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0]
+        observed("NL002", f"psycopg sslmode={mode}, direct (TLS-only server)", f"connected, pg_stat_ssl.ssl = {ssl_on} (no failure: the risk is a downgrade, not an error)")
+
+    # Fixes.
+    with psycopg.connect(url(PG_PORT, DB, "sslmode=require")) as c:
+        check(c.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0], "no TLS")
+    with psycopg.connect(url(PG_PORT, DB, f"sslmode=verify-full&sslrootcert={quote(CA)}")) as c:
+        check(c.execute("SELECT 1").fetchone()[0] == 1, "verify-full")
+    with psycopg2.connect(url(BOUNCER_PORT, "gt_nl002_py", "sslmode=require")) as c:
+        cur = c.cursor(); cur.execute("SELECT 1"); check(cur.fetchone()[0] == 1, "pooled")
+    observed("NL002", "fix: psycopg/psycopg2 sslmode=require (and verify-full+sslrootcert)", "connected over TLS, direct and pooled")
+
+
+# --------------------------------------------------------------------------------------------------
+# NL010 statement-cache-on-pooler: asyncpg and SQLAlchemy+asyncpg through the transaction pooler
+# --------------------------------------------------------------------------------------------------
+async def hammer(run_query):
+    """TASKS tasks, each with its own statement text, ITERS queries each; answers are checked."""
+    tally = Tally()
+
+    async def task(t):
+        k = t % 8
+        for i in range(ITERS):
+            try:
+                v = await run_query(f"SELECT $1::int4 + {k}", i, k)
+                if v == i + k:
+                    tally.ok += 1
+                else:
+                    tally.wrong += 1
+                    if tally.first_wrong is None:
+                        tally.first_wrong = f"`SELECT $1::int4 + {k}` with $1 = {i} returned {v}"
+            except Exception as e:  # noqa: BLE001 - every driver error is an observation
+                tally.err(e)
+
+    await asyncio.gather(*(task(t) for t in range(TASKS)))
+    return tally
+
+
+async def asyncpg_run(port, alias, **kw):
+    import asyncpg
+
+    pool = await asyncpg.create_pool(url(port, alias), ssl=tls_context(), min_size=TASKS, max_size=TASKS, **kw)
+    try:
+        return await hammer(lambda sql, i, k: pool.fetchval(sql, i))
+    finally:
+        await pool.close()
+
+
+def nl010_asyncpg():
+    import asyncpg
+
+    name = f"asyncpg {asyncpg.__version__}"
+    t = asyncio.run(asyncpg_run(BOUNCER_PORT, "gt_nl010_asyncpg_default"))
+    observed("NL010", f"{name} default statement cache, PgBouncer {PGB_VERSION}", t)
+    if t.hint:
+        observed("NL010", f"{name} error HINT", t.hint)
+    check(t.failed() > 0, f"expected asyncpg's cache to break through PgBouncer {PGB_VERSION}: {t}")
+
+    t = asyncio.run(asyncpg_run(BOUNCER_PORT, "gt_nl010_asyncpg_fix", statement_cache_size=0))
+    observed("NL010", f"fix: {name} statement_cache_size=0, PgBouncer {PGB_VERSION}", t)
+    check(t.failed() == 0, f"statement_cache_size=0 did not fix it: {t}")
+
+    if BOUNCER_PS_PORT:
+        t = asyncio.run(asyncpg_run(BOUNCER_PS_PORT, "gt_nl010_asyncpg_default"))
+        observed("NL010", f"{name} default statement cache, PgBouncer {PGB_PS_VERSION} max_prepared_statements=1000", t)
+        check(t.failed() == 0, f"PgBouncer {PGB_PS_VERSION} with max_prepared_statements: {t}")
+    else:
+        observed("NL010", "asyncpg through a PgBouncer >= 1.21", "SKIPPED: GT_BOUNCER_PS_PORT unset")
+
+
+async def sqlalchemy_run(port, alias, connect_args=None, url_params=""):
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    args = {"ssl": tls_context()}
+    args.update(connect_args or {})
+    engine = create_async_engine(
+        url(port, alias, url_params, scheme="postgresql+asyncpg"),
+        connect_args=args, pool_size=TASKS, max_overflow=0,
+    )
+
+    async def run_query(sql, i, k):
+        async with engine.connect() as conn:
+            r = await conn.execute(text(f"SELECT CAST(:i AS int4) + {k}"), {"i": i})
+            v = r.scalar_one()
+            await conn.commit()
+            return v
+
+    try:
+        return await hammer(run_query)
+    finally:
+        await engine.dispose()
+
+
+def nl010_sqlalchemy_asyncpg():
+    import sqlalchemy
+
+    name = f"SQLAlchemy {sqlalchemy.__version__} + asyncpg"
+    v = PGB_VERSION
+    t = asyncio.run(sqlalchemy_run(BOUNCER_PORT, "gt_nl010_sa_default"))
+    observed("NL010", f"{name} defaults, PgBouncer {v}", t)
+    check(t.failed() > 0, f"expected SQLAlchemy+asyncpg defaults to break through PgBouncer {v}: {t}")
+
+    # The fix NL010 prints: both caches off.
+    t = asyncio.run(sqlalchemy_run(BOUNCER_PORT, "gt_nl010_sa_fix", {"statement_cache_size": 0}, "prepared_statement_cache_size=0"))
+    observed("NL010", f"fix: {name} connect_args statement_cache_size=0 + prepared_statement_cache_size=0, PgBouncer {v}", t)
+    fix1 = t.failed()
+
+    # SQLAlchemy's documented PgBouncer recipe adds unique statement names.
+    t = asyncio.run(sqlalchemy_run(
+        BOUNCER_PORT, "gt_nl010_sa_fix_uuid",
+        {"statement_cache_size": 0, "prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__"},
+        "prepared_statement_cache_size=0"))
+    observed("NL010", f"fix: {name} the above + prepared_statement_name_func=uuid4, PgBouncer {v}", t)
+    fix2 = t.failed()
+    check(fix1 == 0 or fix2 == 0, "neither SQLAlchemy fix worked")
+    print(f"VERDICT NL010 {name} on PgBouncer {v}: caches off {'works' if fix1 == 0 else 'does NOT work'}; "
+          f"caches off + unique names {'works' if fix2 == 0 else 'does NOT work'}", flush=True)
+
+    if BOUNCER_PS_PORT:
+        t = asyncio.run(sqlalchemy_run(BOUNCER_PS_PORT, "gt_nl010_sa_default"))
+        observed("NL010", f"{name} defaults, PgBouncer {PGB_PS_VERSION} max_prepared_statements=1000", t)
+        check(t.failed() == 0, f"PgBouncer {PGB_PS_VERSION} with max_prepared_statements: {t}")
+
+
+# --------------------------------------------------------------------------------------------------
+# NL040 stale-pool: SQLAlchemy (psycopg) with and without pool_pre_ping across a server restart
+# --------------------------------------------------------------------------------------------------
+def nl040_sqlalchemy_pre_ping():
+    import sqlalchemy
+    from sqlalchemy import create_engine, text
+
+    restart_url = url(env("GT_PG_RESTART_PORT"), DB, "sslmode=require", scheme="postgresql+psycopg")
+    stale = create_engine(restart_url, pool_size=1, max_overflow=0)  # pool_pre_ping defaults to False
+    checked = create_engine(restart_url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+    for e in (stale, checked):
+        with e.connect() as c:
+            check(c.execute(text("SELECT 1")).scalar_one() == 1, "warm-up")
+
+    subprocess.run([env("GT_PG_RESTART_CMD")], check=True)
+    name = f"SQLAlchemy {sqlalchemy.__version__} + psycopg"
+    try:
+        with stale.connect() as c:
+            c.execute(text("SELECT 1")).scalar_one()
+        raise Failed("the pool without pre-ping handed out a live connection after the restart")
+    except sqlalchemy.exc.OperationalError as e:
+        observed("NL040", f"{name} pool_pre_ping=False, first query after the restart", one_line(e.orig) if e.orig else one_line(e))
+    with stale.connect() as c:
+        observed("NL040", f"{name} pool_pre_ping=False, second query", f"ok ({c.execute(text('SELECT 1')).scalar_one()}) (the failed connection was discarded)")
+    with checked.connect() as c:
+        check(c.execute(text("SELECT 1")).scalar_one() == 1, "pre-ping pool")
+    observed("NL040", f"fix: {name} pool_pre_ping=True, first query after the restart", "ok (1)")
+    stale.dispose()
+    checked.dispose()
+
+
+SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl010_asyncpg, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:
+        print(f"usage: {sys.argv[0]} {{{'|'.join(SCENARIOS)}}}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        SCENARIOS[sys.argv[1]]()
+    except Failed as e:
+        print(f"FAILED {sys.argv[1]}: {e}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,35 @@
+//! The Python drivers (psycopg, psycopg2, asyncpg, SQLAlchemy) from the venv start.sh makes: each
+//! test runs one scenario of `python/scenarios.py` with `GT_PYTHON`. The NL040 SQLAlchemy scenario
+//! runs from `stale_pool.rs`, next to the Rust pools, so that no two server restarts overlap.
+
+use neon_lint_ground_truth::servers_or_skip;
+
+/// NL002: psycopg / psycopg2 with `sslmode=disable` against a TLS-only server and pooler.
+#[test]
+fn nl002_psycopg_sslmode_disable_is_rejected() {
+    let gt = servers_or_skip!("nl002_psycopg_sslmode_disable_is_rejected");
+    gt.run_python(
+        "nl002_psycopg_sslmode_disable_is_rejected",
+        "nl002_psycopg_sslmode",
+    );
+}
+
+/// NL010: asyncpg's statement cache through the transaction pooler; `statement_cache_size=0`.
+#[test]
+fn nl010_asyncpg_statement_cache_through_pgbouncer() {
+    let gt = servers_or_skip!("nl010_asyncpg_statement_cache_through_pgbouncer");
+    gt.run_python(
+        "nl010_asyncpg_statement_cache_through_pgbouncer",
+        "nl010_asyncpg",
+    );
+}
+
+/// NL010: SQLAlchemy `create_async_engine` with asyncpg through the transaction pooler.
+#[test]
+fn nl010_sqlalchemy_asyncpg_through_pgbouncer() {
+    let gt = servers_or_skip!("nl010_sqlalchemy_asyncpg_through_pgbouncer");
+    gt.run_python(
+        "nl010_sqlalchemy_asyncpg_through_pgbouncer",
+        "nl010_sqlalchemy_asyncpg",
+    );
+}
