@@ -17,6 +17,14 @@ crate::declare_rule! {
     /// `allow` tries plaintext first; `prefer` falls back to plaintext whenever the client
     /// cannot do TLS. Neither protects the password or the data from anyone on the path.
     ///
+    /// ## What was observed
+    /// Against PostgreSQL with only `hostssl` lines (`docs/ground-truth.md`), `sslmode=disable`
+    /// fails at once with psycopg, psycopg2 and sqlx:
+    /// `FATAL: no pg_hba.conf entry for host "127.0.0.1", user "app", database "appdb", no encryption`
+    /// (Neon's proxy words it `connection is insecure`); through PgBouncer, `FATAL: SSL required`.
+    /// `allow` and `prefer` connected over TLS there: they are insecure (TLS can be stripped by
+    /// anyone on the path), not broken, which is why the rule says "lets ... go without TLS".
+    ///
     /// ## Example
     /// ```text
     /// postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb?sslmode=disable

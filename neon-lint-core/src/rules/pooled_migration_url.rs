@@ -17,6 +17,16 @@ crate::declare_rule! {
     /// statements collide (`prepared statement "s0" already exists`). Neon's guidance:
     /// schema migrations use the direct connection string.
     ///
+    /// ## What was observed
+    /// sqlx's `Migrator::run` (what `sqlx::migrate!().run(&pool)` runs) through PgBouncer while other
+    /// clients used it (`docs/ground-truth.md`): PgBouncer 1.18 failed with
+    /// `while executing migrations: error returned from database: prepared statement "sqlx_s_5" does
+    /// not exist`. On PgBouncer 1.24 (prepared-statement tracking, like Neon's pooler) the run
+    /// **succeeded**, but `pg_advisory_lock` and `pg_advisory_unlock` landed on different server
+    /// connections: the lock stayed held by a connection handed to another client, and the next
+    /// deploy, even on the direct URL, hung in `pg_advisory_lock`. On the direct URL, two runs in a
+    /// row were clean.
+    ///
     /// ## Example
     /// ```text
     /// # alembic.ini

@@ -16,6 +16,13 @@ crate::declare_rule! {
     /// ERROR: unsupported startup parameter in options: search_path
     /// ```
     ///
+    /// ## What was observed
+    /// `options=-c search_path=...` through PgBouncer in transaction mode (`docs/ground-truth.md`):
+    /// PgBouncer 1.18 refuses the connection with `FATAL: unsupported startup parameter: options`;
+    /// PgBouncer 1.24 with `FATAL: unsupported startup parameter in options: search_path` (the text
+    /// Neon documents). The same options on the direct URL, or `SET LOCAL` inside a transaction,
+    /// worked.
+    ///
     /// ## Example
     /// ```text
     /// postgresql://alex@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require&options=-c%20search_path%3Dapp

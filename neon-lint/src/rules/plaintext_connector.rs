@@ -35,6 +35,15 @@ neon_lint_core::declare_rule! {
     /// (Both observed with tokio-postgres 0.7 against a PostgreSQL that only allows
     /// `hostssl`; the first as `FATAL: no pg_hba.conf entry ... no encryption` there.)
     ///
+    /// ## What was observed
+    /// `tokio_postgres::connect(url, NoTls)` against a TLS-only server (`docs/ground-truth.md`): with
+    /// `sslmode=require`, `error performing TLS handshake: no TLS implementation configured`; without
+    /// `sslmode`, `db error: FATAL: no pg_hba.conf entry for host "127.0.0.1", user "app", database
+    /// "appdb", no encryption`; through PgBouncer, `db error: FATAL: SSL required`. With
+    /// `postgres_openssl::MakeTlsConnector` it connected, direct and pooled. (tokio-postgres's
+    /// `Display` shows only `db error` / `error performing TLS handshake`; the detail is in the
+    /// error's `source()` chain, which `{:#}` in anyhow prints.)
+    ///
     /// ## Example
     /// ```rust,ignore
     /// let (client, connection) = tokio_postgres::connect(&std::env::var("DATABASE_URL")?, NoTls).await?;

@@ -44,6 +44,14 @@ neon_lint_core::declare_rule! {
     /// temporary tables with `PRESERVE`/`DELETE ROWS`, `LOAD` and session-level advisory
     /// locks as unsupported on the pooled endpoint.
     ///
+    /// ## What was observed
+    /// Through PgBouncer in transaction mode (`docs/ground-truth.md`): after `SET search_path TO
+    /// app, public`, 8 to 15 of the same client's next 15 queries failed with
+    /// `ERROR: relation "items" does not exist`, **and** the setting leaked to other clients of the
+    /// pool (20-28 % of their queries ran under it). `SET LOCAL` inside a transaction: 15 of 15
+    /// correct, no leak. sqlx's `PgListener` (`LISTEN`) gave **no error at all**: the `NOTIFY`
+    /// never arrived; on the direct URL it did.
+    ///
     /// ## Example
     /// ```rust,ignore
     /// // DATABASE_URL=postgresql://...@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require

@@ -31,6 +31,15 @@ neon_lint_core::declare_rule! {
     /// SSL connection has been closed unexpectedly
     /// ```
     ///
+    /// ## What was observed
+    /// Across a server restart (what a suspended compute looks like to an open connection;
+    /// `docs/ground-truth.md`): an sqlx pool with `test_before_acquire(false)` failed its first query
+    /// with `error returned from database: terminating connection due to administrator command`, and
+    /// a SQLAlchemy + psycopg engine without `pool_pre_ping` with
+    /// `psycopg.errors.AdminShutdown: terminating connection due to administrator command`. With
+    /// `test_before_acquire(true)` / `pool_pre_ping=True` the first query succeeded. A single
+    /// long-lived tokio-postgres `Client` failed with `connection closed` and never recovered.
+    ///
     /// ## Example
     /// ```python
     /// engine = create_engine(os.environ["DATABASE_URL"])

@@ -42,7 +42,7 @@ neon_lint_core::declare_rule! {
     /// ## What was verified (sqlx)
     /// sqlx 0.8.6 against PgBouncer 1.18 in transaction mode (no prepared-statement
     /// tracking), 16 concurrent clients sharing 4 server connections
-    /// (`tests/ground-truth/tests/sqlx_pooler.rs`):
+    /// (`tests/ground-truth/tests/pooler.rs`):
     ///
     /// | configuration | PgBouncer 1.18 | PgBouncer 1.24 `max_prepared_statements=1000` |
     /// |---|---|---|
@@ -57,6 +57,14 @@ neon_lint_core::declare_rule! {
     /// transaction is worse: the unnamed statement is parsed in one server transaction and
     /// bound in another, so queries silently return another client's results. This rule
     /// therefore never suggests either.
+    ///
+    /// ## What was observed (Python)
+    /// asyncpg 0.32.0 and SQLAlchemy 2.1.9 on asyncpg, same set-up: on PgBouncer 1.18
+    /// `asyncpg.exceptions.InvalidSQLStatementNameError: prepared statement "__asyncpg_stmt_N__"
+    /// does not exist` (sometimes `... already exists`) and, in some runs, **another client's
+    /// result returned without any error**; `statement_cache_size=0` (plus
+    /// `prepared_statement_cache_size=0` for SQLAlchemy) gave 640 of 640 correct. On PgBouncer 1.24
+    /// with `max_prepared_statements` the defaults were correct. See `docs/ground-truth.md`.
     ///
     /// ## Example
     /// ```rust,ignore

@@ -55,6 +55,14 @@ neon_lint_core::declare_rule! {
     ///   `disable`: anything else fails with `Invalid sslmode value, please use
     ///   disable/require`.
     ///
+    /// ## What was observed
+    /// tokio-postgres 0.7 parsing a URL with `sslmode=verify-full`, `sslrootcert=...` or
+    /// `pgbouncer=true` (`docs/ground-truth.md`): ``invalid connection string: invalid value for
+    /// option `sslmode` `` and ``invalid connection string: unknown option `sslrootcert` `` (its
+    /// `Display` alone prints only `invalid connection string`). SQLAlchemy 1.4.54 to 2.1.9 with
+    /// asyncpg 0.27 to 0.32 and `?sslmode=require`: `TypeError: connect() got an unexpected keyword
+    /// argument 'sslmode'`.
+    ///
     /// ## Example
     /// ```python
     /// engine = create_async_engine(os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+asyncpg://"))
