@@ -11,7 +11,7 @@ use crate::site::{
     ClientSetup, EnvBinding, FileSites, ImportSite, ManifestFact, MigrationCommand, MigrationRun,
     SecretToken, ToolUrl, UrlSite,
 };
-use crate::source::{decode, LineIndex, SourceFile};
+use crate::source::{decode, FileId, LineIndex, SourceFile};
 
 /// Everything the rules read.
 #[derive(Debug, Default)]
@@ -62,7 +62,8 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(64 * 1024 * 1024)
         .build();
-    let work = |c: Candidate| -> (SourceFile, FileSites) {
+    // Candidates arrive sorted by path, so a file's id is its index, known before extraction.
+    let work = |(id, c): (FileId, Candidate)| -> (SourceFile, FileSites) {
         let (text, _) = decode(&c.bytes);
         drop(c.bytes);
         let lines = LineIndex::new(&text);
@@ -73,9 +74,8 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
             text,
             lines,
         };
-        // File ids are assigned after sorting; extract with a placeholder id.
         let sites =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract::extract(0, &file)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract::extract(id, &file)))
                 .unwrap_or_else(|_| FileSites {
                     notes: vec![
                         "internal error while extracting this file; it was skipped (please report)"
@@ -86,41 +86,11 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         (file, sites)
     };
     let results: Vec<(SourceFile, FileSites)> = match pool {
-        Ok(pool) => pool.install(|| candidates.into_par_iter().map(work).collect()),
-        Err(_) => candidates.into_iter().map(work).collect(),
+        Ok(pool) => pool.install(|| candidates.into_par_iter().enumerate().map(work).collect()),
+        Err(_) => candidates.into_iter().enumerate().map(work).collect(),
     };
     let mut project = Project::default();
     for (id, (file, mut sites)) in results.into_iter().enumerate() {
-        for u in &mut sites.urls {
-            u.file = id;
-        }
-        for b in &mut sites.bindings {
-            b.file = id;
-        }
-        for s in &mut sites.secrets {
-            s.file = id;
-        }
-        for c in &mut sites.clients {
-            c.file = id;
-        }
-        for m in &mut sites.migrations {
-            m.file = id;
-        }
-        for m in &mut sites.manifests {
-            m.file = id;
-        }
-        for c in &mut sites.commands {
-            c.file = id;
-        }
-        for t in &mut sites.tool_urls {
-            t.file = id;
-        }
-        for i in &mut sites.imports {
-            i.file = id;
-        }
-        for u in &mut sites.uses {
-            u.file = id;
-        }
         project.uses.extend(sites.uses);
         if let Some(facts) = sites.rust.take() {
             project.rust.push((id, *facts));
