@@ -151,7 +151,6 @@ fn seed_fuzz_corpus() {
 /// Each case runs the real binary in a child process, since a stack overflow cannot be
 /// caught in-process.
 #[test]
-#[ignore = "stack overflow in syn on long chains: needs a wider guard in extract/rust.rs"]
 fn long_rust_chains_do_not_abort_the_run() {
     let chains: [(&str, String); 6] = [
         (

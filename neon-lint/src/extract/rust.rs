@@ -16,11 +16,22 @@ use crate::site::{Container, OffsetMap};
 /// the file is scanned as text instead, with a note.
 const MAX_NESTING: usize = 512;
 
+/// syn also recurses once per link of an operator chain (`a + a + ...`, `.m().m()...`,
+/// `else if` chains, `!!!...`, `V<V<...>>`): more links than this between two `;` are
+/// scanned as text too. Real code stays far below it; 50,000 links overflow a 64 MiB stack.
+const MAX_CHAIN: usize = 4096;
+
 pub(super) fn extract(cx: &mut Cx) {
     let text = &cx.file.text;
     if nesting_depth(text) > MAX_NESTING {
         cx.out.notes.push(format!(
             "nesting deeper than {MAX_NESTING} levels: scanned as text, not parsed"
+        ));
+        return text::extract(cx);
+    }
+    if longest_chain(text) > MAX_CHAIN {
+        cx.out.notes.push(format!(
+            "an expression chains more than {MAX_CHAIN} operators: scanned as text, not parsed"
         ));
         return text::extract(cx);
     }
@@ -249,6 +260,39 @@ pub(crate) fn decode_str_literal(raw: &str, file_start: usize) -> Option<Literal
 }
 
 /// The deepest bracket nesting in `text` (a cheap guard before recursive parsing).
+/// The most chain-forming tokens (binary and unary operators, `.`, `<`, `else`) between two
+/// consecutive `;`, outside comments and string literals: a cheap upper bound on how deep
+/// syn will recurse on one expression.
+fn longest_chain(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut run, mut max, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |e| i + e);
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |e| i + 2 + e + 2);
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b';' => run = 0,
+            b'+' | b'-' | b'*' | b'/' | b'.' | b'!' | b'<' | b'&' | b'|' | b'%' | b'^' => run += 1,
+            b'e' if b[i..].starts_with(b"else") => run += 1,
+            _ => {}
+        }
+        max = max.max(run);
+        i += 1;
+    }
+    max
+}
+
 fn nesting_depth(text: &str) -> usize {
     let mut depth: usize = 0;
     let mut max = 0;
