@@ -50,11 +50,21 @@ pub(super) fn extract(cx: &mut Cx) {
     let mut v = Visitor {
         cx,
         literals: Vec::new(),
+        direct_literals: Vec::new(),
     };
     v.visit_file(&file);
     let literals = std::mem::take(&mut v.literals);
-    for lit in literals {
+    let direct = std::mem::take(&mut v.direct_literals);
+    for (i, lit) in literals.into_iter().enumerate() {
+        let before = v.cx.out.urls.len();
         v.cx.string_value(&lit.value, lit.map, Container::RustLiteral, None);
+        // `neon_url!(direct, "...")` declares the string a migration (direct) URL.
+        if direct.contains(&i) {
+            if let Some(site) = v.cx.out.urls.get_mut(before) {
+                site.role = neon_lint_core::Role::Migration;
+                site.role_evidence = Some("`neon_url!(direct, ...)`".into());
+            }
+        }
     }
     // Driver set-ups, migration runs and SQL, with where their connection strings come from.
     let facts = flow::analyze(v.cx.file, &file);
@@ -69,6 +79,8 @@ pub(crate) struct Literal {
 struct Visitor<'c, 'a> {
     cx: &'c mut Cx<'a>,
     literals: Vec<Literal>,
+    /// Indices into `literals` written inside `neon_url!(direct, ...)`.
+    direct_literals: Vec<usize>,
 }
 
 impl Visitor<'_, '_> {
@@ -154,7 +166,17 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             .segments
             .last()
             .is_some_and(|s| s.ident == "concat");
+        let direct_form = mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "neon_url")
+            && matches!(mac.tokens.clone().into_iter().next(), Some(TokenTree::Ident(i)) if i == "direct");
+        let first = self.literals.len();
         self.scan_tokens(mac.tokens.clone(), is_concat);
+        if direct_form {
+            self.direct_literals.extend(first..self.literals.len());
+        }
         syn::visit::visit_macro(self, mac);
     }
 }
