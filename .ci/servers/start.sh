@@ -136,16 +136,17 @@ port_busy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && return 0
   return 1
 }
+# Sets PICKED (not echoed: a $(...) subshell would lose TAKEN, and two picks could collide).
 pick_port() {
   local p=$1 tries=0
   while port_busy "$p"; do p=$((p + 1)); tries=$((tries + 1)); [ $tries -lt 200 ] || die "no free port near $1"; done
   TAKEN="$TAKEN$p "
-  echo "$p"
+  PICKED=$p
 }
-PG_PORT=$(pick_port "${GT_PG_PORT:-55432}")
-PG_RESTART_PORT=$(pick_port "${GT_PG_RESTART_PORT:-55433}")
-BOUNCER_PORT=$(pick_port "${GT_BOUNCER_PORT:-56432}")
-BOUNCER_PS_PORT=$(pick_port "${GT_BOUNCER_PS_PORT:-56433}")
+pick_port "${GT_PG_PORT:-55432}"; PG_PORT=$PICKED
+pick_port "${GT_PG_RESTART_PORT:-55433}"; PG_RESTART_PORT=$PICKED
+pick_port "${GT_BOUNCER_PORT:-56432}"; BOUNCER_PORT=$PICKED
+pick_port "${GT_BOUNCER_PS_PORT:-56433}"; BOUNCER_PS_PORT=$PICKED
 
 # ---------------------------------------------------------------------------------------------------------------
 # 3. Scratch dir and throw-away CA + server certificate (CN/SAN localhost, SAN IP 127.0.0.1)
