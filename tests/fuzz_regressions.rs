@@ -143,11 +143,12 @@ fn seed_fuzz_corpus() {
     eprintln!("wrote {written} seed inputs under {}", corpus.display());
 }
 
-/// Found by probing `extract_rust` with long operator chains (not yet by the fuzzer: its
-/// inputs stay under 4 KiB). `extract/rust.rs` guards syn against deep *bracket* nesting
-/// only; generics (`V<V<...>>`, 10,000 deep) and 50,000-long chains of `+`, `.m()`, `else if`
-/// or unary `!` recurse as deep in syn (parse, visit, drop) and overflow the 64 MiB
-/// extraction stack: the whole run aborts (SIGABRT, exit 134) and nothing is reported.
+/// Found by probing `extract_rust` with long operator chains (not by the fuzzer: its inputs
+/// stay under 4 KiB). When `extract/rust.rs` guarded syn against deep *bracket* nesting
+/// only, generics (`V<V<...>>`, 10,000 deep) and 50,000-long chains of `+`, `.m()`,
+/// `else if` or unary `!` recursed as deep in syn (parse, visit, drop), overflowed the
+/// 64 MiB extraction stack and aborted the whole run (SIGABRT, exit 134, nothing reported);
+/// `.m()` and `+ "x"` chains were also quadratic. `MAX_CHAIN` now sends them to the text scan.
 /// Each case runs the real binary in a child process, since a stack overflow cannot be
 /// caught in-process.
 #[test]

@@ -44,6 +44,8 @@ pub struct Project {
     pub notes: Vec<(PathBuf, String)>,
     /// What git knows about the files (tracked / ignored).
     pub git: GitFacts,
+    /// `bindings` indices by variable name, built on first use (bindings are final by then).
+    pub binding_index: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 /// Which files git tracks, and which the ignore rules ignore.
@@ -129,10 +131,21 @@ impl Project {
     /// `.cargo/config.toml`), templates and examples excluded. Empty means unknown: rules
     /// never guess.
     pub fn values_of(&self, name: &str) -> Vec<&EnvBinding> {
-        self.bindings
-            .iter()
-            .filter(|b| b.name == name && b.placement != neon_lint_core::Placement::Example)
-            .collect()
+        // Rules ask once per set-up call: index the bindings by name on first use so that
+        // the cost stays linear in the size of the tree.
+        let index = self.binding_index.get_or_init(|| {
+            let mut m: std::collections::HashMap<String, Vec<usize>> = Default::default();
+            for (i, b) in self.bindings.iter().enumerate() {
+                if b.placement != neon_lint_core::Placement::Example {
+                    m.entry(b.name.clone()).or_default().push(i);
+                }
+            }
+            m
+        });
+        index
+            .get(name)
+            .map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect())
+            .unwrap_or_default()
     }
 }
 

@@ -74,17 +74,7 @@ pub(crate) struct Cx<'a> {
 impl Cx<'_> {
     /// Where strings in this file sit, for the secrets rules.
     pub fn placement(&self) -> Placement {
-        if self.file.kind == FileKind::Docs {
-            Placement::Docs
-        } else if self.file.kind == FileKind::DotEnvTemplate
-            || crate::classify::is_example(&self.file.path)
-        {
-            Placement::Example
-        } else if self.file.kind == FileKind::DotEnv {
-            Placement::EnvFile
-        } else {
-            Placement::Tracked
-        }
+        placement_of(self.file)
     }
 
     /// Records `value` as a connection string when it looks like one.
@@ -128,6 +118,20 @@ impl Cx<'_> {
             map,
             placement,
         });
+    }
+}
+
+/// Where strings in `file` sit, for the secrets rules: docs, templates and examples, `.env`
+/// files, or files meant for version control.
+pub fn placement_of(file: &SourceFile) -> Placement {
+    if file.kind == FileKind::Docs {
+        Placement::Docs
+    } else if file.kind == FileKind::DotEnvTemplate || crate::classify::is_example(&file.path) {
+        Placement::Example
+    } else if file.kind == FileKind::DotEnv {
+        Placement::EnvFile
+    } else {
+        Placement::Tracked
     }
 }
 

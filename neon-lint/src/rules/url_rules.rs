@@ -53,14 +53,8 @@ pub(crate) fn context_for(
     file: crate::source::FileId,
     config: &Config,
 ) -> UrlContext {
-    let placement = project
-        .urls
-        .iter()
-        .find(|u| u.file == file)
-        .map(|u| u.placement)
-        .unwrap_or_default();
     UrlContext {
-        placement,
+        placement: crate::extract::placement_of(&project.files[file]),
         overrides: config.hosts.clone(),
         ..UrlContext::default()
     }
