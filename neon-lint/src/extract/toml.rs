@@ -15,10 +15,11 @@ pub(super) fn extract(cx: &mut Cx) {
         Ok(d) => d,
         Err(e) => {
             let msg = e.message().to_string();
+            // Still find connection strings in it: a broken file is one nobody has run yet.
             cx.out
                 .notes
-                .push(format!("not valid TOML ({msg}): skipped"));
-            return;
+                .push(format!("not valid TOML ({msg}): scanned as text"));
+            return super::text::extract(cx);
         }
     };
     let mut strings = Vec::new();

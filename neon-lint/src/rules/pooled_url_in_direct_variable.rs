@@ -1,4 +1,4 @@
-use neon_lint_core::UrlInput;
+use neon_lint_core::{Placement, UrlInput};
 
 use super::url_rules::context;
 use crate::config::Config;
@@ -66,6 +66,10 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         let Some(key) = site.key.as_deref() else {
             continue;
         };
+        // Templates and docs illustrate; only the secrets rules judge them.
+        if matches!(site.placement, Placement::Example | Placement::Docs) {
+            continue;
+        }
         if !says_direct(key, config) {
             continue;
         }
