@@ -9,6 +9,7 @@
 //!
 //! The scalar values and `env:` bindings themselves are recorded by `yaml.rs`.
 
+use super::yaml::char_offsets;
 use std::ops::Range;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -103,13 +104,7 @@ impl Node {
 }
 
 fn load(text: &str) -> Option<Node> {
-    let char_to_byte: Option<Vec<usize>> = if text.is_ascii() {
-        None
-    } else {
-        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        v.push(text.len());
-        Some(v)
-    };
+    let char_to_byte = char_offsets(text);
     let mut b = Builder {
         text,
         char_to_byte,

@@ -11,15 +11,20 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use super::Cx;
 use crate::site::{Container, OffsetMap};
 
+/// yaml-rust2 reports positions in characters: the byte offset of each character, or `None`
+/// when the text is ASCII and the two agree.
+pub(super) fn char_offsets(text: &str) -> Option<Vec<usize>> {
+    if text.is_ascii() {
+        return None;
+    }
+    let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    v.push(text.len());
+    Some(v)
+}
+
 pub(super) fn extract(cx: &mut Cx) {
     let text = cx.file.text.as_str();
-    let char_to_byte: Option<Vec<usize>> = if text.is_ascii() {
-        None
-    } else {
-        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        v.push(text.len());
-        Some(v)
-    };
+    let char_to_byte = char_offsets(text);
     let mut r = Receiver {
         text,
         char_to_byte,
@@ -163,12 +168,14 @@ impl MarkedEventReceiver for Receiver<'_> {
             Event::Scalar(value, style, ..) => {
                 let start = self.byte(&mark);
                 // A key?
-                if let Some(Frame::Map {
-                    key: key @ None, ..
-                }) = self.stack.last_mut()
-                {
-                    let span = start..start + value.len();
-                    *key = Some((value, span));
+                if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
+                    // The key's text in the file: exact when it is written as parsed, else
+                    // the rest of its line (a quoted key with escapes differs in length, and
+                    // `start + value.len()` could end inside a character).
+                    let span = self.scalar_map(start, &value, style).range(0..value.len());
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = Some((value, span));
+                    }
                     return;
                 }
                 let map = self.scalar_map(start, &value, style);
@@ -188,7 +195,6 @@ impl MarkedEventReceiver for Receiver<'_> {
                     }
                     Some(Frame::Seq { env: true, .. }) => {
                         if let Some((name, v)) = value.split_once('=') {
-                            let name_start = map.offset(0);
                             let vmap = match &map {
                                 OffsetMap::Identity { start } => OffsetMap::Identity {
                                     start: start + name.len() + 1,
@@ -197,7 +203,7 @@ impl MarkedEventReceiver for Receiver<'_> {
                             };
                             self.bindings.push(Binding {
                                 name: name.trim().to_string(),
-                                name_span: name_start..name_start + name.len(),
+                                name_span: map.range(0..name.len()),
                                 value: v.to_string(),
                                 map: vmap.clone(),
                             });
