@@ -9,13 +9,13 @@
 //!
 //! The scalar values and `env:` bindings themselves are recorded by `yaml.rs`.
 
-use super::yaml::char_offsets;
 use std::ops::Range;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::shell::{self, Inherit, Word};
+use super::yaml::char_offsets;
 use super::Cx;
 use crate::site::{OffsetMap, ScopedVar, UrlSource};
 
