@@ -210,3 +210,47 @@ fn long_rust_chains_do_not_abort_the_run() {
     }
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// The fuzz finding behind `extract_yaml/workflow-multibyte-in-block-scalar`, checked for
+/// exact positions (the oracle only checks bounds): yaml-rust2's `Marker::index()` drifts
+/// after a block scalar holding multi-byte characters, so everything after a `run: |` step
+/// with a `✓` in it used to be located past the end of the file.
+#[test]
+fn yaml_positions_survive_multibyte_block_scalars() {
+    use neon_lint::classify::FileKind;
+    use neon_lint::source::{LineIndex, SourceFile};
+    for nl in ["\n", "\r\n"] {
+        let text = [
+            "jobs:",
+            "  migrate:",
+            "    steps:",
+            "      - run: |",
+            "          echo \"✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ déjà vu ✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓\"",
+            "    env:",
+            "      DATABASE_URL: postgresql://alex@ep-cool-rain-123456.us-east-2.aws.neon.tech/db",
+            "",
+        ]
+        .join(nl);
+        let file = SourceFile {
+            path: ".github/workflows/ci.yml".into(),
+            display: ".github/workflows/ci.yml".into(),
+            kind: FileKind::Yaml,
+            lines: LineIndex::new(&text),
+            text,
+        };
+        let sites = neon_lint::extract::extract(0, &file);
+        let b = sites
+            .bindings
+            .iter()
+            .find(|b| b.name == "DATABASE_URL")
+            .expect("DATABASE_URL binding");
+        assert_eq!(&file.text[b.name_span.clone()], "DATABASE_URL");
+        let url = sites
+            .urls
+            .iter()
+            .find(|u| u.text.starts_with("postgresql://"))
+            .expect("URL site");
+        let r = url.map.range(0..url.text.len());
+        assert_eq!(&file.text[r], url.text);
+    }
+}

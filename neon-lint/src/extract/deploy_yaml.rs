@@ -15,7 +15,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::shell::{self, Inherit, Word};
-use super::yaml::char_offsets;
+use super::yaml::Positions;
 use super::Cx;
 use crate::site::{OffsetMap, ScopedVar, UrlSource};
 
@@ -104,10 +104,9 @@ impl Node {
 }
 
 fn load(text: &str) -> Option<Node> {
-    let char_to_byte = char_offsets(text);
     let mut b = Builder {
         text,
-        char_to_byte,
+        pos: Positions::new(text),
         stack: Vec::new(),
         done: None,
     };
@@ -143,18 +142,14 @@ impl Open {
 
 struct Builder<'a> {
     text: &'a str,
-    char_to_byte: Option<Vec<usize>>,
+    pos: Positions<'a>,
     stack: Vec<Open>,
     done: Option<Node>,
 }
 
 impl Builder<'_> {
     fn byte(&self, mark: &Marker) -> usize {
-        let i = mark.index();
-        match &self.char_to_byte {
-            None => i.min(self.text.len()),
-            Some(v) => v.get(i).copied().unwrap_or(self.text.len()),
-        }
+        self.pos.byte(mark)
     }
 
     fn attach(&mut self, node: Node) {

@@ -11,23 +11,86 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use super::Cx;
 use crate::site::{Container, OffsetMap};
 
-/// yaml-rust2 reports positions in characters: the byte offset of each character, or `None`
-/// when the text is ASCII and the two agree.
-pub(super) fn char_offsets(text: &str) -> Option<Vec<usize>> {
-    if text.is_ascii() {
-        return None;
+/// Turns yaml-rust2 markers into byte offsets.
+///
+/// `Marker::index()` cannot be trusted on non-ASCII text: it counts characters, except inside
+/// block scalars (`run: |`), where yaml-rust2 (0.10 to 0.12, `scan_block_scalar_content_line`)
+/// adds the *byte* length of each buffered line, so after one block scalar holding a
+/// multi-byte character every later index is off (found by fuzzing: a workflow with `✓` in a
+/// `run: |` step had its `env:` findings reported past the end of the file). Line and column
+/// stay right, so non-ASCII text is located by line and column (with yaml-rust2's line
+/// breaks: `\r\n`, `\r`, `\n`); ASCII text, where characters are bytes, by index.
+pub(super) struct Positions<'a> {
+    text: &'a str,
+    /// Byte offset of each line start; empty for ASCII text.
+    line_starts: Vec<usize>,
+    /// The last answer (line, column, byte): events come in order, so walking on from it
+    /// keeps a long line linear instead of quadratic.
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'a> Positions<'a> {
+    pub(super) fn new(text: &'a str) -> Positions<'a> {
+        let mut line_starts = Vec::new();
+        if !text.is_ascii() {
+            line_starts.push(0);
+            let b = text.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                match b[i] {
+                    b'\r' if b.get(i + 1) == Some(&b'\n') => {
+                        i += 1;
+                        line_starts.push(i + 1);
+                    }
+                    b'\r' | b'\n' => line_starts.push(i + 1),
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        Positions {
+            text,
+            line_starts,
+            last: std::cell::Cell::new((usize::MAX, 0, 0)),
+        }
     }
-    let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-    v.push(text.len());
-    Some(v)
+
+    /// The byte offset of `mark` (always on a char boundary, at most the text's length).
+    pub(super) fn byte(&self, mark: &Marker) -> usize {
+        let len = self.text.len();
+        if self.line_starts.is_empty() {
+            return mark.index().min(len);
+        }
+        let line = mark.line().saturating_sub(1);
+        let Some(&line_start) = self.line_starts.get(line) else {
+            return len;
+        };
+        let (last_line, last_col, last_at) = self.last.get();
+        let (mut col, mut at) = if last_line == line && last_col <= mark.col() {
+            (last_col, last_at)
+        } else {
+            (0, line_start)
+        };
+        let mut chars = self.text[at..].chars();
+        while col < mark.col() {
+            match chars.next() {
+                Some(c) => {
+                    at += c.len_utf8();
+                    col += 1;
+                }
+                None => break,
+            }
+        }
+        self.last.set((line, col, at));
+        at
+    }
 }
 
 pub(super) fn extract(cx: &mut Cx) {
     let text = cx.file.text.as_str();
-    let char_to_byte = char_offsets(text);
     let mut r = Receiver {
         text,
-        char_to_byte,
+        pos: Positions::new(text),
         stack: Vec::new(),
         scalars: Vec::new(),
         bindings: Vec::new(),
@@ -77,7 +140,7 @@ enum Frame {
 
 struct Receiver<'a> {
     text: &'a str,
-    char_to_byte: Option<Vec<usize>>,
+    pos: Positions<'a>,
     stack: Vec<Frame>,
     scalars: Vec<Scalar>,
     bindings: Vec<Binding>,
@@ -89,11 +152,7 @@ fn is_env_key(key: &str) -> bool {
 
 impl Receiver<'_> {
     fn byte(&self, mark: &Marker) -> usize {
-        let i = mark.index();
-        match &self.char_to_byte {
-            None => i.min(self.text.len()),
-            Some(v) => v.get(i).copied().unwrap_or(self.text.len()),
-        }
+        self.pos.byte(mark)
     }
 
     fn scalar_map(&self, start: usize, value: &str, style: TScalarStyle) -> OffsetMap {
