@@ -62,19 +62,29 @@ pub(crate) fn value_context(project: &Project, value: &ResolvedUrl, config: &Con
     context_for(project, value.file, config)
 }
 
+/// The first value whose parsed form satisfies `test`.
+fn first_value(
+    project: &Project,
+    config: &Config,
+    values: &[ResolvedUrl],
+    test: impl Fn(&UrlInput) -> bool,
+) -> Option<ResolvedUrl> {
+    values
+        .iter()
+        .find(|v| {
+            let ctx = value_context(project, v, config);
+            test(&UrlInput::new(&v.text, &ctx))
+        })
+        .cloned()
+}
+
 /// The first value that is on a pooled host, with how we know.
 pub(crate) fn pooled_value(
     project: &Project,
     config: &Config,
     values: &[ResolvedUrl],
 ) -> Option<ResolvedUrl> {
-    values
-        .iter()
-        .find(|v| {
-            let ctx = value_context(project, v, config);
-            UrlInput::new(&v.text, &ctx).is_pooled()
-        })
-        .cloned()
+    first_value(project, config, values, |u| u.is_pooled())
 }
 
 /// The first value that is a Neon (or configured) host.
@@ -83,13 +93,7 @@ pub(crate) fn neon_value(
     config: &Config,
     values: &[ResolvedUrl],
 ) -> Option<ResolvedUrl> {
-    values
-        .iter()
-        .find(|v| {
-            let ctx = value_context(project, v, config);
-            UrlInput::new(&v.text, &ctx).is_linted_host()
-        })
-        .cloned()
+    first_value(project, config, values, |u| u.is_linted_host())
 }
 
 /// "` through `DATABASE_URL`, set in `.env``" for messages, or nothing for a literal.
