@@ -22,10 +22,9 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     let mut masked: std::collections::HashMap<usize, RedactedText> = Default::default();
     for d in diags {
-        let file = &project.files[d.file];
         let m = masked
             .entry(d.file)
-            .or_insert_with(|| RedactedText::new(&file.text));
+            .or_insert_with(|| RedactedText::of_file(project, d.file));
         let v = diagnostic(project, d, m);
         out.push_str(&v.to_string());
         out.push('\n');

@@ -19,7 +19,7 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
     }
     for (file_id, ds) in by_file {
         let file = &project.files[file_id];
-        let masked = RedactedText::new(&file.text);
+        let masked = RedactedText::of_file(project, file_id);
         let mut cache = (file.display.clone(), Source::from(masked.text.clone()));
         for d in ds {
             let (kind, main_color) = match d.level {

@@ -88,6 +88,23 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
+/// File spans of every password in the connection strings found in `file` (mapped back
+/// through escapes; a value assembled from pieces is masked whole).
+pub fn file_secrets(project: &Project, file: crate::source::FileId) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for site in project.urls.iter().filter(|u| u.file == file) {
+        if let Ok(info) = neon_lint_core::conninfo::parse(&site.text) {
+            for p in info.password_params() {
+                out.push(site.map.range(p.value_span.clone()));
+            }
+        }
+        for s in redact::secret_spans(&site.text) {
+            out.push(site.map.range(s));
+        }
+    }
+    out
+}
+
 /// A file's text with secrets masked, and a way to move offsets into it.
 pub struct RedactedText {
     /// The masked text.
@@ -99,23 +116,66 @@ pub struct RedactedText {
 impl RedactedText {
     /// Masks every secret of `text`, line by line.
     pub fn new(text: &str) -> RedactedText {
-        let mut out = String::with_capacity(text.len());
-        let mut shifts = Vec::new();
+        RedactedText::with_known(text, &[])
+    }
+
+    /// Masks every secret the redactor finds line by line, plus `known` secret spans (file
+    /// offsets of passwords the extractors parsed, which a line-by-line look cannot see when
+    /// a connection string spans lines). Line breaks are never masked, so line numbers stay.
+    pub fn with_known(text: &str, known: &[Range<usize>]) -> RedactedText {
+        let mut spans: Vec<Range<usize>> = Vec::new();
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
-            let spans = redact::secret_spans(line);
-            let mut last = 0;
-            for s in spans {
-                out.push_str(&line[last..s.start]);
-                let new_start = out.len();
-                out.push_str(redact::MASK);
-                shifts.push((offset + s.start..offset + s.end, new_start..out.len()));
-                last = s.end;
+            for s in redact::secret_spans(line) {
+                spans.push(offset + s.start..offset + s.end);
             }
-            out.push_str(&line[last..]);
             offset += line.len();
         }
+        for k in known {
+            let (start, end) = (k.start.min(text.len()), k.end.min(text.len()));
+            let mut piece = start;
+            for (i, c) in text[start..end].char_indices() {
+                if c == '\n' || c == '\r' {
+                    spans.push(piece..start + i);
+                    piece = start + i + 1;
+                }
+            }
+            spans.push(piece..end);
+        }
+        spans.retain(|s| s.start < s.end);
+        for s in spans.iter_mut() {
+            while !text.is_char_boundary(s.start) {
+                s.start -= 1;
+            }
+            while !text.is_char_boundary(s.end) {
+                s.end += 1;
+            }
+        }
+        spans.sort_by_key(|s| (s.start, s.end));
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match merged.last_mut() {
+                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                _ => merged.push(s),
+            }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut shifts = Vec::new();
+        let mut last = 0;
+        for s in merged {
+            out.push_str(&text[last..s.start]);
+            let new_start = out.len();
+            out.push_str(redact::MASK);
+            shifts.push((s.clone(), new_start..out.len()));
+            last = s.end;
+        }
+        out.push_str(&text[last..]);
         RedactedText { text: out, shifts }
+    }
+
+    /// `file`'s text of `project`, masked, with the passwords its connection strings hold.
+    pub fn of_file(project: &Project, file: crate::source::FileId) -> RedactedText {
+        RedactedText::with_known(&project.files[file].text, &file_secrets(project, file))
     }
 
     /// Where original offset `o` lands in the masked text.

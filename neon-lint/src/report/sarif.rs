@@ -46,7 +46,7 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
         .map(|d| {
             let m = masked
                 .entry(d.file)
-                .or_insert_with(|| RedactedText::new(&project.files[d.file].text));
+                .or_insert_with(|| RedactedText::of_file(project, d.file));
             result(project, d, index.get(d.rule.code).copied(), &mut seen, m)
         })
         .collect();
