@@ -30,7 +30,15 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> Preview {
         let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
         ids.sort_unstable();
         ids.dedup();
-        let body = file_diff(file, &edits);
+        // Passwords the extractors parsed, which a line-by-line look may not see (a
+        // connection string spanning lines): masked wherever they appear in the diff.
+        let secrets: Vec<String> = super::file_secrets(project, file_id)
+            .into_iter()
+            .filter_map(|r| file.text.get(r))
+            .filter(|s| s.len() >= 4)
+            .map(str::to_string)
+            .collect();
+        let body = file_diff(file, &edits, &secrets);
         if body.is_empty() {
             continue;
         }
@@ -65,10 +73,14 @@ fn line_start(file: &SourceFile, line: usize) -> usize {
     file.lines.line_range(&file.text, line).start
 }
 
-fn push_lines(out: &mut String, prefix: char, text: &str) {
+fn push_lines(out: &mut String, prefix: char, text: &str, secrets: &[String]) {
     for line in text.split_inclusive('\n') {
         out.push(prefix);
-        out.push_str(&clean(line));
+        let mut masked = clean(line);
+        for secret in secrets {
+            masked = masked.replace(secret.as_str(), neon_lint_core::redact::MASK);
+        }
+        out.push_str(&masked);
         if !line.ends_with('\n') {
             out.push_str("\n\\ No newline at end of file\n");
         }
@@ -80,7 +92,7 @@ fn count_lines(text: &str) -> usize {
 }
 
 /// The hunks of one file.
-fn file_diff(file: &SourceFile, edits: &[(usize, FileEdit)]) -> String {
+fn file_diff(file: &SourceFile, edits: &[(usize, FileEdit)], secrets: &[String]) -> String {
     // Group edits into hunks whose context would touch.
     let mut hunks: Vec<(usize, usize, Vec<&FileEdit>)> = Vec::new();
     for (_, e) in edits {
@@ -125,10 +137,10 @@ fn file_diff(file: &SourceFile, edits: &[(usize, FileEdit)]) -> String {
             new_start,
             new_count
         ));
-        push_lines(&mut out, ' ', before);
-        push_lines(&mut out, '-', old_chg);
-        push_lines(&mut out, '+', &new_chg);
-        push_lines(&mut out, ' ', after);
+        push_lines(&mut out, ' ', before, secrets);
+        push_lines(&mut out, '-', old_chg, secrets);
+        push_lines(&mut out, '+', &new_chg, secrets);
+        push_lines(&mut out, ' ', after, secrets);
         delta += new_count as isize - old_count as isize;
     }
     out
@@ -162,7 +174,7 @@ mod tests {
                 content: "?sslmode=require".into(),
             },
         )];
-        let d = file_diff(&f, &edits);
+        let d = file_diff(&f, &edits, &[]);
         assert_eq!(
             d,
             "@@ -2,7 +2,7 @@\n b\n c\n d\n-URL=postgresql://u:****@h/db\n+URL=postgresql://u:****@h/db?sslmode=require\n e\n f\n g\n"
@@ -181,7 +193,7 @@ mod tests {
                 content: "?sslmode=require".into(),
             },
         )];
-        let d = file_diff(&f, &edits);
+        let d = file_diff(&f, &edits, &[]);
         assert_eq!(
             d,
             "@@ -1,1 +1,1 @@\n-x=postgresql://h/db\n\\ No newline at end of file\n+x=postgresql://h/db?sslmode=require\n\\ No newline at end of file\n"
