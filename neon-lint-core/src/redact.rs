@@ -75,11 +75,11 @@ fn uri_userinfo_passwords(text: &str, spans: &mut Vec<Range<usize>>) {
     while let Some(rel) = text[from..].find("://") {
         let start = from + rel + 3;
         let mut end = start;
+        // libpq looks for the userinfo `@` up to the first `/` only: `?` and `#` can be
+        // password characters (`postgresql://u:a?b#c@h`), so they do not end the search.
+        // Quotes, brackets and whitespace end it: they delimit the URL in the surrounding text.
         while end < b.len()
-            && !matches!(
-                b[end],
-                b'/' | b'?' | b'#' | b'"' | b'\'' | b'`' | b'<' | b'>'
-            )
+            && !matches!(b[end], b'/' | b'"' | b'\'' | b'`' | b'<' | b'>')
             && !b[end].is_ascii_whitespace()
         {
             end += 1;
@@ -102,7 +102,11 @@ fn keyed_passwords(text: &str, spans: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut from = 0;
     while let Some(rel) = lower[from..].find("password") {
-        let key_end = from + rel + "password".len();
+        let key_start = from + rel;
+        // `?password=` / `&password=`: a URL query value, which runs to the next `&` (libpq
+        // takes `,;})` as password characters there).
+        let in_query = key_start > 0 && matches!(b[key_start - 1], b'?' | b'&');
+        let key_end = key_start + "password".len();
         from = key_end;
         let mut i = key_end;
         // Allow a closing quote of a quoted key (`"password": "x"`), then spaces.
@@ -136,10 +140,14 @@ fn keyed_passwords(text: &str, spans: &mut Vec<Range<usize>>) {
         } else {
             let s = i;
             let mut e = s;
-            while e < b.len()
-                && !b[e].is_ascii_whitespace()
-                && !matches!(b[e], b'&' | b',' | b';' | b'}' | b'"' | b'\'' | b')')
-            {
+            let ends = |c: u8| {
+                if in_query {
+                    matches!(c, b'&' | b'"' | b'\'' | b'`' | b'<' | b'>')
+                } else {
+                    matches!(c, b'&' | b',' | b';' | b'}' | b'"' | b'\'' | b')')
+                }
+            };
+            while e < b.len() && !b[e].is_ascii_whitespace() && !ends(b[e]) {
                 if b[e] == b'\\' {
                     e += 1;
                 }

@@ -301,6 +301,51 @@ fn with_password(pw: &str, form: u8, enc: UriEncoding) -> String {
     }
 }
 
+/// How a URI sits in a line of a file: (text before, text after).
+fn context(ctx: u8) -> (&'static str, &'static str) {
+    match ctx % 7 {
+        0 => ("DATABASE_URL=", ""),
+        1 => ("DATABASE_URL=\"", "\"\n"),
+        2 => ("  url: ", "  # production"),
+        3 => ("let pool = connect(\"", "\").await?;"),
+        4 => ("sqlalchemy.url = ", "\nother = 1"),
+        5 => ("export DATABASE_URL='", "'; sqlx migrate run"),
+        _ => ("see <", "> for the database"),
+    }
+}
+
+/// A URI holding `pw` written into a line of a file, with the byte range of the password's
+/// text. Characters that would end the URL in such a line (whitespace, quotes, `<>`) are
+/// percent-encoded, as a working URL in a file has them.
+fn embedded(pw: &str, form: u8, enc: UriEncoding, ctx: u8) -> (String, Range<usize>) {
+    let in_query = form % 3 == 2;
+    let mut raw = String::new();
+    for c in pw.chars() {
+        if c.is_ascii_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>') {
+            raw.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            raw.push_str(&percent_encode(c.encode_utf8(&mut [0; 4]), enc, in_query));
+        }
+    }
+    let (before, after) = match form % 3 {
+        0 => (
+            "postgresql://alex:".to_string(),
+            format!("@{HOST}/neondb?sslmode=require"),
+        ),
+        1 => ("postgres://alex:".to_string(), format!("@{HOST}")),
+        _ => (
+            format!("postgresql://{HOST}/neondb?user=alex&password="),
+            "&sslmode=require".to_string(),
+        ),
+    };
+    let (cb, ca) = context(ctx);
+    let start = cb.len() + before.len();
+    (
+        format!("{cb}{before}{raw}{after}{ca}"),
+        start..start + raw.len(),
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
@@ -344,6 +389,33 @@ proptest! {
         let found: Vec<&str> = info.password_params().map(|p| p.value.as_str()).collect();
         prop_assert_eq!(found, vec![pw.as_str()], "generator wrote {:?}", s);
         check_redacted(&s, &info)?;
+    }
+
+    /// The same passwords in URIs written inside a line of a file (`.env`, YAML, code,
+    /// docs), where the line as a whole is no connection string: redaction must still mask
+    /// every byte of the password's text and the password must be gone.
+    #[test]
+    fn redaction_removes_passwords_of_embedded_uris(
+        pw in password(),
+        form in any::<u8>(),
+        enc in uri_encoding(),
+        ctx in any::<u8>(),
+    ) {
+        let (s, span) = embedded(&pw, form, enc, ctx);
+        let masked = secret_spans(&s);
+        let redacted = redact(&s);
+        prop_assert!(
+            masked.iter().any(|m| m.start <= span.start && span.end <= m.end),
+            "password text {:?} not masked: {:?} -> {:?}",
+            &s[span.clone()],
+            s,
+            redacted
+        );
+        let mut blanked = s.as_bytes().to_vec();
+        blanked[span].fill(0);
+        if !pw.contains('*') && !String::from_utf8_lossy(&blanked).contains(pw.as_str()) {
+            prop_assert!(!redacted.contains(pw.as_str()), "{:?} -> {:?}", s, redacted);
+        }
     }
 
     /// `append_param` output parses, and the added parameter is the one libpq uses.
