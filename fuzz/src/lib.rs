@@ -466,7 +466,7 @@ fn lint_tree(root: &Path) {
         outcome
             .notes
             .iter()
-            .map(|(p, m)| format!("{p}: {}\n", neon_lint::report::clean(m)))
+            .map(|(p, m)| format!("{p}: {}\n", neon_lint::report::clean(project, m)))
             .collect(),
     ];
     check_outputs(&outcome, &outputs);

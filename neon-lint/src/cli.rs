@@ -329,7 +329,11 @@ fn run_lint(args: LintArgs) -> u8 {
         }
     };
     for (path, note) in &outcome.notes {
-        eprintln!("warning: {path}: {}", report::clean(note));
+        eprintln!(
+            "warning: {}: {}",
+            report::clean_line(&outcome.project, path),
+            report::clean_line(&outcome.project, note)
+        );
     }
     let mut diags = outcome.diagnostics;
     let project = &outcome.project;

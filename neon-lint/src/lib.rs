@@ -21,6 +21,7 @@ pub mod baseline;
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod configparser;
 pub mod diagnostic;
 pub mod discover;
 pub mod extract;

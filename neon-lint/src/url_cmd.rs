@@ -37,9 +37,17 @@ pub fn analyse_json(text: &str, ctx: &UrlContext) -> Value {
             "diagnostics": diagnostics(&input),
         });
     }
+    // A value can hold another connection string with its own password (`dbname` is
+    // expanded by libpq's connect calls): every value shown is redacted with what the whole
+    // string is known to hold.
+    let known = redact::KnownSecrets::of(text);
     let mut params = Map::new();
     for (k, v) in info.libpq_params() {
-        let shown = if k == "password" { MASK.to_string() } else { v };
+        let shown = if k == "password" {
+            MASK.to_string()
+        } else {
+            known.redact(&v)
+        };
         params.insert(k, Value::String(shown));
     }
     let mut out = Map::new();
@@ -68,7 +76,7 @@ pub fn analyse_json(text: &str, ctx: &UrlContext) -> Value {
                 HostClass::ConfiguredDirect => "direct",
                 HostClass::Other => "other",
             };
-            json!({"host": h, "class": class})
+            json!({"host": known.redact(h), "class": class})
         })
         .collect();
     out.insert("hosts".into(), Value::Array(hosts));

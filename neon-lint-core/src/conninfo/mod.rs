@@ -145,6 +145,26 @@ const SQLALCHEMY_SCHEME: &str = "postgresql+";
 /// assert!(parse("host=h sslmode").is_err());
 /// ```
 pub fn parse(text: &str) -> Result<ConnInfo, ParseError> {
+    // libpq's error texts quote the input (a percent-encoding error quotes the password
+    // itself): a message built from input is redacted like every other output.
+    parse_unredacted(text).map_err(|mut e| {
+        e.message = crate::redact::KnownSecrets::of(text).redact(&e.message);
+        e
+    })
+}
+
+/// `s` percent-decoded as libpq decodes URI components, when it holds a valid escape and
+/// decodes to text (None otherwise, or when there is nothing to decode).
+pub fn percent_decode_lossy(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    decode::uri_decode(s).ok().filter(|d| d != s)
+}
+
+/// [`parse`] with libpq's error texts as libpq writes them (they may quote a password). For
+/// the redactor only, which needs the parse to find the secrets it then masks.
+pub(crate) fn parse_unredacted(text: &str) -> Result<ConnInfo, ParseError> {
     // libpq reads a C string: anything after a NUL byte does not exist for it.
     let text = match memchr_nul(text) {
         Some(nul) => &text[..nul],

@@ -22,6 +22,12 @@ fn decode(text: &str, span: Range<usize>) -> Result<String, ParseError> {
     uri_decode(raw).map_err(|e| err(message(&e, raw), span))
 }
 
+/// [`decode`] for a password: libpq's message would quote the raw password; ours shows the
+/// mask in its place, whatever its length.
+fn decode_secret(text: &str, span: Range<usize>) -> Result<String, ParseError> {
+    uri_decode(&text[span.clone()]).map_err(|e| err(message(&e, crate::redact::MASK), span))
+}
+
 /// Parses `text`, whose scheme ends at byte `start`.
 pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnInfo, ParseError> {
     let b = text.as_bytes();
@@ -62,7 +68,7 @@ pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnIn
                 q += 1;
             }
             if q > pw_start {
-                let value = decode(text, pw_start..q)?;
+                let value = decode_secret(text, pw_start..q)?;
                 params.push(uri_param(
                     "password",
                     value,
@@ -266,7 +272,11 @@ fn parse_query(
             ));
         };
         let keyword = decode(text, key_start..eq)?;
-        let value = decode(text, eq + 1..end)?;
+        let value = if keyword == "password" {
+            decode_secret(text, eq + 1..end)?
+        } else {
+            decode(text, eq + 1..end)?
+        };
         let known = is_libpq_keyword(&keyword) || keyword == "requiressl";
         let ssl_alias = keyword == "ssl" && value == "true";
         if !known && !ssl_alias && *dialect == Dialect::Libpq {

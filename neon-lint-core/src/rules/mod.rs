@@ -99,5 +99,19 @@ pub fn check_all(url: &UrlInput) -> Vec<UrlFinding> {
         }
         (rule.check)(url, &mut out);
     }
+    // Messages are built from the string (a parameter name, a value, libpq's error text):
+    // whatever a rule quotes, no secret of the string leaves in it.
+    let known = crate::redact::KnownSecrets::of(url.text);
+    for f in &mut out {
+        f.message = known.redact(&f.message);
+        f.label = known.redact(&f.label);
+        f.help = f.help.as_deref().map(|h| known.redact(h));
+        for (_, l) in &mut f.secondary {
+            *l = known.redact(l);
+        }
+        if let Some(fix) = &mut f.fix {
+            fix.title = known.redact(&fix.title);
+        }
+    }
     out
 }

@@ -46,12 +46,42 @@ pub(super) fn extract(cx: &mut Cx) {
         };
         entries.push((full_key, value.to_string(), vstart));
     }
+    // Alembic reads its ini file with configparser's interpolation: `%%` is one `%`.
+    let interpolated = cx
+        .file
+        .path
+        .file_name()
+        .is_some_and(|n| n.eq_ignore_ascii_case("alembic.ini"));
     for (key, value, vstart) in entries {
-        cx.string_value(
-            &value,
-            OffsetMap::Identity { start: vstart },
-            Container::ConfigValue,
-            Some(key),
-        );
+        let (value, map) = match interpolated.then(|| unescape_percents(&value, vstart)) {
+            Some(Some((v, table))) => (v, OffsetMap::Table(table)),
+            _ => (value, OffsetMap::Identity { start: vstart }),
+        };
+        cx.string_value(&value, map, Container::ConfigValue, Some(key));
     }
+}
+
+/// `value` (at file offset `start`) as configparser's interpolation reads it, with one file
+/// offset per byte: `%%` is `%`. None when there is no `%%`, or when a `%` would make
+/// configparser fail (then the raw text is what `alembic-percent-escape` judges).
+fn unescape_percents(value: &str, start: usize) -> Option<(String, Vec<usize>)> {
+    if !value.contains("%%") || crate::configparser::bad_percent(value).is_some() {
+        return None;
+    }
+    let b = value.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut table = Vec::with_capacity(b.len() + 1);
+    let mut i = 0;
+    while i < b.len() {
+        table.push(start + i);
+        out.push(b[i]);
+        i += if b[i] == b'%' && b.get(i + 1) == Some(&b'%') {
+            2
+        } else {
+            1
+        };
+    }
+    table.push(start + b.len());
+    // Only ASCII `%%` pairs were removed, so the bytes are still UTF-8.
+    String::from_utf8(out).ok().map(|v| (v, table))
 }

@@ -24,7 +24,7 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
     for d in diags {
         let m = masked
             .entry(d.file)
-            .or_insert_with(|| RedactedText::of_file(project, d.file));
+            .or_insert_with(|| super::redaction(project).file_text(project, d.file));
         let v = diagnostic(project, d, m);
         out.push_str(&v.to_string());
         out.push('\n');
@@ -120,17 +120,27 @@ fn diagnostic(project: &Project, d: &Diagnostic, masked: &RedactedText) -> Value
         masked,
         d.span.clone(),
         true,
-        Some(clean(&d.label)),
+        Some(clean(project, &d.label)),
         None,
     )];
     for (r, l) in &d.secondary {
-        spans.push(span(file, masked, r.clone(), false, Some(clean(l)), None));
+        spans.push(span(
+            file,
+            masked,
+            r.clone(),
+            false,
+            Some(clean(project, l)),
+            None,
+        ));
     }
     let mut children = Vec::new();
     if let Some(fix) = &d.fix {
         // Offer the edits as a suggestion only when redaction left them intact: an editor
         // applying `****` would corrupt the file.
-        let intact = fix.edits.iter().all(|e| clean(&e.content) == e.content);
+        let intact = fix
+            .edits
+            .iter()
+            .all(|e| clean(project, &e.content) == e.content);
         let applicability = match fix.applicability {
             Applicability::Safe => "MachineApplicable",
             Applicability::Unsafe => "MaybeIncorrect",
@@ -152,10 +162,10 @@ fn diagnostic(project: &Project, d: &Diagnostic, masked: &RedactedText) -> Value
         } else {
             Vec::new()
         };
-        children.push(child("help", clean(&fix.title), fix_spans));
+        children.push(child("help", clean(project, &fix.title), fix_spans));
     }
     if let Some(h) = &d.help {
-        children.push(child("help", clean(h), Vec::new()));
+        children.push(child("help", clean(project, h), Vec::new()));
     }
     children.push(child(
         "note",
@@ -174,7 +184,7 @@ fn diagnostic(project: &Project, d: &Diagnostic, masked: &RedactedText) -> Value
     let rendered = super::human::render(project, std::slice::from_ref(d), false);
     json!({
         "$message_type": "diagnostic",
-        "message": format!("{} ({})", clean(&d.message), d.rule.name),
+        "message": format!("{} ({})", clean(project, &d.message), d.rule.name),
         "code": {"code": d.rule.code, "explanation": null},
         "level": level(d.level),
         "spans": spans,

@@ -2,7 +2,7 @@
 //! context), without writing anything. Every printed line is redacted, so a line holding a
 //! password shows `****` on both sides (such a hunk is for reading, not for `git apply`).
 
-use super::clean;
+use super::{clean_line, RedactedText};
 use crate::diagnostic::{Diagnostic, FileEdit};
 use crate::fix;
 use crate::project::Project;
@@ -21,6 +21,11 @@ pub struct Preview {
 }
 
 /// The diff of every safe fix of `diags`.
+///
+/// The diff is drawn between the file as redaction shows it and that text with the edits
+/// moved into it, so every line (context, removed, added) holds only masked secrets, however
+/// the secret was written: split over literals, on the line after its key, in a `.env`
+/// value spanning lines.
 pub fn render(project: &Project, diags: &[Diagnostic]) -> Preview {
     let mut text = String::new();
     let mut fixes = 0;
@@ -30,28 +35,48 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> Preview {
         let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
         ids.sort_unstable();
         ids.dedup();
-        // Passwords the extractors parsed, which a line-by-line look may not see (a
-        // connection string spanning lines): masked wherever they appear in the diff.
-        let secrets: Vec<String> = super::file_secrets(project, file_id)
-            .into_iter()
-            .filter_map(|r| file.text.get(r))
-            .filter(|s| s.len() >= 4)
-            .map(str::to_string)
-            .collect();
-        let body = file_diff(file, &edits, &secrets);
+        let masked = super::redaction(project).file_text(project, file_id);
+        let display = clean_line(project, &file.display);
+        let body = redacted_diff(file, &masked, &edits, |t| clean_line(project, t));
         if body.is_empty() {
             continue;
         }
         fixes += ids.len();
         files += 1;
-        text.push_str(&format!(
-            "--- a/{}\n+++ b/{}\n",
-            clean(&file.display),
-            clean(&file.display)
-        ));
+        text.push_str(&format!("--- a/{display}\n+++ b/{display}\n"));
         text.push_str(&body);
     }
     Preview { text, fixes, files }
+}
+
+/// The hunks of `file` under `edits`, drawn on its redacted text `masked` (edits moved into
+/// it, their content passed through `clean`).
+fn redacted_diff(
+    file: &SourceFile,
+    masked: &RedactedText,
+    edits: &[(usize, FileEdit)],
+    clean: impl Fn(&str) -> String,
+) -> String {
+    let shown = SourceFile {
+        path: file.path.clone(),
+        display: file.display.clone(),
+        kind: file.kind,
+        lines: crate::source::LineIndex::new(&masked.text),
+        text: masked.text.clone(),
+    };
+    let shown_edits: Vec<(usize, FileEdit)> = edits
+        .iter()
+        .map(|(i, e)| {
+            (
+                *i,
+                FileEdit {
+                    range: masked.map_range(e.range.clone()),
+                    content: clean(&e.content),
+                },
+            )
+        })
+        .collect();
+    file_diff(&shown, &shown_edits)
 }
 
 /// 0-based first and last line an edit touches.
@@ -73,14 +98,10 @@ fn line_start(file: &SourceFile, line: usize) -> usize {
     file.lines.line_range(&file.text, line).start
 }
 
-fn push_lines(out: &mut String, prefix: char, text: &str, secrets: &[String]) {
+fn push_lines(out: &mut String, prefix: char, text: &str) {
     for line in text.split_inclusive('\n') {
         out.push(prefix);
-        let mut masked = clean(line);
-        for secret in secrets {
-            masked = masked.replace(secret.as_str(), neon_lint_core::redact::MASK);
-        }
-        out.push_str(&masked);
+        out.push_str(line);
         if !line.ends_with('\n') {
             out.push_str("\n\\ No newline at end of file\n");
         }
@@ -91,8 +112,8 @@ fn count_lines(text: &str) -> usize {
     text.split_inclusive('\n').count()
 }
 
-/// The hunks of one file.
-fn file_diff(file: &SourceFile, edits: &[(usize, FileEdit)], secrets: &[String]) -> String {
+/// The hunks of one file (`file` and `edits` already redacted).
+fn file_diff(file: &SourceFile, edits: &[(usize, FileEdit)]) -> String {
     // Group edits into hunks whose context would touch.
     let mut hunks: Vec<(usize, usize, Vec<&FileEdit>)> = Vec::new();
     for (_, e) in edits {
@@ -137,10 +158,10 @@ fn file_diff(file: &SourceFile, edits: &[(usize, FileEdit)], secrets: &[String])
             new_start,
             new_count
         ));
-        push_lines(&mut out, ' ', before, secrets);
-        push_lines(&mut out, '-', old_chg, secrets);
-        push_lines(&mut out, '+', &new_chg, secrets);
-        push_lines(&mut out, ' ', after, secrets);
+        push_lines(&mut out, ' ', before);
+        push_lines(&mut out, '-', old_chg);
+        push_lines(&mut out, '+', &new_chg);
+        push_lines(&mut out, ' ', after);
         delta += new_count as isize - old_count as isize;
     }
     out
@@ -174,7 +195,7 @@ mod tests {
                 content: "?sslmode=require".into(),
             },
         )];
-        let d = file_diff(&f, &edits, &[]);
+        let d = redacted_diff(&f, &RedactedText::new(text), &edits, str::to_string);
         assert_eq!(
             d,
             "@@ -2,7 +2,7 @@\n b\n c\n d\n-URL=postgresql://u:****@h/db\n+URL=postgresql://u:****@h/db?sslmode=require\n e\n f\n g\n"
@@ -193,7 +214,7 @@ mod tests {
                 content: "?sslmode=require".into(),
             },
         )];
-        let d = file_diff(&f, &edits, &[]);
+        let d = file_diff(&f, &edits);
         assert_eq!(
             d,
             "@@ -1,1 +1,1 @@\n-x=postgresql://h/db\n\\ No newline at end of file\n+x=postgresql://h/db?sslmode=require\n\\ No newline at end of file\n"

@@ -3,7 +3,7 @@
 
 use neon_lint_core::Level;
 
-use super::{clean, positions};
+use super::{clean_line, positions};
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 
@@ -19,7 +19,7 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
         };
         let mut props = format!(
             "file={},line={},endLine={}",
-            escape_property(&project.files[d.file].display),
+            escape_property(&clean_line(project, &project.files[d.file].display)),
             s.line,
             e.line
         );
@@ -31,10 +31,10 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
             ",title={}",
             escape_property(&format!("{} {}", d.rule.code, d.rule.name))
         ));
-        let mut msg = clean(&d.message);
+        let mut msg = clean_line(project, &d.message);
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");
-            msg.push_str(&clean(h));
+            msg.push_str(&clean_line(project, h));
         }
         msg.push_str("\nsee ");
         msg.push_str(&d.rule.url());

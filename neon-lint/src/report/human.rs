@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use neon_lint_core::Level;
 
-use super::{clean, RedactedText};
+use super::{clean_line, redaction};
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 
@@ -19,8 +19,9 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
     }
     for (file_id, ds) in by_file {
         let file = &project.files[file_id];
-        let masked = RedactedText::of_file(project, file_id);
-        let mut cache = (file.display.clone(), Source::from(masked.text.clone()));
+        let masked = redaction(project).file_text(project, file_id);
+        let shown = clean_line(project, &file.display);
+        let mut cache = (shown.clone(), Source::from(masked.text.clone()));
         for d in ds {
             let (kind, main_color) = match d.level {
                 Level::Error => (ReportKind::Error, Color::Red),
@@ -28,28 +29,32 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
                 _ => (ReportKind::Custom("info", Color::Blue), Color::Blue),
             };
             let span = masked.map_range(d.span.clone());
-            let mut report = Report::build(kind, (file.display.clone(), span.clone()))
+            let mut report = Report::build(kind, (shown.clone(), span.clone()))
                 .with_config(
                     Config::default()
                         .with_color(color)
                         .with_index_type(IndexType::Byte),
                 )
                 .with_code(d.rule.code)
-                .with_message(format!("{} ({})", clean(&d.message), d.rule.name))
+                .with_message(format!(
+                    "{} ({})",
+                    clean_line(project, &d.message),
+                    d.rule.name
+                ))
                 .with_label(
-                    Label::new((file.display.clone(), span))
-                        .with_message(clean(&d.label))
+                    Label::new((shown.clone(), span))
+                        .with_message(clean_line(project, &d.label))
                         .with_color(main_color),
                 );
             for (r, l) in &d.secondary {
                 report = report.with_label(
-                    Label::new((file.display.clone(), masked.map_range(r.clone())))
-                        .with_message(clean(l))
+                    Label::new((shown.clone(), masked.map_range(r.clone())))
+                        .with_message(clean_line(project, l))
                         .with_color(Color::Cyan),
                 );
             }
             if let Some(h) = &d.help {
-                report = report.with_help(clean(h));
+                report = report.with_help(clean_line(project, h));
             }
             if let Some(fix) = &d.fix {
                 let how = match fix.applicability {
@@ -58,7 +63,8 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
                         "suggested; not applied automatically"
                     }
                 };
-                report = report.with_note(format!("fix: {} ({how})", clean(&fix.title)));
+                report =
+                    report.with_note(format!("fix: {} ({how})", clean_line(project, &fix.title)));
             }
             report = report.with_note(format!("see {}", d.rule.url()));
             let _ = report.finish().write(&mut cache, &mut out);

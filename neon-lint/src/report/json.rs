@@ -27,11 +27,11 @@ fn object(project: &Project, d: &Diagnostic) -> Value {
                 json!({
                     "line": s.line, "column": s.column,
                     "end_line": en.line, "end_column": en.column,
-                    "content": clean(&e.content),
+                    "content": clean(project, &e.content),
                 })
             })
             .collect();
-        json!({"applicability": fix.applicability.as_str(), "title": clean(&fix.title), "edits": edits})
+        json!({"applicability": fix.applicability.as_str(), "title": clean(project, &fix.title), "edits": edits})
     });
     json!({
         "code": d.rule.code,
@@ -42,8 +42,8 @@ fn object(project: &Project, d: &Diagnostic) -> Value {
         "column": start.column,
         "end_line": end.line,
         "end_column": end.column,
-        "message": clean(&d.message),
-        "help": d.help.as_deref().map(clean),
+        "message": clean(project, &d.message),
+        "help": d.help.as_deref().map(|h| clean(project, h)),
         "url": d.rule.url(),
         "fix": fix,
     })

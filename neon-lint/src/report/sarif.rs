@@ -46,7 +46,7 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
         .map(|d| {
             let m = masked
                 .entry(d.file)
-                .or_insert_with(|| RedactedText::of_file(project, d.file));
+                .or_insert_with(|| super::redaction(project).file_text(project, d.file));
             result(project, d, index.get(d.rule.code).copied(), &mut seen, m)
         })
         .collect();
@@ -216,9 +216,9 @@ fn result(
     let fp = crate::baseline::fingerprint(project, d, &f.display);
     let n = seen.entry(fp.clone()).or_insert(0);
     *n += 1;
-    let mut text = clean(&d.message);
+    let mut text = clean(project, &d.message);
     if let Some(h) = &d.help {
-        text.push_str(&format!(" Help: {}", clean(h)));
+        text.push_str(&format!(" Help: {}", clean(project, h)));
     }
     let mut r = json!({
         "ruleId": d.rule.code,
@@ -245,7 +245,7 @@ fn result(
             .map(|(i, (span, label))| {
                 json!({
                     "id": i + 1,
-                    "message": {"text": clean(label)},
+                    "message": {"text": clean(project, label)},
                     "physicalLocation": {
                         "artifactLocation": location(&f.display),
                         "region": region(f, span.clone(), masked),
@@ -270,12 +270,12 @@ fn result(
                         "startLine": s.line, "startColumn": s.column,
                         "endLine": en.line, "endColumn": en.column,
                     },
-                    "insertedContent": {"text": clean(&e.content)},
+                    "insertedContent": {"text": clean(project, &e.content)},
                 })
             })
             .collect();
         r["fixes"] = json!([{
-            "description": {"text": clean(&fix.title)},
+            "description": {"text": clean(project, &fix.title)},
             "artifactChanges": [{
                 "artifactLocation": location(&f.display),
                 "replacements": replacements,

@@ -1,6 +1,6 @@
 //! `--format short`: `path:line:col: level[code]: message`, one line each.
 
-use super::{clean, positions};
+use super::{clean_line, positions};
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 
@@ -11,12 +11,12 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> String {
         let (s, _) = positions(project, d);
         out.push_str(&format!(
             "{}:{}:{}: {}[{}]: {} ({})\n",
-            project.files[d.file].display,
+            clean_line(project, &project.files[d.file].display),
             s.line,
             s.column,
             d.level.as_str(),
             d.rule.code,
-            clean(&d.message).replace('\n', " "),
+            clean_line(project, &d.message),
             d.rule.name
         ));
     }

@@ -51,28 +51,7 @@ neon_lint_core::declare_rule! {
     };
 }
 
-/// The byte offset of the first `%` configparser rejects (not `%%`, not `%(name)s`).
-pub(crate) fn bad_percent(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            match b.get(i + 1) {
-                Some(b'%') => {
-                    i += 2;
-                    continue;
-                }
-                Some(b'(') if s[i..].contains(")s") => {
-                    i += 2;
-                    continue;
-                }
-                _ => return Some(i),
-            }
-        }
-        i += 1;
-    }
-    None
-}
+pub(crate) use crate::configparser::bad_percent;
 
 pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnostic>) {
     // alembic.ini
@@ -81,14 +60,20 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
         if !is_ini {
             continue;
         }
-        let Some(at) = bad_percent(&site.text) else {
+        // The value as written: the extractor reads `%%` as `%`, as configparser does.
+        let file = &project.files[site.file].text;
+        let raw = file
+            .get(site.map.range(0..site.text.len()))
+            .unwrap_or(&site.text);
+        let Some(at) = bad_percent(raw) else {
             continue;
         };
+        let start = site.map.range(0..0).start;
         out.push(Diagnostic {
             rule: &ALEMBIC_PERCENT_ESCAPE,
             level: ALEMBIC_PERCENT_ESCAPE.default_level,
             file: site.file,
-            span: site.map.range(at..at + 1),
+            span: start + at..start + at + 1,
             message: "`%` in `alembic.ini` `sqlalchemy.url` is not escaped as `%%`".into(),
             label: "configparser reads this as an interpolation: `invalid interpolation syntax`"
                 .into(),
