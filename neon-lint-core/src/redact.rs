@@ -206,10 +206,7 @@ fn uri_userinfo_passwords(text: &str, spans: &mut Vec<Range<usize>>) {
 /// `DATABASE_PASSWORD`... (the last word of the key, split at `_`, `-`, `.`).
 pub fn is_credential_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    let last = lower
-        .rsplit(|c: char| c == '_' || c == '-' || c == '.')
-        .next()
-        .unwrap_or("");
+    let last = lower.rsplit(['_', '-', '.']).next().unwrap_or("");
     lower.ends_with("password")
         || lower.ends_with("passwd")
         || matches!(last, "pass" | "pwd" | "passphrase")
@@ -521,6 +518,69 @@ mod tests {
             let r = redact(&s);
             assert!(!r.contains(CANARY), "{s} -> {r}");
             assert!(r.contains(MASK), "{s} -> {r}");
+        }
+    }
+
+    #[test]
+    fn masks_credential_values_in_code_and_config() {
+        for (s, kept) in [
+            (
+                format!("cfg.host(h).password(\"{CANARY}\")"),
+                "cfg.host(h).password(",
+            ),
+            (
+                format!("password=os.getenv(\"PW\", \"{CANARY}\")"),
+                "os.getenv(\"PW\"",
+            ),
+            (
+                format!("env::var(\"X\").unwrap_or(x); pass = r#\"{CANARY}\"#"),
+                "env::var",
+            ),
+            (
+                format!("cfg[\"password\"] = \"{CANARY}\""),
+                "cfg[\"password\"]",
+            ),
+            (format!("password: 'ab''{CANARY}'"), "password: '"),
+            (format!("password:\n    {CANARY}\nother: 1"), "other: 1"),
+            (format!("\"password\":\n  \"{CANARY}\"\n"), "\"password\":"),
+            (format!("ENV PGPASSWORD {CANARY}"), "ENV PGPASSWORD"),
+            (format!("DB_PASS={CANARY}"), "DB_PASS="),
+            (format!("Server=h;Pwd={CANARY};"), "Server=h;Pwd="),
+            (format!("$conf['passwd'] => '{CANARY}'"), "$conf"),
+        ] {
+            let r = apply(&s, &secret_spans_multiline(&s));
+            assert!(!r.contains(CANARY), "{s:?} -> {r:?}");
+            assert!(r.contains(kept), "{s:?} -> {r:?}");
+        }
+        // Keys that only contain the letters are no credentials.
+        for s in [
+            "bypass: x",
+            "compass = north",
+            "passes: 3",
+            "password_hint=x",
+        ] {
+            assert_eq!(apply(s, &secret_spans_multiline(s)), s);
+        }
+    }
+
+    #[test]
+    fn known_secrets_mask_derived_text() {
+        let src = format!("postgresql://u:{CANARY}%zz@h/db");
+        let k = KnownSecrets::of(&src);
+        let msg = format!("invalid percent-encoded token: \"{CANARY}%zz\"");
+        assert_eq!(k.redact(&msg), "invalid percent-encoded token: \"****\"");
+        let err = crate::conninfo::parse(&src).unwrap_err();
+        assert!(!err.message.contains(CANARY), "{}", err.message);
+        for text in [
+            src.clone(),
+            format!("postgresql://h/db?password={CANARY}%2"),
+            format!("postgresql://u:{CANARY}@[::1/db"),
+        ] {
+            for f in crate::check_url(&text) {
+                assert!(!f.message.contains(CANARY), "{}", f.message);
+                let shown = crate::render::report(&text, &f);
+                assert!(!shown.contains(CANARY), "{shown}");
+            }
         }
     }
 

@@ -14,6 +14,7 @@ fn ui() {
     t.compile_fail("tests/ui/roles.rs");
     t.compile_fail("tests/ui/warnings.rs");
     t.compile_fail("tests/ui/bad_input.rs");
+    t.compile_fail("tests/ui/secrets.rs");
 }
 
 /// The canary password in the UI cases appears in the snapshots only where rustc echoes the

@@ -47,6 +47,9 @@ enum Origin {
     Heuristic,
 }
 
+/// A file's secret spans, each with where it came from.
+type Tagged = Vec<(Range<usize>, Origin)>;
+
 impl Redaction {
     /// Collects every secret of `project`.
     pub fn of(project: &Project) -> Redaction {
@@ -89,7 +92,7 @@ impl Redaction {
                 spans.push(t.span.clone());
             }
         }
-        let per_file: Vec<(Vec<Range<usize>>, Vec<(Range<usize>, Origin)>)> = project
+        let per_file: Vec<(Vec<Range<usize>>, Tagged)> = project
             .files
             .par_iter()
             .zip(parsed.into_par_iter())
