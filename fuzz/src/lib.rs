@@ -463,6 +463,8 @@ fn lint_tree(root: &Path) {
         neon_lint::report::json::render(project, diags),
         neon_lint::report::sarif::render(project, diags),
         neon_lint::report::github::render(project, diags),
+        neon_lint::report::cargo::render(project, diags),
+        neon_lint::report::diff::render(project, diags).text,
         outcome
             .notes
             .iter()
@@ -470,6 +472,24 @@ fn lint_tree(root: &Path) {
             .collect(),
     ];
     check_outputs(&outcome, &outputs);
+}
+
+/// The password text of a URI's userinfo, as libpq delimits it (up to the first `/`, the
+/// first `@` before it, the first `:` in the userinfo), when there is one.
+fn uri_password_text(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = ["postgresql://", "postgres://", "jdbc:postgresql://"]
+        .iter()
+        .find(|p| text.starts_with(**p))
+        .map(|p| p.len())
+        .or_else(|| {
+            text.strip_prefix("postgresql+")
+                .and_then(|r| r.find("://"))
+                .map(|i| "postgresql+".len() + i + 3)
+        })?;
+    let end = text[start..].find('/').map_or(text.len(), |i| start + i);
+    let at = start + text[start..end].find('@')?;
+    let colon = start + text[start..at].find(':')?;
+    (colon + 1 < at).then_some(colon + 1..at)
 }
 
 /// Passwords must not reach any output. For every connection string the extractors found
@@ -497,6 +517,12 @@ fn check_outputs(outcome: &neon_lint::lint::Outcome, outputs: &[String]) {
         let mut passwords = Vec::new();
         for u in project.urls.iter().filter(|u| u.file == file_id) {
             let Ok(info) = conninfo::parse(&u.text) else {
+                // A string libpq rejects still holds its password: the userinfo of a URI
+                // (libpq's error text quotes it when its percent-encoding is invalid).
+                if let Some(pw) = uri_password_text(&u.text) {
+                    pw_spans.push(u.map.range(pw.clone()));
+                    passwords.push(u.text[pw].to_string());
+                }
                 continue;
             };
             for p in info.password_params() {
