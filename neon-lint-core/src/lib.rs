@@ -4,12 +4,14 @@
 
 pub mod conninfo;
 pub mod neon;
+pub mod reader;
 pub mod redact;
 pub mod render;
 pub mod rule;
 pub mod rules;
 pub mod url;
 
+pub use reader::Reader;
 pub use rule::{Level, RuleMeta, UrlFinding};
 pub use url::{Placement, Role, UrlContext, UrlInput};
 

@@ -335,15 +335,19 @@ fn assigned_value(
             return Some(s..e);
         }
     }
-    if b[i].is_ascii_alphabetic() || b[i] == b'_' {
+    if !in_query && (b[i].is_ascii_alphabetic() || b[i] == b'_') {
         // An expression: `os.getenv("PW", "fallback")`, `env::var("PW").unwrap_or("x")`.
+        // Without a literal in it, the text itself is what is masked (`password=A(Aa`).
         let mut id_end = i;
         while id_end < b.len() && (is_key_byte(b[id_end]) || b[id_end] == b':') {
             id_end += 1;
         }
         if id_end < b.len() && matches!(b[id_end], b'(' | b'[') {
+            let before = spans.len();
             expression_literals(text, i, spans);
-            return None;
+            if spans.len() > before {
+                return None;
+            }
         }
     }
     let s = i;

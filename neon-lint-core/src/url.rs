@@ -76,6 +76,8 @@ pub struct UrlContext {
     pub tls_beside: bool,
     /// Hosts configured as pooled or direct.
     pub overrides: HostOverrides,
+    /// The software that reads the string (its own parameters are not libpq errors).
+    pub reader: crate::reader::Reader,
 }
 
 /// A connection string, parsed and classified.
@@ -83,8 +85,12 @@ pub struct UrlContext {
 pub struct UrlInput<'a> {
     /// The string as the program sees it.
     pub text: &'a str,
-    /// libpq's verdict.
+    /// The verdict of libpq's parser, with the parameters the reader accepts beyond libpq's
+    /// kept as unknown ones (`Param::known == false`).
     pub parsed: Result<ConnInfo, ParseError>,
+    /// When only an unknown query parameter failed the parse: the string read with it kept
+    /// as unknown, for the rules that judge what it still holds (a committed password).
+    pub recovered: Option<ConnInfo>,
     /// Each host libpq would try, with its class.
     pub hosts: Vec<(String, HostClass)>,
     /// The surroundings.
@@ -94,9 +100,15 @@ pub struct UrlInput<'a> {
 impl<'a> UrlInput<'a> {
     /// Parses and classifies `text`.
     pub fn new(text: &'a str, ctx: &'a UrlContext) -> UrlInput<'a> {
-        let parsed = conninfo::parse(text);
-        let hosts = match &parsed {
-            Ok(info) => {
+        let parsed = conninfo::parse_for(text, ctx.reader);
+        let recovered = match &parsed {
+            Err(e) if e.message.starts_with("invalid URI query parameter") => {
+                conninfo::parse_recovering(text)
+            }
+            _ => None,
+        };
+        let hosts = match parsed.as_ref().ok().or(recovered.as_ref()) {
+            Some(info) => {
                 let ports: Vec<Option<String>> = match info.get("port") {
                     Some(p) => p.value.split(',').map(|s| Some(s.to_string())).collect(),
                     None => Vec::new(),
@@ -114,11 +126,12 @@ impl<'a> UrlInput<'a> {
                     })
                     .collect()
             }
-            Err(_) => Vec::new(),
+            None => Vec::new(),
         };
         UrlInput {
             text,
             parsed,
+            recovered,
             hosts,
             ctx,
         }
@@ -127,6 +140,12 @@ impl<'a> UrlInput<'a> {
     /// The parsed string, when libpq accepts it.
     pub fn info(&self) -> Option<&ConnInfo> {
         self.parsed.as_ref().ok()
+    }
+
+    /// The parsed string, or what is left of it when only an unknown parameter failed the
+    /// parse ([`UrlInput::recovered`]).
+    pub fn info_recovered(&self) -> Option<&ConnInfo> {
+        self.info().or(self.recovered.as_ref())
     }
 
     /// The first Neon host, if any host is one.

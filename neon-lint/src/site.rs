@@ -175,6 +175,23 @@ pub enum Driver {
     Django,
 }
 
+impl Driver {
+    /// The software that reads the URL given to this driver: which query parameters beyond
+    /// libpq's it accepts.
+    pub fn reader(self) -> neon_lint_core::Reader {
+        use neon_lint_core::Reader;
+        match self {
+            Driver::Sqlx | Driver::SeaOrm => Reader::Sqlx,
+            // SQLAlchemy hands the query to the DBAPI driver its URL names: the wrapper
+            // dialect judges it.
+            Driver::SqlAlchemy => Reader::Unknown,
+            // libpq, or parsers (tokio-postgres, asyncpg) that accept no parameter of
+            // another reader's: a foreign one fails there too.
+            _ => Reader::Libpq,
+        }
+    }
+}
+
 /// One setting seen at a driver set-up call, as written: extractors record what they see,
 /// rules decide what it means (`statement_cache_capacity` = `0`, `tls` = `NoTls`...).
 #[derive(Debug, Clone, PartialEq, Eq)]

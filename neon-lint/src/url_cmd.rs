@@ -12,7 +12,11 @@ use neon_lint_core::{UrlContext, UrlInput};
 /// reject the string.
 pub fn analyse_json(text: &str, ctx: &UrlContext) -> Value {
     let input = UrlInput::new(text, ctx);
-    let info = match &input.parsed {
+    // `ok`, `error` and `params` are libpq's verdict, exactly (the conformance contract);
+    // the diagnostics judge the string as its reader would, and a reader other than libpq
+    // may accept what libpq rejects (Prisma's `pgbouncer=true`).
+    let libpq = neon_lint_core::conninfo::parse(text);
+    let info = match &libpq {
         Err(e) => {
             return json!({
                 "ok": false,

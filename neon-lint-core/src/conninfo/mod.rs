@@ -165,16 +165,37 @@ pub fn percent_decode_lossy(s: &str) -> Option<String> {
 /// [`parse`] with libpq's error texts as libpq writes them (they may quote a password). For
 /// the redactor only, which needs the parse to find the secrets it then masks.
 pub(crate) fn parse_unredacted(text: &str) -> Result<ConnInfo, ParseError> {
+    parse_accepting(text, &|_| false)
+}
+
+/// Parses `text` as `reader` reads it: libpq's syntax, with the query parameters `reader`
+/// accepts beyond libpq's kept as unknown parameters (`known == false`) instead of errors.
+/// Errors are redacted as in [`parse`].
+pub fn parse_for(text: &str, reader: crate::reader::Reader) -> Result<ConnInfo, ParseError> {
+    parse_accepting(text, &|k| reader.owns(k)).map_err(|mut e| {
+        e.message = crate::redact::KnownSecrets::of(text).redact(&e.message);
+        e
+    })
+}
+
+/// The string with every query parameter libpq does not know kept as an unknown one: what
+/// the other rules still judge when only an unknown parameter made the parse fail (a
+/// committed password stays a committed password beside a typo).
+pub fn parse_recovering(text: &str) -> Option<ConnInfo> {
+    parse_accepting(text, &|_| true).ok()
+}
+
+fn parse_accepting(text: &str, foreign: &dyn Fn(&str) -> bool) -> Result<ConnInfo, ParseError> {
     // libpq reads a C string: anything after a NUL byte does not exist for it.
     let text = match memchr_nul(text) {
         Some(nul) => &text[..nul],
         None => text,
     };
     if let Some(prefix) = URI_PREFIXES.iter().find(|p| text.starts_with(**p)) {
-        return uri::parse(text, prefix.len(), Dialect::Libpq);
+        return uri::parse(text, prefix.len(), Dialect::Libpq, foreign);
     }
     if text.starts_with(JDBC_PREFIX) {
-        return uri::parse(text, JDBC_PREFIX.len(), Dialect::Jdbc);
+        return uri::parse(text, JDBC_PREFIX.len(), Dialect::Jdbc, foreign);
     }
     if let Some(rest) = text.strip_prefix(SQLALCHEMY_SCHEME) {
         if let Some(end) = rest.find("://") {
@@ -187,7 +208,7 @@ pub(crate) fn parse_unredacted(text: &str) -> Result<ConnInfo, ParseError> {
                 let dialect = Dialect::SqlAlchemy {
                     driver: driver.to_string(),
                 };
-                return uri::parse(text, SQLALCHEMY_SCHEME.len() + end + 3, dialect);
+                return uri::parse(text, SQLALCHEMY_SCHEME.len() + end + 3, dialect, foreign);
             }
         }
     }

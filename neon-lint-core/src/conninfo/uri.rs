@@ -29,7 +29,16 @@ fn decode_secret(text: &str, span: Range<usize>) -> Result<String, ParseError> {
 }
 
 /// Parses `text`, whose scheme ends at byte `start`.
-pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnInfo, ParseError> {
+///
+/// `foreign` says which query parameters libpq does not know the reader of the string
+/// accepts as its own (Prisma's `pgbouncer`, sqlx's `options[...]`): they are kept as
+/// unknown parameters instead of failing the parse.
+pub(crate) fn parse(
+    text: &str,
+    start: usize,
+    dialect: Dialect,
+    foreign: &dyn Fn(&str) -> bool,
+) -> Result<ConnInfo, ParseError> {
     let b = text.as_bytes();
     let len = b.len();
     let at = |i: usize| -> u8 {
@@ -204,7 +213,7 @@ pub(crate) fn parse(text: &str, start: usize, dialect: Dialect) -> Result<ConnIn
     if prevchar != 0 {
         p += 1;
         query = Some(p.min(len)..len);
-        parse_query(text, p.min(len), &dialect, &mut params)?;
+        parse_query(text, p.min(len), &dialect, foreign, &mut params)?;
     }
 
     Ok(ConnInfo {
@@ -233,6 +242,7 @@ fn parse_query(
     text: &str,
     start: usize,
     dialect: &Dialect,
+    foreign: &dyn Fn(&str) -> bool,
     params: &mut Vec<Param>,
 ) -> Result<(), ParseError> {
     let b = text.as_bytes();
@@ -279,7 +289,7 @@ fn parse_query(
         };
         let known = is_libpq_keyword(&keyword) || keyword == "requiressl";
         let ssl_alias = keyword == "ssl" && value == "true";
-        if !known && !ssl_alias && *dialect == Dialect::Libpq {
+        if !known && !ssl_alias && *dialect == Dialect::Libpq && !foreign(&keyword) {
             return Err(ParseError {
                 message: format!("invalid URI query parameter: \"{keyword}\""),
                 span: key_start..eq,

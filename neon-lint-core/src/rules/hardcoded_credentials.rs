@@ -43,7 +43,10 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     {
         return;
     }
-    let Some(info) = url.info() else { return };
+    // A typo'd parameter does not make a committed password less committed.
+    let Some(info) = url.info_recovered() else {
+        return;
+    };
     let Some(pw) = info.password_params().last() else {
         return;
     };

@@ -25,6 +25,15 @@ crate::declare_rule! {
     /// For SQLAlchemy (`postgresql+driver://`) and JDBC URLs the query belongs to the driver,
     /// so only near-misses of known keywords are reported there.
     ///
+    /// A string is judged by the software that reads it. Where Prisma reads it
+    /// (`schema.prisma`), or sqlx (a literal given to sqlx or sea-orm), their own parameters
+    /// (`pgbouncer`, `connection_limit`, `pool_timeout`, `schema`; `statement-cache-capacity`,
+    /// `options[search_path]`) are not errors. Where nothing says who reads it (a `.env`
+    /// value several programs may load), a parameter that Prisma or sqlx documents is not an
+    /// error either. Where a libpq-based driver reads it (psycopg, psycopg2, asyncpg,
+    /// tokio-postgres, diesel), it is. An unknown parameter never hides the other findings
+    /// on the same string: a committed password beside a typo is still reported.
+    ///
     /// ## Example
     /// ```text
     /// postgresql://alex@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb?sslmdoe=require

@@ -14,6 +14,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     for site in &project.urls {
         let mut ctx = context(site, config);
         ctx.tls_beside = super::client_values::tls_beside(project, site);
+        ctx.reader = reader_of(project, site);
         let input = UrlInput::new(&site.text, &ctx);
         for f in neon_lint_core::rules::check_all(&input) {
             // A pooled URL in a variable named for direct use is reported once, by
@@ -44,7 +45,25 @@ pub(crate) fn context(site: &UrlSite, config: &Config) -> UrlContext {
         placement: site.placement,
         tls_beside: false,
         overrides: config.hosts.clone(),
+        reader: neon_lint_core::Reader::Unknown,
     }
+}
+
+/// Who reads the string at `site`: the driver whose call takes it as a literal, Prisma for
+/// `schema.prisma`; otherwise unknown (a value in `.env` may be read by several programs).
+pub(crate) fn reader_of(project: &Project, site: &UrlSite) -> neon_lint_core::Reader {
+    if project.files[site.file].kind == crate::classify::FileKind::Prisma {
+        return neon_lint_core::Reader::Prisma;
+    }
+    project
+        .clients
+        .iter()
+        .find(|c| {
+            c.file == site.file
+                && matches!(&c.url, crate::site::UrlSource::Literal { text, map }
+                    if text == &site.text && map == &site.map)
+        })
+        .map_or(neon_lint_core::Reader::Unknown, |c| c.driver.reader())
 }
 
 /// The context for a value written in `file` whose use is otherwise unknown.
