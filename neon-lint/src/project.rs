@@ -46,6 +46,8 @@ pub struct Project {
     pub git: GitFacts,
     /// `bindings` indices by variable name, built on first use (bindings are final by then).
     pub binding_index: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    /// The program each file belongs to (filled by the resolver).
+    pub programs: crate::resolve::programs::Programs,
     /// What every output masks, collected on first use (after the project is final).
     pub redaction: std::sync::OnceLock<crate::report::Redaction>,
 }

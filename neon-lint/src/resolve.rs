@@ -6,6 +6,7 @@
 //! `.cargo/config.toml [env]`), never by guessing: an unknown variable stays unknown.
 
 mod commands;
+pub mod programs;
 mod rust_link;
 
 use std::ops::Range;
@@ -31,6 +32,7 @@ const MIGRATION_KEYS: &[(&str, &str, &str)] = &[
 
 /// Fills in roles and evidence.
 pub fn resolve(project: &mut Project) {
+    project.programs = programs::Programs::find(project);
     // Rust sites whose URL depends on other files of their crate; Cargo inheritance.
     rust_link::link(project);
     // Migration commands in scripts, CI and containers: which URL each one runs on.
@@ -84,9 +86,14 @@ pub fn resolve_source(project: &Project, source: &UrlSource, at_file: FileId) ->
             map: map.clone(),
             via: None,
         }],
+        // A `.env` value reaches only the program that owns its folder (see `programs`).
         UrlSource::EnvVar(name) => project
             .values_of(name)
             .into_iter()
+            .filter(|b| {
+                project.files[b.file].kind != crate::classify::FileKind::DotEnv
+                    || project.programs.env_reaches(b.file, at_file)
+            })
             .map(|b| ResolvedUrl {
                 text: b.value.clone(),
                 file: b.file,
