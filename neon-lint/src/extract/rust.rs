@@ -21,7 +21,20 @@ const MAX_NESTING: usize = 512;
 /// scanned as text too. Real code stays far below it; 50,000 links overflow a 64 MiB stack.
 const MAX_CHAIN: usize = 4096;
 
+/// With `span-locations`, proc-macro2 keeps the text of every file parsed on a thread in a
+/// thread-local source map for the thread's life: a worker that parses thousands of files
+/// holds them all. Dropped last in [`extract`], after every span of the file is gone.
+struct ForgetSpansOnDrop;
+
+impl Drop for ForgetSpansOnDrop {
+    fn drop(&mut self) {
+        proc_macro2::extra::invalidate_current_thread_spans();
+    }
+}
+
 pub(super) fn extract(cx: &mut Cx) {
+    // Declared first, so dropped after the syntax tree (locals drop in reverse order).
+    let _forget = ForgetSpansOnDrop;
     let text = &cx.file.text;
     if nesting_depth(text) > MAX_NESTING {
         cx.out.notes.push(format!(
