@@ -4,6 +4,7 @@
     python3 bench/run.py                 # sizes 1000 10000 100000
     python3 bench/run.py 1000 10000      # chosen sizes
     python3 bench/run.py --bin PATH      # skip the cargo build, time this binary instead
+    python3 bench/run.py --tree DIR      # an existing directory (repeatable), e.g. the real tree
 
 For each size: generate the tree once (bench/gen_tree.py, seeded; reused while the generator, size
 and seed are unchanged), run neon-lint once under /usr/bin/time -v (exit 0 or 1 is fine, anything
@@ -36,6 +37,7 @@ IGNORED_PARTS = {"target", "node_modules", ".git"}
 # issue 7 targets
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 64
+LAST_CPU_S = 0.0
 
 
 def log(msg):
@@ -114,7 +116,9 @@ def ensure_tree(size, seed, scratch, regen):
 # ---------------------------------------------------------------------------------- running
 
 def run_once(argv, cwd, out_path):
-    """Run argv once with stdout to out_path; return (exit code, peak RSS in KB, stderr text)."""
+    """Run argv once with stdout to out_path; return (exit code, peak RSS in KB, stderr text).
+    The CPU seconds (user + system) of the run are left in LAST_CPU_S."""
+    global LAST_CPU_S
     use_time = os.path.exists("/usr/bin/time")
     full = (["/usr/bin/time", "-v"] + argv) if use_time else argv
     with open(out_path, "wb") as out:
@@ -125,6 +129,7 @@ def run_once(argv, cwd, out_path):
         p.returncode = os.waitstatus_to_exitcode(status)
     err = err.decode("utf-8", "replace")
     rss = rusage.ru_maxrss
+    LAST_CPU_S = rusage.ru_utime + rusage.ru_stime
     if use_time:
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
         ex = re.search(r"Exit status: (\d+)", err)
@@ -239,6 +244,9 @@ def main(argv=None):
                     help="where trees and results go (default /tmp/neon-lint-bench)")
     ap.add_argument("--bin", default=os.environ.get("NEON_LINT_BIN"),
                     help="time this binary instead of building target/release/neon-lint (env NEON_LINT_BIN)")
+    ap.add_argument("--tree", action="append", default=[], metavar="DIR",
+                    help="benchmark this existing directory (repeatable) instead of synthetic trees; "
+                         "see bench/README.md for the six-repository real tree")
     ap.add_argument("--regen", action="store_true", help="regenerate trees even if an identical one exists")
     ap.add_argument("--no-install", action="store_true", help="never apt-get install missing tools")
     ap.add_argument("--no-hyperfine", action="store_true", help="use the built-in timing loop even if hyperfine exists")
@@ -261,6 +269,9 @@ def main(argv=None):
     versions = {"rg": subprocess.run([rg, "--version"], stdout=subprocess.PIPE, text=True).stdout.splitlines()[0],
                 "hyperfine": subprocess.run(["hyperfine", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip() if use_hf else None,
                 "neon-lint": nl, "nproc": os.cpu_count()}
+
+    if args.tree:
+        return bench_real_trees(args, nl, rg, results_dir, use_hf, versions)
 
     rows, problems, warnings = [], [], []
     for size in args.sizes:
@@ -367,6 +378,58 @@ def main(argv=None):
         print("BROKEN RUN? " + p)
     if problems:
         return 1
+    return 0
+
+
+def bench_real_trees(args, nl, rg, results_dir, use_hf, versions):
+    """Time neon-lint against `rg -l` on existing directories: median wall time, CPU seconds,
+    peak RSS, and the files each tool looked at (rg --files counts what rg walks)."""
+    rows = []
+    for i, tree in enumerate(args.tree):
+        tree = os.path.abspath(tree)
+        if not os.path.isdir(tree):
+            die("--tree %s is not a directory" % tree)
+        nl_cmd = [nl, "--format", "json", tree]
+        rg_cmd = [rg, "-l"] + RG_NEEDLES + [tree]
+        nl_out = os.path.join(results_dir, "neon-lint-tree%d.json" % i)
+        rc, nl_rss, err = run_once(nl_cmd, tree, nl_out)
+        nl_cpu = LAST_CPU_S
+        if rc not in (0, 1):
+            log(err[-4000:])
+            die("neon-lint exited %d on %s" % (rc, tree))
+        count, by_code, _, perr = findings_summary(nl_out, tree)
+        if perr:
+            die("neon-lint --format json on %s: %s" % (tree, perr))
+        rg_out = os.path.join(results_dir, "rg-tree%d.txt" % i)
+        rrc, rg_rss, _ = run_once(rg_cmd, tree, rg_out)
+        rg_cpu = LAST_CPU_S
+        if rrc not in (0, 1):
+            die("rg exited %d on %s" % (rrc, tree))
+        files = len(subprocess.run([rg, "--files", "--hidden", "-g", "!.git", tree], stdout=subprocess.PIPE).stdout.splitlines())
+        with open(rg_out, "rb") as f:
+            rg_files = sum(1 for _ in f)
+        log("bench: timing %s (%s) ..." % (tree, "hyperfine" if use_hf else "loop"))
+        export = os.path.join(results_dir, "hyperfine-tree%d.json" % i)
+        timer = time_hyperfine if use_hf else time_loop
+        t = timer([("neon-lint", nl_cmd), ("rg", rg_cmd)], tree, args.warmup, args.runs, export)
+        rows.append({"tree": tree, "files": files, "nl_median": t["neon-lint"]["median"],
+                     "rg_median": t["rg"]["median"], "ratio": t["neon-lint"]["median"] / t["rg"]["median"],
+                     "nl_cpu_s": nl_cpu, "rg_cpu_s": rg_cpu, "nl_rss_kb": nl_rss, "rg_rss_kb": rg_rss,
+                     "findings": count, "findings_by_code": by_code, "rg_files": rg_files})
+    print()
+    print("neon-lint vs rg -l on real trees, warm cache, %s, %d cores, median of %d runs (%s)"
+          % (versions["rg"], versions["nproc"], args.runs, versions["hyperfine"] or "built-in loop"))
+    print()
+    print("| tree | files | neon-lint | rg -l | ratio | neon-lint CPU | rg CPU | neon-lint RSS | rg RSS | findings |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print("| %s | %d | %s | %s | %.2fx | %.2f s | %.2f s | %s | %s | %d |"
+              % (os.path.basename(r["tree"]) or r["tree"], r["files"], fmt_s(r["nl_median"]), fmt_s(r["rg_median"]),
+                 r["ratio"], r["nl_cpu_s"], r["rg_cpu_s"], fmt_mb(r["nl_rss_kb"]), fmt_mb(r["rg_rss_kb"]), r["findings"]))
+    summary = os.path.join(results_dir, "summary-trees.json")
+    with open(summary, "w") as f:
+        json.dump({"versions": versions, "runs": args.runs, "rows": rows}, f, indent=1)
+    print("  results: %s" % summary)
     return 0
 
 
