@@ -220,3 +220,22 @@ fn control_characters_from_the_tree_are_made_visible() {
         out.stdout
     );
 }
+
+/// Configuration errors quote what the configuration says: redacted like every output.
+#[test]
+fn configuration_errors_mask_passwords() {
+    for toml in [
+        "exclude = [\"postgresql://u:Cn4ryGlob@h/[z\"]\n",
+        "[rules]\n\"postgresql://u:Cn4ryRule@h\" = \"warn\"\n",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("neon-lint.toml"), toml).unwrap();
+        let out = run(&["."], dir.path().to_str().unwrap());
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("****"), "{}", out.stderr);
+        assert_clean(toml, &out);
+    }
+    let out = run(&["-D", "postgresql://u:Cn4ryFlag@h", "."], "tests/fixtures/canary");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_clean("-D", &out);
+}

@@ -36,8 +36,11 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 impl std::fmt::Display for ConfigError {
+    /// Messages quote what the configuration says (a glob, a rule name, a host): redacted,
+    /// and with control characters made visible, like every other output.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        let known = neon_lint_core::redact::KnownSecrets::of(&self.0);
+        f.write_str(&crate::report::escape_controls(&known.redact(&self.0)))
     }
 }
 
