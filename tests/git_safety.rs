@@ -40,7 +40,12 @@ fn git_cmd(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("git");
     cmd.args(["-c", "user.name=neon-lint test"])
         .args(["-c", "user.email=test@example.invalid"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(["-c", "protocol.file.allow=always"])
         .args(args)
         .current_dir(dir)
@@ -176,7 +181,11 @@ fn assert_agrees_with_git(repo: &Path, files: &[&str], want: &[(&str, Verdict)])
     let (got, out) = verdicts(repo);
     let mut expected = git_verdicts(repo, files);
     for (f, v) in want {
-        assert_eq!(expected.get(*f), Some(v), "git's verdict on {f} is not the test's");
+        assert_eq!(
+            expected.get(*f),
+            Some(v),
+            "git's verdict on {f} is not the test's"
+        );
     }
     expected.retain(|_, v| *v != Verdict::Silent);
     assert_eq!(got, expected, "neon-lint vs git\nstderr: {}", out.stderr);
@@ -332,7 +341,14 @@ fn index_version_4_path_compression_is_read() {
     // Names that share prefixes of every length, and a long one (over 0xFFF bytes would
     // need a deep tree; 200 bytes exercises multi-byte varints on the way back).
     let long = format!("{}/.env", "x".repeat(200));
-    let tracked = ["a/.env", "a/b/.env", "a/b/c/.env", "ab/.env", "b/.env", &long];
+    let tracked = [
+        "a/.env",
+        "a/b/.env",
+        "a/b/c/.env",
+        "ab/.env",
+        "b/.env",
+        &long,
+    ];
     for f in tracked {
         write(&repo.join(f), ENV);
         write(&repo.join(f.replace(".env", "z.txt")), "filler\n");
@@ -394,7 +410,17 @@ fn a_worktree_reads_its_own_index_and_the_shared_exclude() {
     git(&main, &["add", "-A"]);
     git(&main, &["commit", "-qm", "init"]);
     let wt = tmp.path().join("wt");
-    git(&main, &["worktree", "add", "-q", "-b", "other", wt.to_str().expect("utf-8")]);
+    git(
+        &main,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "other",
+            wt.to_str().expect("utf-8"),
+        ],
+    );
     assert!(wt.join(".git").is_file(), "a worktree's .git is a file");
     write(&main.join(".git/info/exclude"), "excluded/.env\n");
     write(&wt.join("excluded/.env"), ENV);
@@ -456,7 +482,8 @@ fn a_submodule_answers_for_its_own_files() {
     write(&app.join(".env"), ENV);
     // The app ignores `.env` everywhere, but the submodule tracks its own.
     let (got, out) = verdicts(&app);
-    let want: BTreeMap<String, Verdict> = [("vendor/lib/.env".to_string(), Verdict::Tracked)].into();
+    let want: BTreeMap<String, Verdict> =
+        [("vendor/lib/.env".to_string(), Verdict::Tracked)].into();
     assert_eq!(got, want, "stderr: {}", out.stderr);
     let sub = app.join("vendor/lib");
     assert_eq!(git_verdicts(&sub, &[".env"])[".env"], Verdict::Tracked);

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::discover::Candidate;
-pub use crate::git::GitFacts;
 use crate::extract;
+pub use crate::git::GitFacts;
 use crate::site::{
     ClientSetup, EnvBinding, FileSites, ImportSite, ManifestFact, MigrationCommand, MigrationRun,
     SecretToken, ToolUrl, UrlSite,

@@ -87,7 +87,8 @@ impl Excludes {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return None,
             Err(e) => {
-                self.notes.push((path.to_path_buf(), format!("{e}: not read as ignore rules")));
+                self.notes
+                    .push((path.to_path_buf(), format!("{e}: not read as ignore rules")));
                 return None;
             }
         };

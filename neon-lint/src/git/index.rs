@@ -140,7 +140,9 @@ fn parse<R: Read>(
         let mut header = 40 + hash_len + 2;
         if flags & 0x4000 != 0 {
             if version < 3 {
-                return Err(format!("entry {position} has extended flags in a version 2 index"));
+                return Err(format!(
+                    "entry {position} has extended flags in a version 2 index"
+                ));
             }
             r.u16()?;
             header += 2;

@@ -52,7 +52,11 @@ impl GitFacts {
         // Outside a repository: every `.gitignore` from the file-system root down.
         let mut by_root: HashMap<PathBuf, Excludes> = HashMap::new();
         for file in outside {
-            let root = file.ancestors().last().unwrap_or(Path::new("/")).to_path_buf();
+            let root = file
+                .ancestors()
+                .last()
+                .unwrap_or(Path::new("/"))
+                .to_path_buf();
             let ex = by_root
                 .entry(root.clone())
                 .or_insert_with(|| Excludes::new(&root, None));

@@ -41,7 +41,10 @@ impl Repo {
             Some("sha256") => Ok(32),
             Some(other) => Err((
                 config,
-                format!("unknown `extensions.objectFormat` `{}`", other.escape_debug()),
+                format!(
+                    "unknown `extensions.objectFormat` `{}`",
+                    other.escape_debug()
+                ),
             )),
         }
     }
