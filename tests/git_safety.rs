@@ -494,16 +494,20 @@ fn ten_thousand_ignored_env_files_end_and_report_nothing() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let repo = tmp.path().join("repo");
     init(&repo, &[]);
-    write(&repo.join(".gitignore"), ".env\n");
+    write(&repo.join(".gitignore"), "*.env\n");
     write(&repo.join("tracked.env"), ENV);
+    git(&repo, &["add", "-f", "tracked.env"]);
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-qm", "init"]);
-    // Long enough names that git's answer overflows a pipe before its question is sent.
-    for i in 0..10_000 {
-        write(
-            &repo.join(format!("packages/service-{i:05}/deploy/.env")),
-            ENV,
-        );
+    // Long enough names that git's answer overflows a pipe before its question is sent;
+    // 100 folders of 100 files, so that making them stays cheap on a busy machine.
+    for group in 0..100 {
+        let dir = repo.join(format!("packages/group-{group:02}"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for i in 0..100 {
+            let name = format!("service-{:05}-production.env", group * 100 + i);
+            std::fs::write(dir.join(name), ENV).expect("write");
+        }
     }
     let (got, out) = verdicts(&repo);
     let want: BTreeMap<String, Verdict> = [("tracked.env".to_string(), Verdict::Tracked)].into();
@@ -606,4 +610,21 @@ fn no_process_is_spawned_by_the_linter() {
             }
         }
     }
+}
+
+#[test]
+fn outside_a_repository_gitignore_files_count_with_gits_precedence() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("tree");
+    write(&dir.join(".gitignore"), ".env\nlocked/\n!locked/.env\n");
+    write(&dir.join("sub/.gitignore"), "!.env\n");
+    write(&dir.join(".env"), ENV);
+    write(&dir.join("a/.env"), ENV);
+    write(&dir.join("sub/.env"), ENV);
+    write(&dir.join("locked/.env"), ENV);
+    // Not a repository (a tempdir outside any work tree): the `.gitignore` files still
+    // count, a deeper one re-includes, an ignored folder's files stay ignored.
+    let (got, out) = verdicts(&dir);
+    let want: BTreeMap<String, Verdict> = [("sub/.env".to_string(), Verdict::NotIgnored)].into();
+    assert_eq!(got, want, "stderr: {}", out.stderr);
 }

@@ -194,7 +194,7 @@ fn parse<R: Read>(
 
 /// A reader that counts what it read and calls running out "truncated".
 struct Reader<R> {
-    inner: R,
+    inner: BufReader<R>,
     pos: u64,
 }
 
@@ -245,17 +245,23 @@ impl<R: Read> Reader<R> {
 
     /// Appends bytes up to (not including) the next NUL to `out`.
     fn until_nul(&mut self, out: &mut Vec<u8>) -> Result<(), String> {
-        let mut b = [0; 1];
-        loop {
-            self.exact(&mut b)?;
-            if b[0] == 0 {
-                return Ok(());
-            }
-            if out.len() >= MAX_NAME_BYTES {
-                return Err("a path name runs over 64 KB (garbled index)".into());
-            }
-            out.push(b[0]);
+        use std::io::BufRead;
+        let before = out.len();
+        let room = MAX_NAME_BYTES.saturating_sub(before) as u64 + 1;
+        let n = (&mut self.inner)
+            .take(room)
+            .read_until(0, out)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        self.pos += n as u64;
+        if n == 0 || out.last() != Some(&0) {
+            return Err(if (n as u64) < room {
+                "truncated".into()
+            } else {
+                "a path name runs over 64 KB (garbled index)".into()
+            });
         }
+        out.pop();
+        Ok(())
     }
 
     fn skip(&mut self, n: u64) -> Result<(), String> {
