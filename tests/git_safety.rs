@@ -367,6 +367,31 @@ fn index_version_4_path_compression_is_read() {
 }
 
 #[test]
+fn index_version_3_extended_flags_are_read() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    init(&repo, &[]);
+    write(&repo.join("a/.env"), ENV);
+    write(&repo.join("b/.env"), ENV);
+    git(&repo, &["add", "a/.env"]);
+    git(&repo, &["commit", "-qm", "init"]);
+    // `add -N` (intent to add) is an extended flag: git writes version 3 for it.
+    write(&repo.join("c/.env"), ENV);
+    git(&repo, &["add", "-N", "c/.env"]);
+    let index = std::fs::read(repo.join(".git/index")).expect("index");
+    assert_eq!(&index[4..8], &[0, 0, 0, 3], "not a version 3 index");
+    assert_agrees_with_git(
+        &repo,
+        &["a/.env", "b/.env", "c/.env"],
+        &[
+            ("a/.env", Verdict::Tracked),
+            ("b/.env", Verdict::NotIgnored),
+            ("c/.env", Verdict::Tracked),
+        ],
+    );
+}
+
+#[test]
 fn a_split_index_is_read_with_its_shared_index_and_deletions() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let repo = tmp.path().join("repo");

@@ -9,7 +9,8 @@
 //! Split indexes (`core.splitIndex`, the `link` extension) are read with their shared
 //! index; the shared index's entries that the split index deletes are left out.
 //! Sparse indexes (`sdir`) hold folders for whole trees outside the sparse cone: a path
-//! under such a folder is tracked.
+//! under such a folder counts as tracked (its tree is not read: this errs on the side of
+//! reporting, and such a file is outside the checkout anyway).
 
 use std::collections::HashSet;
 use std::io::{BufReader, Read};
