@@ -82,6 +82,7 @@ pub fn lint_with_progress(
         .collect();
     progress.phase("resolving variables");
     project.git = GitFacts::probe(&env_files);
+    project.notes.append(&mut project.git.notes);
     resolve::resolve(&mut project);
     progress.phase(format!("checking {} files", project.files.len()));
     notes.extend(
