@@ -67,9 +67,18 @@ pub fn is_libpq_keyword(keyword: &str) -> bool {
 /// The closest known word to `word` among `candidates`, if it is close enough to be a typo
 /// (Damerau-Levenshtein distance at most 2, and less than half the word).
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // The distance is at least the difference in length: most words (a `.env` line read as
+    // a key/value string, `DATABASE_URL=...`) are ruled out without the quadratic table.
+    let len = word.chars().count();
+    if candidates.iter().all(|c| len.abs_diff(c.len()) > 2) {
+        return None;
+    }
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for &cand in candidates {
+        if len.abs_diff(cand.chars().count()) > 2 {
+            continue;
+        }
         let d = edit_distance(&lower, cand);
         if d <= 2 && d * 2 < cand.len().max(1) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
