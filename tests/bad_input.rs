@@ -231,3 +231,53 @@ fn odd_path_names() {
         out.stdout
     );
 }
+
+/// Issue 18, item 14: a NUL byte does not make a `.env` binary (python-dotenv reads it as
+/// text), so the password committed on the next line is reported, on the right line, and
+/// never printed.
+#[test]
+fn env_file_with_a_nul_byte_is_still_linted() {
+    let dir = tree();
+    let password = "Nul5ecretPw";
+    let mut bytes = b"# settings\nLABEL=a\0b\n".to_vec();
+    bytes.extend_from_slice(
+        format!(
+            "DATABASE_URL=postgresql://app:{password}@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb\n"
+        )
+        .as_bytes(),
+    );
+    fs::write(dir.path().join(".env"), &bytes).expect("write");
+    fs::write(
+        dir.path().join("run.sh"),
+        b"\0\0psql \"$X\"\nexport U="
+            .iter()
+            .chain(format!("{BAD_URL}\n").as_bytes())
+            .copied()
+            .collect::<Vec<u8>>(),
+    )
+    .expect("write");
+    let out = lint(dir.path());
+    assert_control_linted(&out);
+    let env = codes_in(&out, ".env");
+    assert!(env.contains(&("NL001".to_string(), 3)), "{}", out.stdout);
+    assert!(env.contains(&("NL061".to_string(), 3)), "{}", out.stdout);
+    // Shell scripts are text to bash too (it drops NULs and runs the rest).
+    assert!(
+        codes_in(&out, "run.sh").contains(&("NL001".to_string(), 2)),
+        "{}",
+        out.stdout
+    );
+    for format in ["human", "short", "json", "sarif", "github", "cargo"] {
+        let o = run(
+            &["--format", format, "."],
+            dir.path().to_str().expect("utf-8"),
+        );
+        assert_eq!(o.code, 1, "{format}: {}", o.stderr);
+        assert!(
+            !o.stdout.contains(password) && !o.stderr.contains(password),
+            "{format} printed the password:\n{}{}",
+            o.stdout,
+            o.stderr
+        );
+    }
+}

@@ -25,6 +25,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod extract;
 pub mod fix;
+pub mod fsread;
 pub mod lint;
 pub mod prefilter;
 pub mod progress;
