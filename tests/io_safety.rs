@@ -171,3 +171,195 @@ fn explicitly_named_unreadable_file_exits_2() {
     assert!(out.stderr.contains("dev.env"), "{}", out.stderr);
     assert!(out.stdout.contains("good.toml"), "{}", out.stdout);
 }
+
+/// Runs neon-lint with stdout and/or stderr sent to `/dev/full`.
+#[cfg(unix)]
+fn run_to_full(args: &[&str], dir: &Path, stdout_full: bool, stderr_full: bool) -> Run {
+    let full = || {
+        Stdio::from(
+            fs::File::options()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full"),
+        )
+    };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_neon-lint"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd.stdout(if stdout_full { full() } else { Stdio::piped() });
+    cmd.stderr(if stderr_full { full() } else { Stdio::piped() });
+    let out = cmd.output().expect("run");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Issue 18, item 15: `--list-rules`, `--explain`, a lint report and `url` on a full disk
+/// exit 2 with a message, never a panic (101).
+#[cfg(unix)]
+#[test]
+fn write_errors_on_stdout_exit_2_with_a_message() {
+    let dir = tree();
+    for args in [
+        &["--list-rules"][..],
+        &["--explain", "missing-sslmode"],
+        &["--format", "json", "."],
+        &["url", BAD_URL],
+        &["url", "--json", BAD_URL],
+    ] {
+        let out = run_to_full(args, dir.path(), true, false);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("cannot write to stdout") && !out.stderr.contains("internal error"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// Issue 18, item 15: a full stderr is a failed run (exit 2), not an abort.
+#[cfg(unix)]
+#[test]
+fn a_full_stderr_exits_2_without_aborting() {
+    let dir = tree();
+    // Each of these exits 0 or 1 when its stderr line can be written.
+    for args in [
+        &["--write-baseline", "b.json", "."][..],
+        &["--diff", "."],
+        &["--format", "json", "--baseline", "b.json", "."],
+    ] {
+        let out = run_to_full(args, dir.path(), false, true);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+    }
+}
+
+/// Issue 18, item 15: a reader that goes away ends the output quietly (ripgrep's way),
+/// with the status the run found; `url -` stops reading its endless stdin.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::Write;
+    let dir = tree();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neon-lint"))
+        .args(["url", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Feed lines until neon-lint stops reading (the write fails) or a minute passes.
+    let feeder = std::thread::spawn(move || {
+        let line = format!("{BAD_URL}\n").repeat(1000);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if stdin.write_all(line.as_bytes()).is_err() {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(
+        feeder.join().expect("join"),
+        "`url -` kept reading after stdout closed"
+    );
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "findings were printed before the pipe closed"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A lint run whose reader has gone.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neon-lint"))
+        .args(["--format", "json", "."])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 18, item 15: `--write-baseline` into a missing folder creates it, as `--output`
+/// does (it used to say "recorded" and exit 0 with nothing written); one that cannot be
+/// created exits 2.
+#[test]
+fn write_baseline_creates_missing_folders_like_output() {
+    let dir = tree();
+    let out = run_watched(&["--write-baseline", "missing/dir/b.json", "."], dir.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(dir.path().join("missing/dir/b.json").is_file());
+    let out = run_watched(&["--output", "json=out/dir/r.json", "."], dir.path());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(dir.path().join("out/dir/r.json").is_file());
+    // A file where a folder must be.
+    for args in [
+        &["--write-baseline", "good.toml/b.json", "."][..],
+        &["--output", "json=good.toml/r.json", "."],
+    ] {
+        let out = run_watched(args, dir.path());
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("good.toml/"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// Issue 18, item 15: `--output` to `/dev/stdout` writes to stdout, and to a device or a
+/// FIFO straight through it, never replacing it with a regular file.
+#[cfg(unix)]
+#[test]
+fn output_to_special_files_goes_straight_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tree();
+    let out = run_watched(
+        &["--format", "short", "--output", "json=/dev/stdout", "."],
+        dir.path(),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("\"code\": \"NL001\""), "{}", out.stdout);
+    assert!(out.stdout.contains("good.toml:1:"), "{}", out.stdout);
+
+    let out = run_watched(&["--output", "json=/dev/null", "."], dir.path());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(fs::metadata("/dev/null")
+        .expect("/dev/null")
+        .file_type()
+        .is_char_device());
+
+    let fifo = dir.path().join("report.fifo");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).expect("read fifo"))
+    };
+    let out = run_watched(&["--output", "sarif=report.fifo", "."], dir.path());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(reader.join().expect("join").contains("\"NL001\""));
+    assert!(fs::symlink_metadata(&fifo)
+        .expect("fifo")
+        .file_type()
+        .is_fifo());
+}

@@ -147,7 +147,7 @@ pub fn render(project: &Project, diags: &[Diagnostic], baseline: &Path) -> Strin
 /// Writes the baseline atomically.
 pub fn write(project: &Project, diags: &[Diagnostic], baseline: &Path) -> Result<usize, String> {
     let text = render(project, diags, baseline);
-    crate::fix::write_atomic(baseline, text.as_bytes())
+    crate::out::write_file(baseline, text.as_bytes())
         .map_err(|e| format!("{}: cannot write baseline: {e}", baseline.display()))?;
     Ok(diags.len())
 }

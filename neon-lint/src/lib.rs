@@ -27,6 +27,7 @@ pub mod extract;
 pub mod fix;
 pub mod fsread;
 pub mod lint;
+pub mod out;
 pub mod prefilter;
 pub mod progress;
 pub mod project;
