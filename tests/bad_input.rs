@@ -281,3 +281,53 @@ fn env_file_with_a_nul_byte_is_still_linted() {
         );
     }
 }
+
+/// Issue 18, item 13: Python nested thousands of levels deep (8,000 dicts in dicts, a chain
+/// of 8,000 `+`) took seconds to minutes: tree-sitter's `parent()` costs the depth. Past a
+/// depth bound the file is scanned as text, with a note naming it, and what it holds is
+/// still found.
+#[test]
+fn deeply_nested_python_is_scanned_as_text_with_a_note() {
+    let dir = tree();
+    let n = 8000;
+    let deep = format!(
+        "import psycopg\nx = {}1{}\nURL = \"{BAD_URL}\"\n",
+        "{\"a\": ".repeat(n),
+        "}".repeat(n)
+    );
+    fs::write(dir.path().join("deep.py"), deep).expect("write");
+    let chain = format!(
+        "import psycopg\nx = {}\nURL = \"{BAD_URL}\"\n",
+        vec!["\"a\""; n].join(" + ")
+    );
+    fs::write(dir.path().join("chain.py"), chain).expect("write");
+    // Shallow code of the same size keeps the full Python extraction.
+    let flat = format!(
+        "import psycopg\nx = [{}]\nURL = \"{BAD_URL}\"\n",
+        vec!["\"a\""; n].join(", ")
+    );
+    fs::write(dir.path().join("flat.py"), flat).expect("write");
+    let out = common::run_watched(
+        &["--format", "json", "."],
+        dir.path(),
+        std::time::Duration::from_secs(60),
+    );
+    assert_control_linted(&out);
+    for f in ["deep.py", "chain.py", "flat.py"] {
+        assert_eq!(
+            codes_in(&out, f),
+            vec![("NL001".to_string(), 3)],
+            "{f}: {}",
+            out.stdout
+        );
+    }
+    for f in ["deep.py", "chain.py"] {
+        assert!(
+            out.stderr
+                .contains(&format!("{f}: Python code nested more than")),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!out.stderr.contains("flat.py"), "{}", out.stderr);
+}

@@ -11,55 +11,11 @@ use std::time::{Duration, Instant};
 
 const BAD_URL: &str = "postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb";
 
-/// What a run printed.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::Output as Run;
 
-/// Runs neon-lint in `dir`, killing it (and failing the test) after a minute: these tests
-/// are about runs that used to hang.
+/// Runs neon-lint in `dir`, failing the test after a minute: these runs used to hang.
 fn run_watched(args: &[&str], dir: &Path) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neon-lint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let start = Instant::now();
-    // Drain the pipes on threads so a large output cannot block the child.
-    let mut so = child.stdout.take().expect("stdout");
-    let mut se = child.stderr.take().expect("stderr");
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut so, &mut s).ok();
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut se, &mut s).ok();
-        s
-    });
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("neon-lint {args:?} did not finish in 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: t_out.join().expect("join"),
-        stderr: t_err.join().expect("join"),
-    }
+    common::run_watched(args, dir, Duration::from_secs(60))
 }
 
 fn tree() -> tempfile::TempDir {
