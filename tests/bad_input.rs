@@ -331,3 +331,33 @@ fn deeply_nested_python_is_scanned_as_text_with_a_note() {
     }
     assert!(!out.stderr.contains("flat.py"), "{}", out.stderr);
 }
+
+/// Issue 18, item 13: a `.env` whose URL lists a million hosts (commas) took gigabytes, one
+/// record per host. The model keeps the first `MAX_HOSTS` (counted in the core's unit
+/// test), the rules judge those, and a note says the rest were not checked.
+#[test]
+fn a_million_hosts_in_a_url_get_a_note_and_bounded_work() {
+    let dir = tree();
+    let text = format!(
+        "DATABASE_URL=postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech{}/neondb\n",
+        ",".repeat(1_000_000)
+    );
+    fs::write(dir.path().join(".env"), text).expect("write");
+    let out = common::run_watched(
+        &["--format", "json", "."],
+        dir.path(),
+        std::time::Duration::from_secs(60),
+    );
+    assert_control_linted(&out);
+    assert!(
+        codes_in(&out, ".env").contains(&("NL001".to_string(), 1)),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains(".env: a connection string lists 1000001 hosts: only the first 1000"),
+        "{}",
+        out.stderr
+    );
+}
