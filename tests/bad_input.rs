@@ -361,3 +361,78 @@ fn a_million_hosts_in_a_url_get_a_note_and_bounded_work() {
         out.stderr
     );
 }
+
+/// Issue 18, item 13 (and item 11's sibling in the walker): ignore files are read by
+/// neon-lint, bounded. A `.gitignore` of 100,000 wildcard lines took 1.4 GB, a FIFO
+/// `.gitignore` hung the walk, a `.ignore` linked to /dev/zero took all memory. Each is now
+/// not used, with a note naming it, and the files it would have hidden are linted.
+#[test]
+fn huge_or_special_ignore_files_are_not_used_with_a_note() {
+    let dir = tree();
+    let hidden = format!("url = \"{BAD_URL}\"\n");
+    // Over the line limit (and under the byte limit).
+    fs::create_dir(dir.path().join("lines")).expect("mkdir");
+    let many: String = (0..100_000).map(|i| format!("*{i}*\n")).collect();
+    assert!(many.len() < 1024 * 1024);
+    fs::write(
+        dir.path().join("lines/.gitignore"),
+        format!("*.toml\n{many}"),
+    )
+    .expect("write");
+    fs::write(dir.path().join("lines/a.toml"), &hidden).expect("write");
+    // Over the byte limit.
+    fs::create_dir(dir.path().join("bytes")).expect("mkdir");
+    let long: String = (0..60_000).map(|i| format!("*wildcard{i}*b*\n")).collect();
+    fs::write(
+        dir.path().join("bytes/.gitignore"),
+        format!("*.toml\n{long}"),
+    )
+    .expect("write");
+    fs::write(dir.path().join("bytes/a.toml"), &hidden).expect("write");
+    #[cfg(unix)]
+    {
+        fs::create_dir(dir.path().join("fifo")).expect("mkdir");
+        let st = std::process::Command::new("mkfifo")
+            .arg(dir.path().join("fifo/.gitignore"))
+            .status()
+            .expect("mkfifo");
+        assert!(st.success());
+        fs::write(dir.path().join("fifo/a.toml"), &hidden).expect("write");
+        fs::create_dir(dir.path().join("zero")).expect("mkdir");
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero/.ignore")).expect("ln");
+        fs::write(dir.path().join("zero/a.toml"), &hidden).expect("write");
+    }
+    // A normal ignore file still hides what it names.
+    fs::create_dir(dir.path().join("normal")).expect("mkdir");
+    fs::write(dir.path().join("normal/.gitignore"), "*.toml\n").expect("write");
+    fs::write(dir.path().join("normal/a.toml"), &hidden).expect("write");
+    let out = common::run_watched(
+        &["--format", "json", "."],
+        dir.path(),
+        std::time::Duration::from_secs(60),
+    );
+    assert_control_linted(&out);
+    let mut dirs = vec!["lines", "bytes"];
+    if cfg!(unix) {
+        dirs.extend(["fifo", "zero"]);
+    }
+    for d in &dirs {
+        assert_eq!(
+            codes_in(&out, &format!("{d}/a.toml")),
+            vec![("NL001".to_string(), 1)],
+            "{d}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stderr.contains(&format!("{d}/.")) && out.stderr.contains("ignore file not used"),
+            "{d}: {}",
+            out.stderr
+        );
+    }
+    assert!(
+        out.stderr.contains("100001 lines is over the limit"),
+        "{}",
+        out.stderr
+    );
+    assert!(codes_in(&out, "normal/a.toml").is_empty(), "{}", out.stdout);
+}

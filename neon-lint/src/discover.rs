@@ -11,13 +11,14 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::classify::{classify, FileKind};
 use crate::fsread::{self, ReadError};
+use crate::ignore_rules::IgnoreRules;
 use crate::prefilter;
 
 /// Files larger than this are not read (with a note).
@@ -92,6 +93,7 @@ pub struct WalkOptions {
 pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
     let out = Mutex::new(Discovery::default());
     let seen_env: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    let ignore_rules = Arc::new(IgnoreRules::new());
     for root in roots {
         let meta = std::fs::metadata(root);
         match meta {
@@ -121,26 +123,33 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
             }
         }
         let mut builder = WalkBuilder::new(root);
+        // The ignore files are read by `ignore_rules` (bounded, regular files only), not
+        // by the walker, which would open a FIFO `.gitignore` and wait forever.
         builder
             .hidden(false)
-            .git_ignore(true)
+            .git_ignore(false)
             .git_global(false)
-            .git_exclude(true)
-            .ignore(true)
-            .parents(true)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
             .require_git(false)
             .follow_links(false)
             .threads(opts.threads);
         let root_for_filter = root.clone();
+        let abs_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let rules = ignore_rules.clone();
         let exclude = opts.exclude.clone();
         builder.filter_entry(move |e| {
             let name = e.file_name().to_string_lossy();
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let rel = e.path().strip_prefix(&root_for_filter).unwrap_or(e.path());
             if let Some(ex) = &exclude {
-                let rel = e.path().strip_prefix(&root_for_filter).unwrap_or(e.path());
                 if !rel.as_os_str().is_empty() && ex.is_match(rel) {
                     return false;
                 }
+            }
+            if e.depth() > 0 && rules.is_ignored(&abs_root.join(rel), is_dir) {
+                return false;
             }
             if is_dir && e.depth() > 0 {
                 if SKIPPED_DIRS.contains(&name.as_ref()) {
@@ -195,6 +204,7 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
         });
     }
     let mut d = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    d.notes.extend(ignore_rules.take_notes());
     d.candidates.sort_by(|a, b| a.path.cmp(&b.path));
     d.notes.sort();
     d
@@ -285,6 +295,9 @@ fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: boo
             }
             let note = match e {
                 ReadError::Io(e) => format!("cannot read: {e}"),
+                big @ ReadError::TooBig { .. } => {
+                    format!("skipped: {big} for files that hold settings")
+                }
                 refused => format!("skipped: {refused}"),
             };
             d.notes.push((path.to_path_buf(), note))

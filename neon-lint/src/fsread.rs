@@ -38,7 +38,15 @@ impl ReadError {
 
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MB: u64 = 1024 * 1024;
+        // Whole megabytes when exact, else one decimal: "1.3 MB is over the 1 MB limit".
+        let mb = |n: u64| {
+            const MB: u64 = 1024 * 1024;
+            if n % MB == 0 {
+                format!("{}", n / MB)
+            } else {
+                format!("{:.1}", n as f64 / MB as f64)
+            }
+        };
         match self {
             ReadError::NotRegular(what) => write!(f, "not a regular file ({what})"),
             ReadError::TooBig {
@@ -46,15 +54,13 @@ impl fmt::Display for ReadError {
                 limit,
             } => write!(
                 f,
-                "{} MB is over the {} MB size limit for files that hold settings",
-                size / MB,
-                limit / MB
+                "{} MB is over the {} MB size limit",
+                mb(*size),
+                mb(*limit)
             ),
-            ReadError::TooBig { size: None, limit } => write!(
-                f,
-                "over the {} MB size limit for files that hold settings",
-                limit / MB
-            ),
+            ReadError::TooBig { size: None, limit } => {
+                write!(f, "over the {} MB size limit", mb(*limit))
+            }
             ReadError::Io(e) => write!(f, "{e}"),
         }
     }

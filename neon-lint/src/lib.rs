@@ -26,6 +26,7 @@ pub mod discover;
 pub mod extract;
 pub mod fix;
 pub mod fsread;
+pub mod ignore_rules;
 pub mod lint;
 pub mod out;
 pub mod prefilter;

@@ -222,18 +222,13 @@ impl GitFacts {
 fn gitignore_matches(path: &Path) -> bool {
     let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     for dir in canon.ancestors().skip(1) {
-        let gi = dir.join(".gitignore");
-        if !gi.is_file() {
+        // Read like the walk's ignore files: regular files only, bounded (a refused one
+        // was already noted by the walk and counts as absent).
+        let Ok(Some(m)) = crate::ignore_rules::load(dir, &dir.join(".gitignore")) else {
             continue;
-        }
-        let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
-        if b.add(&gi).is_some() {
-            continue;
-        }
-        if let Ok(m) = b.build() {
-            if m.matched_path_or_any_parents(&canon, false).is_ignore() {
-                return true;
-            }
+        };
+        if m.matched_path_or_any_parents(&canon, false).is_ignore() {
+            return true;
         }
     }
     false
