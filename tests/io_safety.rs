@@ -319,3 +319,34 @@ fn output_to_special_files_goes_straight_through() {
         .file_type()
         .is_fifo());
 }
+
+/// Issue 18, item 11's siblings: the other files read outside the walk, a workspace's
+/// `Cargo.toml` above a member (for `workspace = true` dependencies) and a compose file's
+/// `env_file:`, are read the same bounded way: FIFOs there do not hang the run.
+#[cfg(unix)]
+#[test]
+fn workspace_manifests_and_compose_env_files_do_not_hang() {
+    let dir = tree();
+    let member = dir.path().join("member");
+    fs::create_dir(&member).expect("mkdir");
+    fs::write(
+        member.join("Cargo.toml"),
+        "[package]\nname = \"m\"\n[dependencies]\nsqlx = { workspace = true }\n",
+    )
+    .expect("write");
+    fs::write(member.join("a.toml"), format!("url = \"{BAD_URL}\"\n")).expect("write");
+    mkfifo(&dir.path().join("Cargo.toml"));
+    let out = run_watched(&["--format", "json", "."], &member);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+
+    fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: postgres\n    env_file: ./db.env\n",
+    )
+    .expect("write");
+    mkfifo(&dir.path().join("db.env"));
+    fs::remove_file(dir.path().join("Cargo.toml")).expect("rm");
+    let out = run_watched(&["--format", "json", "."], dir.path());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("good.toml"), "{}", out.stdout);
+}
