@@ -436,3 +436,26 @@ fn huge_or_special_ignore_files_are_not_used_with_a_note() {
     );
     assert!(codes_in(&out, "normal/a.toml").is_empty(), "{}", out.stdout);
 }
+
+/// Issue 18, item 13's sibling: JSON nested past the scanner's bound lost every value
+/// after it without a word. Now the file is scanned as text, with a note naming it.
+#[test]
+fn deeply_nested_json_is_scanned_as_text_with_a_note() {
+    let dir = tree();
+    let n = 100_000;
+    let deep = format!("{}\"{BAD_URL}\"{}", "[".repeat(n), "]".repeat(n));
+    fs::write(dir.path().join("deep.json"), deep).expect("write");
+    let out = lint(dir.path());
+    assert_control_linted(&out);
+    assert_eq!(
+        codes_in(&out, "deep.json"),
+        vec![("NL001".to_string(), 1)],
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("deep.json: JSON nested more than"),
+        "{}",
+        out.stderr
+    );
+}
