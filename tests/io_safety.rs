@@ -162,6 +162,8 @@ fn write_errors_on_stdout_exit_2_with_a_message() {
     let dir = tree();
     for args in [
         &["--list-rules"][..],
+        &["--help"],
+        &["--version"],
         &["--explain", "missing-sslmode"],
         &["--format", "json", "."],
         &["url", BAD_URL],

@@ -159,8 +159,9 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
+            // `--help` and `--version` print on stdout: to a full disk, that is a failure.
+            let printed = e.print().map_err(|err| out::stop("stdout", &err));
+            return ExitCode::from(if e.use_stderr() || printed == Err(Stop::Failed) {
                 EXIT_FAILURE
             } else {
                 EXIT_OK
