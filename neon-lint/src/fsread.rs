@@ -28,14 +28,6 @@ pub enum ReadError {
     Io(std::io::Error),
 }
 
-impl ReadError {
-    /// Whether the file was refused by neon-lint's checks (not by the operating system):
-    /// such files are skipped with a note, not reported as unreadable.
-    pub fn is_refusal(&self) -> bool {
-        !matches!(self, ReadError::Io(_))
-    }
-}
-
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Whole megabytes when exact, else one decimal: "1.3 MB is over the 1 MB limit".
@@ -99,12 +91,6 @@ pub fn read_to_string(path: &Path, limit: u64) -> Result<String, ReadError> {
             "stream did not contain valid UTF-8",
         ))
     })
-}
-
-/// Whether `path` names a regular file (symlinks followed) that a read could take: the
-/// cheap test before [`read`], for files that are optional.
-pub fn is_regular_file(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Opens `path` for reading without blocking, and checks what the opened handle is.
