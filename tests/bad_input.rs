@@ -459,3 +459,28 @@ fn deeply_nested_json_is_scanned_as_text_with_a_note() {
         out.stderr
     );
 }
+
+/// Issue 18, item 13's sibling: `${VAR}` expansion in a `.env` where each line doubles the
+/// last (`A1=${A0}${A0}`, ...) took 12 GB in a minute and did not end. Expansion has a
+/// budget; past it, references are left as written, with a note naming the file.
+#[test]
+fn doubling_env_expansion_is_bounded_with_a_note() {
+    let dir = tree();
+    let mut text = format!("A0={BAD_URL}\n");
+    for i in 1..60 {
+        text.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    fs::write(dir.path().join(".env"), text).expect("write");
+    let out = common::run_watched(
+        &["--format", "short", "."],
+        dir.path(),
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains(".env:1:"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains(".env: `${VAR}` expansion past"),
+        "{}",
+        out.stderr
+    );
+}
