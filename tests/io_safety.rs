@@ -307,6 +307,20 @@ fn output_to_special_files_goes_straight_through() {
         .file_type()
         .is_char_device());
 
+    // A symlink to a device: the device is written, the link stays (the old atomic write
+    // renamed a regular file over the link's target).
+    std::os::unix::fs::symlink("/dev/null", dir.path().join("null.json")).expect("symlink");
+    let out = run_watched(&["--output", "json=null.json", "."], dir.path());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(fs::symlink_metadata(dir.path().join("null.json"))
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert!(fs::metadata("/dev/null")
+        .expect("/dev/null")
+        .file_type()
+        .is_char_device());
+
     let fifo = dir.path().join("report.fifo");
     mkfifo(&fifo);
     let reader = {

@@ -455,13 +455,18 @@ fn run_lint(args: LintArgs) -> u8 {
         Format::Cargo => report::cargo::render(project, &diags),
     };
     for (f, path) in &args.output {
-        if let Err(e) = out::write_file(path, render(*f, false).as_bytes()) {
-            errln!(
-                "error: {}: cannot write {} output: {e}",
-                path.display(),
-                f.name()
-            );
-            return EXIT_FAILURE;
+        match out::write_file(path, render(*f, false).as_bytes()) {
+            Ok(()) => {}
+            // `--output json=/dev/stdout | head`: the reader has gone, as for stdout.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => {
+                errln!(
+                    "error: {}: cannot write {} output: {e}",
+                    path.display(),
+                    f.name()
+                );
+                return EXIT_FAILURE;
+            }
         }
     }
     let text = render(format, color);
