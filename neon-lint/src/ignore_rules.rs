@@ -148,7 +148,6 @@ impl IgnoreRules {
     }
 
     fn read_level(&self, dir: &Path, parent: Option<Arc<Level>>) -> Level {
-        let has_git = dir.join(".git").exists();
         let read = |file: PathBuf| match load(dir, &file) {
             Ok(g) => g,
             Err(note) => {
@@ -159,14 +158,28 @@ impl IgnoreRules {
         Level {
             ignore: read(dir.join(".ignore")),
             gitignore: read(dir.join(".gitignore")),
-            exclude: if has_git {
-                read(dir.join(".git/info/exclude"))
-            } else {
-                None
-            },
+            exclude: git_common_dir(dir).and_then(|g| read(g.join("info/exclude"))),
             parent,
         }
     }
+}
+
+/// The git folder holding `info/exclude` for a repository whose top is `dir`: `.git`, or
+/// for a linked worktree (`.git` is a file saying `gitdir: ...`) the common folder its
+/// `commondir` names, as the crate resolved it (read bounded: `.git` may be a FIFO too).
+fn git_common_dir(dir: &Path) -> Option<PathBuf> {
+    let dot_git = dir.join(".git");
+    if std::fs::metadata(&dot_git).ok()?.is_dir() {
+        return Some(dot_git);
+    }
+    let first_line = |p: &Path| -> Option<String> {
+        let bytes = fsread::read(p, 64 * 1024).ok()?;
+        Some(String::from_utf8_lossy(&bytes).lines().next()?.to_string())
+    };
+    let line = first_line(&dot_git)?;
+    let real = dir.join(line.strip_prefix("gitdir: ")?);
+    let common = first_line(&real.join("commondir"))?;
+    Some(real.join(common))
 }
 
 impl Default for IgnoreRules {
@@ -203,5 +216,25 @@ mod tests {
         assert!(r.is_ignored(&root.join("local.txt"), false));
         assert!(!r.is_ignored(&root.join("a.toml"), false));
         assert!(r.take_notes().is_empty());
+    }
+
+    #[test]
+    fn a_linked_worktree_uses_the_common_exclude_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let wt_git = root.join("main/.git/worktrees/wt");
+        std::fs::create_dir_all(&wt_git).unwrap();
+        std::fs::create_dir_all(root.join("main/.git/info")).unwrap();
+        std::fs::write(root.join("main/.git/info/exclude"), "local.txt\n").unwrap();
+        std::fs::write(wt_git.join("commondir"), "../..\n").unwrap();
+        std::fs::create_dir_all(root.join("wt")).unwrap();
+        std::fs::write(
+            root.join("wt/.git"),
+            format!("gitdir: {}\n", wt_git.display()),
+        )
+        .unwrap();
+        let r = IgnoreRules::new();
+        assert!(r.is_ignored(&root.join("wt/local.txt"), false));
+        assert!(!r.is_ignored(&root.join("wt/other.txt"), false));
     }
 }
