@@ -366,3 +366,36 @@ fn workspace_manifests_and_compose_env_files_do_not_hang() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stdout.contains("good.toml"), "{}", out.stdout);
 }
+
+/// Issue 18, item 15's sibling: `url -` read a line of any length into memory. Lines are
+/// bounded like files; a longer one is an error naming the line, exit 2.
+#[test]
+fn url_stdin_lines_are_bounded() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neon-lint"))
+        .args(["url", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(format!("{BAD_URL}\n").as_bytes());
+        let chunk = vec![b'x'; 1024 * 1024];
+        for _ in 0..64 {
+            if stdin.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let out = child.wait_with_output().expect("wait");
+    feeder.join().expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("stdin line 2: over the 8 MB limit"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NL001"));
+}

@@ -1,6 +1,6 @@
 //! The command line: `neon-lint [OPTIONS] [PATH]...` and `neon-lint url`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -213,18 +213,32 @@ fn run_url(json: bool, string: &str, color: bool) -> u8 {
         written.map_err(|e| out::stop("stdout", &e))
     };
     let result = if string == "-" {
-        let stdin = std::io::stdin();
+        // One line at a time, each bounded like a file: a connection string is not 8 MB.
+        let limit = crate::fsread::MAX_FILE_BYTES;
+        let mut input = std::io::stdin().lock();
+        let mut buf = Vec::new();
         let mut result = Ok(());
-        for line in stdin.lock().split(b'\n') {
-            let line = match line {
-                Ok(l) => l,
+        for number in 1.. {
+            buf.clear();
+            match (&mut input).take(limit + 1).read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(_) if buf.len() as u64 > limit => {
+                    let _ = out.flush();
+                    errln!(
+                        "error: stdin line {number}: over the 8 MB limit for a connection string"
+                    );
+                    return EXIT_FAILURE;
+                }
+                Ok(_) => {}
                 Err(e) => {
+                    let _ = out.flush();
                     errln!("error: cannot read stdin: {e}");
                     return EXIT_FAILURE;
                 }
-            };
-            let line = String::from_utf8_lossy(&line);
-            let line = line.strip_suffix('\r').unwrap_or(&line);
+            }
+            let line = String::from_utf8_lossy(&buf);
+            let line = line.strip_suffix('\n').unwrap_or(&line);
+            let line = line.strip_suffix('\r').unwrap_or(line);
             result = report(line, &mut out);
             if result.is_err() {
                 break;
