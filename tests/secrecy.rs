@@ -235,7 +235,17 @@ fn configuration_errors_mask_passwords() {
         assert!(out.stderr.contains("****"), "{}", out.stderr);
         assert_clean(toml, &out);
     }
-    let out = run(&["-D", "postgresql://u:Cn4ryFlag@h", "."], "tests/fixtures/canary");
+    let out = run(
+        &["-D", "postgresql://u:Cn4ryFlag@h", "."],
+        "tests/fixtures/canary",
+    );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert_clean("-D", &out);
+}
+
+#[test]
+fn explain_of_an_unknown_rule_masks_its_name() {
+    let out = run(&["--explain", "postgresql://u:Cn4ryExplain@h"], ".");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_clean("--explain", &out);
 }

@@ -110,7 +110,12 @@ impl<'a> UrlInput<'a> {
         let hosts = match parsed.as_ref().ok().or(recovered.as_ref()) {
             Some(info) => {
                 let ports: Vec<Option<String>> = match info.get("port") {
-                    Some(p) => p.value.split(',').map(|s| Some(s.to_string())).collect(),
+                    Some(p) => p
+                        .value
+                        .split(',')
+                        .take(conninfo::MAX_HOSTS)
+                        .map(|s| Some(s.to_string()))
+                        .collect(),
                     None => Vec::new(),
                 };
                 info.hosts()

@@ -147,7 +147,7 @@ pub fn render(project: &Project, diags: &[Diagnostic], baseline: &Path) -> Strin
 /// Writes the baseline atomically.
 pub fn write(project: &Project, diags: &[Diagnostic], baseline: &Path) -> Result<usize, String> {
     let text = render(project, diags, baseline);
-    crate::fix::write_atomic(baseline, text.as_bytes())
+    crate::out::write_file(baseline, text.as_bytes())
         .map_err(|e| format!("{}: cannot write baseline: {e}", baseline.display()))?;
     Ok(diags.len())
 }
@@ -172,7 +172,8 @@ pub struct Applied {
 impl Baseline {
     /// Reads a baseline file.
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        // A baseline can be large (every finding of a big tree), but not unbounded.
+        let text = crate::fsread::read_to_string(path, crate::fsread::MAX_FILE_BYTES)
             .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not a neon-lint baseline: {e}", path.display()))?;

@@ -1,6 +1,6 @@
 //! The command line: `neon-lint [OPTIONS] [PATH]...` and `neon-lint url`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +9,7 @@ use neon_lint_core::{Level, Placement, UrlContext};
 
 use crate::baseline::{self, Baseline};
 use crate::config::Config;
+use crate::out::{self, errln, Stop};
 use crate::progress::Progress;
 use crate::report::{self, Format};
 use crate::{fix, lint, rule_docs, rules, url_cmd};
@@ -158,8 +159,9 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
+            // `--help` and `--version` print on stdout: to a full disk, that is a failure.
+            let printed = e.print().map_err(|err| out::stop("stdout", &err));
+            return ExitCode::from(if e.use_stderr() || printed == Err(Stop::Failed) {
                 EXIT_FAILURE
             } else {
                 EXIT_OK
@@ -170,6 +172,10 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
         Some(Command::Url { json, string }) => run_url(json, &string, color_on(cli.lint.color)),
         None => run_lint(cli.lint),
     };
+    // What the run had to say on stderr was lost: it did not do what it was asked.
+    if out::stderr_failed() {
+        return ExitCode::from(EXIT_FAILURE);
+    }
     ExitCode::from(code)
 }
 
@@ -190,59 +196,94 @@ fn run_url(json: bool, string: &str, color: bool) -> u8 {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if string == "-" {
-        let stdin = std::io::stdin();
-        let mut any_error = false;
-        for line in stdin.lock().split(b'\n') {
-            let Ok(line) = line else { return EXIT_FAILURE };
-            let line = String::from_utf8_lossy(&line);
-            let line = line.strip_suffix('\r').unwrap_or(&line);
-            if json {
-                let v = url_cmd::analyse_json(line, &ctx);
-                let _ = writeln!(out, "{v}");
-            } else {
-                let (s, failed) = url_cmd::analyse_human(line, &ctx, color);
-                any_error |= failed;
-                let _ = write!(out, "{s}");
+    let mut any_error = false;
+    // One string's report; `Err` when the output cannot take it (then stop reading).
+    let mut report = |line: &str, out: &mut dyn Write| -> Result<(), Stop> {
+        let written = if json {
+            let v = url_cmd::analyse_json(line, &ctx);
+            any_error |= v["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|x| x["severity"] == "error"));
+            writeln!(out, "{v}")
+        } else {
+            let (s, failed) = url_cmd::analyse_human(line, &ctx, color);
+            any_error |= failed;
+            write!(out, "{s}")
+        };
+        written.map_err(|e| out::stop("stdout", &e))
+    };
+    let result = if string == "-" {
+        // One line at a time, each bounded like a file: a connection string is not 8 MB.
+        let limit = crate::fsread::MAX_FILE_BYTES;
+        let mut input = std::io::stdin().lock();
+        let mut buf = Vec::new();
+        let mut result = Ok(());
+        for number in 1.. {
+            buf.clear();
+            match (&mut input).take(limit + 1).read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(_) if buf.len() as u64 > limit => {
+                    let _ = out.flush();
+                    errln!(
+                        "error: stdin line {number}: over the 8 MB limit for a connection string"
+                    );
+                    return EXIT_FAILURE;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let _ = out.flush();
+                    errln!("error: cannot read stdin: {e}");
+                    return EXIT_FAILURE;
+                }
+            }
+            let line = String::from_utf8_lossy(&buf);
+            let line = line.strip_suffix('\n').unwrap_or(&line);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            result = report(line, &mut out);
+            if result.is_err() {
+                break;
             }
         }
-        let _ = out.flush();
-        return if any_error { EXIT_FINDINGS } else { EXIT_OK };
-    }
-    if json {
-        let v = url_cmd::analyse_json(string, &ctx);
-        let failed = v["diagnostics"]
-            .as_array()
-            .is_some_and(|d| d.iter().any(|x| x["severity"] == "error"));
-        let _ = writeln!(out, "{v}");
-        return if failed { EXIT_FINDINGS } else { EXIT_OK };
-    }
-    let (s, failed) = url_cmd::analyse_human(string, &ctx, color);
-    let _ = write!(out, "{s}");
-    if failed {
-        EXIT_FINDINGS
+        result
     } else {
-        EXIT_OK
+        report(string, &mut out)
+    };
+    let result = result.and_then(|()| out.flush().map_err(|e| out::stop("stdout", &e)));
+    match result {
+        Err(Stop::Failed) => EXIT_FAILURE,
+        // A closed pipe ends the output quietly; the status still says what was found.
+        Ok(()) | Err(Stop::Closed) => {
+            if any_error {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            }
+        }
+    }
+}
+
+/// Prints `text` on stdout: `Some(status)` when the run must end with it (a write error),
+/// `None` to go on (written, or the reader has gone: nothing more to show it).
+fn print_stdout(text: &str) -> Option<u8> {
+    match out::stdout(text.as_bytes()) {
+        Ok(()) | Err(Stop::Closed) => None,
+        Err(Stop::Failed) => Some(EXIT_FAILURE),
     }
 }
 
 fn run_lint(args: LintArgs) -> u8 {
     if args.list_rules {
-        print!("{}", list_rules());
-        return EXIT_OK;
+        return print_stdout(&list_rules()).unwrap_or(EXIT_OK);
     }
     if let Some(name) = &args.explain {
         return match rules::find(name) {
-            Some(r) => {
-                print!("{}", explain(r));
-                EXIT_OK
-            }
+            Some(r) => print_stdout(&explain(r)).unwrap_or(EXIT_OK),
             None => {
-                eprintln!(
+                errln!(
                     "error: {}",
                     crate::config::lookup_rule(name)
                         .err()
-                        .map(|e| e.0)
+                        .map(|e| e.to_string())
                         .unwrap_or_default()
                 );
                 EXIT_FAILURE
@@ -252,7 +293,7 @@ fn run_lint(args: LintArgs) -> u8 {
     if let Some(dir) = &args.write_rule_docs {
         return match rule_docs::write(dir) {
             Ok(touched) => {
-                eprintln!(
+                errln!(
                     "neon-lint: {} rule pages in {} ({} changed)",
                     rules::all().len(),
                     dir.display(),
@@ -261,7 +302,7 @@ fn run_lint(args: LintArgs) -> u8 {
                 EXIT_OK
             }
             Err(e) => {
-                eprintln!("error: {}: {e}", dir.display());
+                errln!("error: {}: {e}", dir.display());
                 EXIT_FAILURE
             }
         };
@@ -275,7 +316,7 @@ fn run_lint(args: LintArgs) -> u8 {
     let mut config = match Config::load(&paths[0], args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_FAILURE;
         }
     };
@@ -286,7 +327,7 @@ fn run_lint(args: LintArgs) -> u8 {
     ] {
         for n in names {
             if let Err(e) = config.set_level(n, level) {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return EXIT_FAILURE;
             }
         }
@@ -295,7 +336,7 @@ fn run_lint(args: LintArgs) -> u8 {
         let excluder = match config.file_excluder() {
             Ok(x) => x,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return EXIT_FAILURE;
             }
         };
@@ -309,7 +350,7 @@ fn run_lint(args: LintArgs) -> u8 {
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_FAILURE;
         }
     };
@@ -324,12 +365,12 @@ fn run_lint(args: LintArgs) -> u8 {
     let outcome = match result {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_FAILURE;
         }
     };
     for (path, note) in &outcome.notes {
-        eprintln!(
+        errln!(
             "warning: {}: {}",
             report::clean_line(&outcome.project, path),
             report::clean_line(&outcome.project, note)
@@ -345,7 +386,7 @@ fn run_lint(args: LintArgs) -> u8 {
     if let Some(path) = &args.write_baseline {
         return match baseline::write(project, &diags, path) {
             Ok(n) => {
-                eprintln!(
+                errln!(
                     "neon-lint: recorded {n} finding(s) in {} ({} files scanned); \
                      run with `--baseline {}` to see only new ones",
                     path.display(),
@@ -355,7 +396,7 @@ fn run_lint(args: LintArgs) -> u8 {
                 EXIT_OK
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 EXIT_FAILURE
             }
         };
@@ -382,21 +423,16 @@ fn run_lint(args: LintArgs) -> u8 {
 
     if args.diff {
         let preview = report::diff::render(project, &diags);
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        if lock
-            .write_all(preview.text.as_bytes())
-            .and_then(|_| lock.flush())
-            .is_err()
-        {
-            return EXIT_FAILURE;
+        if let Some(code) = print_stdout(&preview.text) {
+            return code;
         }
-        eprintln!(
+        errln!(
             "neon-lint: {} safe fix(es) in {} file(s); nothing written (apply with `--fix`)",
-            preview.fixes, preview.files
+            preview.fixes,
+            preview.files
         );
         if let Some(n) = &baseline_note {
-            eprintln!("{n}");
+            errln!("{n}");
         }
         if !outcome.missing_paths.is_empty() {
             return EXIT_FAILURE;
@@ -407,10 +443,14 @@ fn run_lint(args: LintArgs) -> u8 {
     if args.fix {
         let (fixed, ids) = fix::apply(project, &diags);
         for (p, e) in &fixed.errors {
-            eprintln!("warning: {p}: could not apply fixes: {e}");
+            errln!(
+                "warning: {}: could not apply fixes: {}",
+                report::clean_line(project, p),
+                report::clean_line(project, e)
+            );
         }
         if fixed.fixed > 0 {
-            eprintln!(
+            errln!(
                 "fixed {} finding(s) in {} file(s)",
                 fixed.fixed,
                 fixed.files.len()
@@ -437,33 +477,29 @@ fn run_lint(args: LintArgs) -> u8 {
         Format::Cargo => report::cargo::render(project, &diags),
     };
     for (f, path) in &args.output {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        if let Err(e) = fix::write_atomic(path, render(*f, false).as_bytes()) {
-            eprintln!(
-                "error: {}: cannot write {} output: {e}",
-                path.display(),
-                f.name()
-            );
-            return EXIT_FAILURE;
+        match out::write_file(path, render(*f, false).as_bytes()) {
+            Ok(()) => {}
+            // `--output json=/dev/stdout | head`: the reader has gone, as for stdout.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => {
+                errln!(
+                    "error: {}: cannot write {} output: {e}",
+                    path.display(),
+                    f.name()
+                );
+                return EXIT_FAILURE;
+            }
         }
     }
     let text = render(format, color);
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    if lock
-        .write_all(text.as_bytes())
-        .and_then(|_| lock.flush())
-        .is_err()
-    {
-        return EXIT_FAILURE;
+    if let Some(code) = print_stdout(&text) {
+        return code;
     }
     if outcome.files_seen == 0 && format != Format::Human {
-        eprintln!("neon-lint: no files to lint");
+        errln!("neon-lint: no files to lint");
     }
     if let Some(n) = &baseline_note {
-        eprintln!("{n}");
+        errln!("{n}");
     }
     // A path named on the command line that does not exist stops nothing, but the run
     // did not do what it was asked.
@@ -563,7 +599,7 @@ fn install_redacting_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        errln!(
             "neon-lint: internal error{at}: {} (please report this)",
             neon_lint_core::redact::redact(&msg)
         );

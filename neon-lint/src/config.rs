@@ -10,7 +10,15 @@ use neon_lint_core::conninfo::did_you_mean;
 use neon_lint_core::url::HostOverrides;
 use neon_lint_core::{Level, RuleMeta};
 
+use crate::fsread::{self, MAX_FILE_BYTES};
 use crate::rules;
+
+/// Reads a file that is neon-lint's configuration: a regular file under the size limit,
+/// or an error naming it.
+fn read_config(path: &Path) -> Result<String, ConfigError> {
+    fsread::read_to_string(path, MAX_FILE_BYTES)
+        .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", path.display())))
+}
 
 /// Settings after reading configuration.
 #[derive(Debug, Clone, Default)]
@@ -82,9 +90,7 @@ impl Config {
     /// Finds and reads the configuration for a run over `root`, or an explicit file.
     pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
         if let Some(p) = explicit {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", p.display())))?;
-            return Config::from_toml(&text, p, TableAt::Root);
+            return Config::from_toml(&read_config(p)?, p, TableAt::Root);
         }
         let start = if root.is_file() {
             root.parent().unwrap_or(root)
@@ -96,7 +102,7 @@ impl Config {
             let found: Vec<PathBuf> = ["neon-lint.toml", ".neon-lint.toml"]
                 .iter()
                 .map(|n| dir.join(n))
-                .filter(|p| p.is_file())
+                .filter(|p| p.exists())
                 .collect();
             if found.len() > 1 {
                 return Err(ConfigError(format!(
@@ -105,17 +111,16 @@ impl Config {
                 )));
             }
             if let Some(nl) = found.first() {
-                let text = std::fs::read_to_string(nl).map_err(|e| {
-                    ConfigError(format!("{}: cannot read config: {e}", nl.display()))
-                })?;
-                return Config::from_toml(&text, nl, TableAt::Root);
+                return Config::from_toml(&read_config(nl)?, nl, TableAt::Root);
             }
             for (file, at) in [
                 ("Cargo.toml", TableAt::CargoMetadata),
                 ("pyproject.toml", TableAt::PyprojectTool),
             ] {
                 let p = dir.join(file);
-                if let Ok(text) = std::fs::read_to_string(&p) {
+                // A manifest is only a config file when it says so: one that is missing,
+                // unreadable or not a regular file is passed over (it is not ours).
+                if let Ok(text) = fsread::read_to_string(&p, MAX_FILE_BYTES) {
                     if text.contains("neon-lint") {
                         if let Some(c) = Config::from_toml_opt(&text, &p, at)? {
                             return Ok(c);

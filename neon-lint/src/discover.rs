@@ -11,17 +11,18 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::classify::{classify, FileKind};
+use crate::fsread::{self, ReadError};
+use crate::ignore_rules::IgnoreRules;
 use crate::prefilter;
 
-/// Files larger than this are not read (with a note): connection settings live in small
-/// files, and a 50 MB data dump is not one.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Files larger than this are not read (with a note).
+pub use crate::fsread::MAX_FILE_BYTES;
 
 /// Hidden directories that hold configuration worth linting.
 const HIDDEN_DIRS_WALKED: &[&str] = &[
@@ -92,6 +93,7 @@ pub struct WalkOptions {
 pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
     let out = Mutex::new(Discovery::default());
     let seen_env: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    let ignore_rules = Arc::new(IgnoreRules::new());
     for root in roots {
         let meta = std::fs::metadata(root);
         match meta {
@@ -100,7 +102,19 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
                 visit_file(root, kind, &out, true);
                 continue;
             }
-            Ok(_) => {}
+            Ok(m) if m.is_dir() => {}
+            // A FIFO, socket or device named on the command line: the walker would pass it
+            // over in silence, and the run would claim success.
+            Ok(m) => {
+                let mut d = lock(&out);
+                let what = fsread::kind_name(&m.file_type());
+                d.notes.push((
+                    root.clone(),
+                    format!("not read: not a regular file ({what})"),
+                ));
+                d.missing_roots.push(root.clone());
+                continue;
+            }
             Err(e) => {
                 let mut d = lock(&out);
                 d.notes.push((root.clone(), format!("cannot read: {e}")));
@@ -109,26 +123,33 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
             }
         }
         let mut builder = WalkBuilder::new(root);
+        // The ignore files are read by `ignore_rules` (bounded, regular files only), not
+        // by the walker, which would open a FIFO `.gitignore` and wait forever.
         builder
             .hidden(false)
-            .git_ignore(true)
+            .git_ignore(false)
             .git_global(false)
-            .git_exclude(true)
-            .ignore(true)
-            .parents(true)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
             .require_git(false)
             .follow_links(false)
             .threads(opts.threads);
         let root_for_filter = root.clone();
+        let abs_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let rules = ignore_rules.clone();
         let exclude = opts.exclude.clone();
         builder.filter_entry(move |e| {
             let name = e.file_name().to_string_lossy();
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let rel = e.path().strip_prefix(&root_for_filter).unwrap_or(e.path());
             if let Some(ex) = &exclude {
-                let rel = e.path().strip_prefix(&root_for_filter).unwrap_or(e.path());
                 if !rel.as_os_str().is_empty() && ex.is_match(rel) {
                     return false;
                 }
+            }
+            if e.depth() > 0 && rules.is_ignored(&abs_root.join(rel), is_dir) {
+                return false;
             }
             if is_dir && e.depth() > 0 {
                 if SKIPPED_DIRS.contains(&name.as_ref()) {
@@ -183,6 +204,7 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
         });
     }
     let mut d = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    d.notes.extend(ignore_rules.take_notes());
     d.candidates.sort_by(|a, b| a.path.cmp(&b.path));
     d.notes.sort();
     d
@@ -245,34 +267,16 @@ thread_local! {
 }
 
 fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: bool) {
-    use std::io::Read;
     let result = BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
-        buf.clear();
-        let mut f = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_BYTES {
-            return Err(format!(
-                "skipped: {} MB is over the {} MB size limit for files that hold settings",
-                size / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ));
-        }
-        // Read at most one byte past the limit, in case the file grew since the stat.
-        (&mut f)
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        if buf.len() as u64 > MAX_FILE_BYTES {
-            return Err(format!(
-                "skipped: over the {} MB size limit for files that hold settings",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ));
-        }
-        let keep = !prefilter::is_binary(&buf) && prefilter::is_candidate(kind, &buf);
+        fsread::read_into(path, MAX_FILE_BYTES, &mut buf)?;
+        // `.env` files and the other kinds their tools read as text are text whatever
+        // bytes they hold: a NUL must not hide the password on the next line.
+        let binary = !is_text_whatever_it_holds(kind) && prefilter::is_binary(&buf);
+        let keep = !binary && prefilter::is_candidate(kind, &buf);
         let keep =
             keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate));
-        Ok(keep.then(|| buf.clone()))
+        Ok::<_, ReadError>(keep.then(|| buf.clone()))
     });
     let mut d = lock(out);
     d.files_seen += 1;
@@ -283,6 +287,34 @@ fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: boo
             bytes,
         }),
         Ok(None) => {}
-        Err(note) => d.notes.push((path.to_path_buf(), note)),
+        Err(e) => {
+            // A file named on the command line that cannot be read (or is not a regular
+            // file) fails the run; one over the size limit is a deliberate skip.
+            if explicit && !matches!(e, ReadError::TooBig { .. }) {
+                d.missing_roots.push(path.to_path_buf());
+            }
+            let note = match e {
+                ReadError::Io(e) => format!("cannot read: {e}"),
+                big @ ReadError::TooBig { .. } => {
+                    format!("skipped: {big} for files that hold settings")
+                }
+                refused => format!("skipped: {refused}"),
+            };
+            d.notes.push((path.to_path_buf(), note))
+        }
     }
+}
+
+/// File kinds whose tools read them as text lines whatever they hold (python-dotenv,
+/// docker compose's `env_file`, shells, `configparser`, Docker's Dockerfile parser): the
+/// "a NUL means binary" guess does not apply to them.
+fn is_text_whatever_it_holds(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::DotEnv
+            | FileKind::DotEnvTemplate
+            | FileKind::Shell
+            | FileKind::Dockerfile
+            | FileKind::Ini
+    )
 }

@@ -29,6 +29,34 @@ pub struct Outcome {
     pub missing_paths: Vec<String>,
 }
 
+/// A note for each connection string whose host list is longer than the model keeps
+/// (the rules judged only its first [`MAX_HOSTS`] hosts).
+fn host_list_notes(project: &Project) -> Vec<(PathBuf, String)> {
+    use neon_lint_core::conninfo::{self, MAX_HOSTS};
+    let mut notes = Vec::new();
+    for site in &project.urls {
+        // Cheap test first: a list that long needs that many commas.
+        if memchr::memchr_iter(b',', site.text.as_bytes()).count() < MAX_HOSTS {
+            continue;
+        }
+        let Ok(info) = conninfo::parse(&site.text) else {
+            continue;
+        };
+        let n = info.host_count();
+        if n > MAX_HOSTS {
+            notes.push((
+                project.files[site.file].path.clone(),
+                format!(
+                    "a connection string lists {n} hosts: only the first {MAX_HOSTS} were checked"
+                ),
+            ));
+        }
+    }
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
 /// Lints `paths` with `config`.
 pub fn lint(paths: &[PathBuf], config: &Config) -> Result<Outcome, ConfigError> {
     lint_with_progress(paths, config, &Progress::disabled())
@@ -89,6 +117,7 @@ pub fn lint_with_progress(
         project
             .notes
             .iter()
+            .chain(&host_list_notes(&project))
             .map(|(p, m)| (project::display_path(p, &cwd), m.clone())),
     );
     let mut diagnostics = rules::run(&project, config);

@@ -108,7 +108,11 @@ pub fn write(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let pages = pages();
     for (name, text) in &pages {
         let p = dir.join(name);
-        if std::fs::read_to_string(&p).ok().as_deref() != Some(text.as_str()) {
+        if crate::fsread::read_to_string(&p, crate::fsread::MAX_FILE_BYTES)
+            .ok()
+            .as_deref()
+            != Some(text.as_str())
+        {
             std::fs::write(&p, text)?;
             touched.push(p);
         }
@@ -125,7 +129,7 @@ pub fn check(dir: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let pages = pages();
     for (name, text) in &pages {
-        match std::fs::read_to_string(dir.join(name)) {
+        match crate::fsread::read_to_string(&dir.join(name), crate::fsread::MAX_FILE_BYTES) {
             Ok(t) if t == *text => {}
             Ok(_) => problems.push(format!("{name}: out of date")),
             Err(_) => problems.push(format!("{name}: missing")),
@@ -152,7 +156,7 @@ fn stale_pages(dir: &Path, pages: &[(String, String)]) -> std::io::Result<Vec<Pa
         if !name.ends_with(".md") || pages.iter().any(|(n, _)| n == name) {
             continue;
         }
-        let generated = std::fs::read_to_string(&p)
+        let generated = crate::fsread::read_to_string(&p, crate::fsread::MAX_FILE_BYTES)
             .map(|t| t.starts_with(MARKER))
             .unwrap_or(false);
         if generated {

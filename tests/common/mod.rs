@@ -65,3 +65,45 @@ pub fn findings(json: &str) -> Vec<(String, String, usize)> {
         })
         .collect()
 }
+
+/// Runs `neon-lint ARGS` in `dir` like [`run`], but fails the test if the run has not
+/// ended after `limit` (a guard for inputs that used to hang, not a timing assertion).
+pub fn run_watched(args: &[&str], dir: &Path, limit: std::time::Duration) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neon-lint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Drain the pipes on threads so that a large output cannot block the child.
+    let mut so = child.stdout.take().expect("stdout");
+    let mut se = child.stderr.take().expect("stderr");
+    let drain = |r: &mut dyn std::io::Read| {
+        let mut b = Vec::new();
+        r.read_to_end(&mut b).ok();
+        String::from_utf8_lossy(&b).into_owned()
+    };
+    let t_out = std::thread::spawn(move || drain(&mut so));
+    let t_err = std::thread::spawn(move || drain(&mut se));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("neon-lint {args:?} did not finish in {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output {
+        code: status.code().unwrap_or(-1),
+        stdout: t_out.join().expect("join"),
+        stderr: t_err.join().expect("join"),
+    }
+}

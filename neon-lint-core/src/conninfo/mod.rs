@@ -18,6 +18,14 @@ use std::ops::Range;
 
 pub use keywords::{did_you_mean, is_libpq_keyword, LIBPQ_KEYWORDS, SSLMODES};
 
+/// How many hosts of a host list the model keeps (libpq has no limit).
+///
+/// Every host costs a [`HostSpec`] and a classification; a `.env` of 8 million commas took
+/// gigabytes. No real configuration lists a thousand hosts: the rest of the list is still
+/// parsed (and must be valid), but only the first `MAX_HOSTS` are kept and judged, and
+/// [`ConnInfo::host_count`] says how many there were, so callers can say so.
+pub const MAX_HOSTS: usize = 1000;
+
 /// Which of libpq's two syntaxes the string uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
@@ -270,10 +278,25 @@ impl ConnInfo {
 
     /// The host names libpq would try, in order (`host=` split on commas, or the URI hosts
     /// unless a query `host=` overrides them).
+    ///
+    /// At most [`MAX_HOSTS`] of them.
     pub fn hosts(&self) -> Vec<String> {
         match self.get("host") {
-            Some(p) if !p.value.is_empty() => p.value.split(',').map(str::to_string).collect(),
+            Some(p) if !p.value.is_empty() => p
+                .value
+                .split(',')
+                .take(MAX_HOSTS)
+                .map(str::to_string)
+                .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// How many hosts the string lists (all of them, also past [`MAX_HOSTS`]).
+    pub fn host_count(&self) -> usize {
+        match self.get("host") {
+            Some(p) if !p.value.is_empty() => p.value.bytes().filter(|&b| b == b',').count() + 1,
+            _ => 0,
         }
     }
 
@@ -358,6 +381,24 @@ fn translate_sslmode_alias(p: &Param) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_host_list_keeps_max_hosts_and_counts_the_rest() {
+        // Issue 18, item 13: 8 million commas took gigabytes, one record per host.
+        let n = 100_000;
+        let s = format!("postgresql://u@{}h:5432/db", "a:1,".repeat(n));
+        let info = parse(&s).unwrap();
+        assert_eq!(info.uri_hosts.len(), MAX_HOSTS);
+        assert_eq!(info.hosts().len(), MAX_HOSTS);
+        assert_eq!(info.host_count(), n + 1);
+        // The host and port parameters still span the whole list.
+        let host = info.get("host").unwrap();
+        assert_eq!(host.span.end, s.find(":5432").unwrap());
+        assert_eq!(info.get("port").unwrap().span.end, s.find("/db").unwrap());
+        let kv = parse(&format!("host={} sslmode=require", ",".repeat(n))).unwrap();
+        assert_eq!(kv.hosts().len(), MAX_HOSTS);
+        assert_eq!(kv.host_count(), n + 1);
+    }
 
     #[test]
     fn spans_point_at_parameters() {

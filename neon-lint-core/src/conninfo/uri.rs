@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::decode::{message, uri_decode};
 use super::{
     did_you_mean, is_libpq_keyword, ConnInfo, Dialect, HostSpec, Param, ParamSource, ParseError,
-    Syntax, LIBPQ_KEYWORDS,
+    Syntax, LIBPQ_KEYWORDS, MAX_HOSTS,
 };
 
 fn err(message: String, span: Range<usize>) -> ParseError {
@@ -93,7 +93,10 @@ pub(crate) fn parse(
 
     // Host list: netloc[:port] separated by commas.
     let netloc_start = p;
+    // The first MAX_HOSTS hosts with their spans; the list's last name, for its span.
     let mut hosts = Vec::new();
+    let mut last_name_end;
+    let mut last_port_end = None;
     let mut hostbuf = String::new();
     let mut portbuf = String::new();
     let mut prevchar;
@@ -152,7 +155,13 @@ pub(crate) fn parse(
             portbuf.push_str(&text[ps..p]);
             port_span = Some(ps..p);
         }
-        hosts.push((name_span, port_span));
+        last_name_end = name_span.end;
+        if let Some(ps) = &port_span {
+            last_port_end = Some(ps.end);
+        }
+        if hosts.len() < MAX_HOSTS {
+            hosts.push((name_span, port_span));
+        }
         if prevchar != b',' {
             break;
         }
@@ -164,17 +173,15 @@ pub(crate) fn parse(
     if !hostbuf.is_empty() {
         let value = uri_decode(&hostbuf)
             .map_err(|e| err(message(&e, &hostbuf), netloc_start..netloc_end))?;
-        let vspan = hosts.first().map(|(h, _)| h.start).unwrap_or(netloc_start)
-            ..hosts.last().map(|(h, _)| h.end).unwrap_or(netloc_end);
+        let vspan = hosts.first().map(|(h, _)| h.start).unwrap_or(netloc_start)..last_name_end;
         params.push(uri_param("host", value, vspan, ParamSource::UriHost));
     }
     if !portbuf.is_empty() {
         let value = uri_decode(&portbuf)
             .map_err(|e| err(message(&e, &portbuf), netloc_start..netloc_end))?;
         let first = hosts.iter().find_map(|(_, ps)| ps.clone());
-        let last = hosts.iter().rev().find_map(|(_, ps)| ps.clone());
-        let vspan = match (first, last) {
-            (Some(f), Some(l)) => f.start..l.end,
+        let vspan = match (first, last_port_end) {
+            (Some(f), Some(end)) => f.start..end,
             _ => netloc_start..netloc_end,
         };
         params.push(uri_param("port", value, vspan, ParamSource::UriPort));

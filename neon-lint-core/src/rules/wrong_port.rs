@@ -33,7 +33,12 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     let Some(info) = url.info() else { return };
     let ports: Vec<String> = info
         .value("port")
-        .map(|v| v.split(',').map(str::to_string).collect())
+        .map(|v| {
+            v.split(',')
+                .take(crate::conninfo::MAX_HOSTS)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     for (i, (_, class)) in url.hosts.iter().enumerate() {
         if class.neon().is_none() {

@@ -453,9 +453,12 @@ fn read_env_file(cx: &Cx, rel: &str, span: Range<usize>) -> Vec<ScopedVar> {
     {
         return Vec::new();
     }
-    let Ok(text) = std::fs::read_to_string(dir.join(rel_path)) else {
+    // Read like any other file (regular, bounded): it is named by the scanned tree. Text
+    // whatever it holds, as compose reads it.
+    let Ok(bytes) = crate::fsread::read(&dir.join(rel_path), crate::fsread::MAX_FILE_BYTES) else {
         return Vec::new();
     };
+    let text = String::from_utf8_lossy(&bytes);
     super::parse_dotenv(&text)
         .into_iter()
         .map(|e| ScopedVar {

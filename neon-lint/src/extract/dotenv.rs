@@ -21,8 +21,22 @@ pub struct DotenvEntry {
     pub map: OffsetMap,
 }
 
+/// How many bytes `${VAR}` expansion may add to a file's values, all lines together.
+///
+/// Each line can double the last (`B=${A}${A}`, `C=${B}${B}`...): 60 lines made 2^60
+/// bytes, and the run took all memory. Past the budget, references are left as written,
+/// like unknown variables (never guessed), and a note says so.
+const EXPANSION_BUDGET: usize = 16 * 1024 * 1024;
+
 pub(super) fn extract(cx: &mut Cx) {
-    for e in parse_dotenv(&cx.file.text) {
+    let (entries, exhausted) = parse(&cx.file.text);
+    if exhausted {
+        cx.out.notes.push(format!(
+            "`${{VAR}}` expansion past {} MB: later references were left unexpanded",
+            EXPANSION_BUDGET / (1024 * 1024)
+        ));
+    }
+    for e in entries {
         cx.string_value(
             &e.value,
             e.map.clone(),
@@ -35,9 +49,26 @@ pub(super) fn extract(cx: &mut Cx) {
 
 /// Parses a `.env` text. Lines that are not assignments are skipped, never fatal.
 pub fn parse_dotenv(text: &str) -> Vec<DotenvEntry> {
+    parse(text).0
+}
+
+/// Earlier assignments, for `${VAR}`, and what expansion may still add.
+struct Seen {
+    values: HashMap<String, String>,
+    budget: usize,
+    /// A reference was left unexpanded for want of budget.
+    exhausted: bool,
+}
+
+/// The entries, and whether the expansion budget ran out.
+fn parse(text: &str) -> (Vec<DotenvEntry>, bool) {
     let b = text.as_bytes();
     let mut out: Vec<DotenvEntry> = Vec::new();
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut seen = Seen {
+        values: HashMap::new(),
+        budget: EXPANSION_BUDGET,
+        exhausted: false,
+    };
     let mut i = 0;
     while i < b.len() {
         let line_end = memchr::memchr(b'\n', &b[i..])
@@ -65,10 +96,10 @@ pub fn parse_dotenv(text: &str) -> Vec<DotenvEntry> {
         let name = text[name_start..name_end].to_string();
         let (value, map, end) = match b.get(p) {
             Some(b'\'') => single_quoted(text, p),
-            Some(b'"') => double_quoted(text, p, &seen),
-            _ => unquoted(text, p, line_end, &seen),
+            Some(b'"') => double_quoted(text, p, &mut seen),
+            _ => unquoted(text, p, line_end, &mut seen),
         };
-        seen.insert(name.clone(), value.clone());
+        seen.values.insert(name.clone(), value.clone());
         out.push(DotenvEntry {
             name,
             name_span: name_start..name_end,
@@ -81,7 +112,7 @@ pub fn parse_dotenv(text: &str) -> Vec<DotenvEntry> {
             .unwrap_or(b.len());
         i = end_line.max(next_line);
     }
-    out
+    (out, seen.exhausted)
 }
 
 fn skip_blanks(b: &[u8], p: &mut usize, end: usize) {
@@ -109,11 +140,7 @@ fn single_quoted(text: &str, open: usize) -> (String, OffsetMap, usize) {
     }
 }
 
-fn double_quoted(
-    text: &str,
-    open: usize,
-    seen: &HashMap<String, String>,
-) -> (String, OffsetMap, usize) {
+fn double_quoted(text: &str, open: usize, seen: &mut Seen) -> (String, OffsetMap, usize) {
     let b = text.as_bytes();
     let start = open + 1;
     let mut value = String::new();
@@ -168,7 +195,7 @@ fn unquoted(
     text: &str,
     start: usize,
     line_end: usize,
-    seen: &HashMap<String, String>,
+    seen: &mut Seen,
 ) -> (String, OffsetMap, usize) {
     let b = text.as_bytes();
     // A ` #` (whitespace then hash) starts a comment.
@@ -209,7 +236,7 @@ fn unquoted(
 
 /// Expands `${VAR}` or `$VAR` at the start of `s` from earlier assignments in the file.
 /// Unknown variables are left as written (never guessed).
-fn expand(s: &str, seen: &HashMap<String, String>) -> Option<(String, usize)> {
+fn expand(s: &str, seen: &mut Seen) -> Option<(String, usize)> {
     let b = s.as_bytes();
     let (name, used) = if b.get(1) == Some(&b'{') {
         let close = s.find('}')?;
@@ -227,7 +254,13 @@ fn expand(s: &str, seen: &HashMap<String, String>) -> Option<(String, usize)> {
     if !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
         return None;
     }
-    seen.get(name).map(|v| (v.clone(), used))
+    let v = seen.values.get(name)?;
+    if v.len() > seen.budget {
+        seen.exhausted = true;
+        return None;
+    }
+    seen.budget -= v.len();
+    Some((v.clone(), used))
 }
 
 #[cfg(test)]

@@ -5,28 +5,48 @@
 use super::Cx;
 use crate::site::{Container, OffsetMap};
 
+/// How deep arrays and objects may nest before the file is scanned as text instead (the
+/// scanner recurses once per level).
+const MAX_DEPTH: usize = 256;
+
 pub(super) fn extract(cx: &mut Cx) {
-    for (key, value, map) in strings(&cx.file.text) {
+    let (found, too_deep) = scan(&cx.file.text);
+    if too_deep {
+        // The values past the bound would be lost without a word: read them as text.
+        cx.out.notes.push(format!(
+            "JSON nested more than {MAX_DEPTH} levels deep: scanned as text"
+        ));
+        return super::text::extract(cx);
+    }
+    for (key, value, map) in found {
         cx.string_value(&value, map, Container::ConfigValue, Some(key));
     }
 }
 
 /// Every string value with its dotted key path (`scripts.migrate`) and offsets.
 pub(super) fn strings(text: &str) -> Found {
+    scan(text).0
+}
+
+/// The string values, and whether the nesting bound cut the scan short.
+fn scan(text: &str) -> (Found, bool) {
     let mut found = Vec::new();
     let mut s = Scanner {
         b: text.as_bytes(),
         text,
         i: 0,
+        too_deep: false,
     };
     s.value("", &mut found, 0);
-    found
+    (found, s.too_deep)
 }
 
 struct Scanner<'a> {
     b: &'a [u8],
     text: &'a str,
     i: usize,
+    /// The nesting bound was reached: what follows was not scanned.
+    too_deep: bool,
 }
 
 type Found = Vec<(String, String, OffsetMap)>;
@@ -54,7 +74,8 @@ impl Scanner<'_> {
 
     fn value(&mut self, path: &str, out: &mut Found, depth: usize) {
         self.ws();
-        if self.i >= self.b.len() || depth > 256 {
+        if self.i >= self.b.len() || depth > MAX_DEPTH {
+            self.too_deep |= depth > MAX_DEPTH;
             self.i = self.b.len();
             return;
         }

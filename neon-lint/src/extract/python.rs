@@ -59,6 +59,15 @@ fn parse(text: &str) -> Option<Tree> {
     })
 }
 
+/// How deep the syntax tree may nest before the file is scanned as text instead.
+///
+/// tree-sitter finds a node's parent by descending from the root, so every parent step
+/// costs the depth: on a tree nested 8,000 deep (dicts in dicts, a chain of 8,000 `+`) the
+/// extraction took seconds to minutes. Real code nests a few dozen levels; CPython itself
+/// refuses more than 200 nested brackets. Under this bound each step is cheap and the
+/// extraction stays linear in the file's size.
+const MAX_TREE_DEPTH: usize = 400;
+
 pub(super) fn extract(cx: &mut Cx) {
     let text = cx.file.text.as_str();
     let Some(tree) = parse(text) else {
@@ -67,6 +76,12 @@ pub(super) fn extract(cx: &mut Cx) {
             .push("Python parser gave up on this file: scanned as text".into());
         return super::text::extract(cx);
     };
+    if deeper_than(tree.root_node(), MAX_TREE_DEPTH) {
+        cx.out.notes.push(format!(
+            "Python code nested more than {MAX_TREE_DEPTH} levels deep: scanned as text"
+        ));
+        return super::text::extract(cx);
+    }
     let mut py = Py::new(text);
     py.index(tree.root_node());
     py.extract(cx);
@@ -122,13 +137,52 @@ struct Py<'t> {
     class_defs: Vec<Node<'t>>,
     /// `os.environ["X"] = value`: (key, value).
     environ_sets: Vec<(Node<'t>, Node<'t>)>,
+    /// The parent of each node `string_key` and `is_docstring` ask about (by node id).
+    parents: HashMap<usize, Node<'t>>,
+    /// Imports inside a `try:` that catches their failure (by node id).
+    optional_imports: std::collections::HashSet<usize>,
+    /// Whether the text says `from sqlalchemy` (searched once, when first asked).
+    says_from_sqlalchemy: std::cell::OnceCell<bool>,
 }
 
-fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+/// Whether any node of the tree under `root` is more than `limit` levels down (one cursor
+/// pass, stopping at the first such node).
+fn deeper_than(root: Node, limit: usize) -> bool {
     let mut cursor = root.walk();
+    let mut depth = 0usize;
     loop {
-        f(cursor.node());
         if cursor.goto_first_child() {
+            depth += 1;
+            if depth > limit {
+                return true;
+            }
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
+}
+
+/// Visits every node under `root` in order, with its ancestors (the last is its parent).
+///
+/// The ancestors come from the walk itself: tree-sitter's `Node::parent` descends from the
+/// root and scans each level's children, so it costs the depth times the siblings (a flat
+/// list of 100,000 strings made it quadratic).
+fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>, &[Node<'t>])) {
+    let mut cursor = root.walk();
+    let mut ancestors: Vec<Node<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        f(node, &ancestors);
+        if cursor.goto_first_child() {
+            ancestors.push(node);
             continue;
         }
         loop {
@@ -138,6 +192,7 @@ fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
             if !cursor.goto_parent() {
                 return;
             }
+            ancestors.pop();
         }
     }
 }
@@ -155,7 +210,15 @@ impl<'t> Py<'t> {
             databases: Vec::new(),
             class_defs: Vec::new(),
             environ_sets: Vec::new(),
+            parents: HashMap::new(),
+            optional_imports: std::collections::HashSet::new(),
+            says_from_sqlalchemy: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The parent of a node the index recorded one for.
+    fn parent(&self, n: Node<'t>) -> Option<Node<'t>> {
+        self.parents.get(&n.id()).copied()
     }
 
     fn src(&self, n: Node) -> &'t str {
@@ -169,16 +232,38 @@ impl<'t> Py<'t> {
         let mut imports = Vec::new();
         let mut assignments = Vec::new();
         let mut classes = Vec::new();
-        walk(root, |n| match n.kind() {
-            "call" => calls.push(n),
-            "string" if n.parent().is_none_or(|p| p.kind() != "concatenated_string") => {
-                strings.push(n)
+        let parents = &mut self.parents;
+        let optional_imports = &mut self.optional_imports;
+        walk(root, |n, ancestors| {
+            let parent = ancestors.last().copied();
+            match n.kind() {
+                "call" => calls.push(n),
+                "string" if parent.is_none_or(|p| p.kind() != "concatenated_string") => {
+                    strings.push(n)
+                }
+                "concatenated_string" => strings.push(n),
+                "import_statement" | "import_from_statement" => {
+                    if in_optional_import(ancestors) {
+                        optional_imports.insert(n.id());
+                    }
+                    imports.push(n)
+                }
+                "assignment" => assignments.push(n),
+                "class_definition" => classes.push(n),
+                _ => {}
             }
-            "concatenated_string" => strings.push(n),
-            "import_statement" | "import_from_statement" => imports.push(n),
-            "assignment" => assignments.push(n),
-            "class_definition" => classes.push(n),
-            _ => {}
+            // The parents `string_key` and `is_docstring` climb to.
+            if let (
+                "string"
+                | "concatenated_string"
+                | "parenthesized_expression"
+                | "keyword_argument"
+                | "argument_list",
+                Some(p),
+            ) = (n.kind(), parent)
+            {
+                parents.insert(n.id(), p);
+            }
         });
         for n in &imports {
             self.index_import(*n);
@@ -385,14 +470,6 @@ impl<'t> Py<'t> {
             }
             _ => None,
         }
-    }
-
-    fn root_of(&self, n: Node<'t>) -> Node<'t> {
-        let mut cur = n;
-        while let Some(p) = cur.parent() {
-            cur = p;
-        }
-        cur
     }
 
     fn callee(&self, call: Node) -> Option<String> {
@@ -866,7 +943,7 @@ impl<'t> Py<'t> {
 
     fn extract_imports(&self, cx: &mut Cx) {
         for n in &self.import_nodes {
-            if in_optional_import(*n) {
+            if self.optional_imports.contains(&n.id()) {
                 continue;
             }
             let modules: Vec<String> = if n.kind() == "import_statement" {
@@ -947,7 +1024,7 @@ impl<'t> Py<'t> {
 
     fn extract_strings(&self, cx: &mut Cx) {
         for n in &self.strings {
-            if is_docstring(*n) {
+            if self.is_docstring(*n) {
                 continue;
             }
             let Some(s) = self.string_value(*n) else {
@@ -962,10 +1039,10 @@ impl<'t> Py<'t> {
     /// variable it is the default of.
     fn string_key(&self, n: Node<'t>) -> Option<String> {
         let mut child = n;
-        let mut parent = n.parent()?;
+        let mut parent = self.parent(n)?;
         while parent.kind() == "parenthesized_expression" {
             child = parent;
-            parent = parent.parent()?;
+            parent = self.parent(parent)?;
         }
         match parent.kind() {
             "assignment" => {
@@ -992,7 +1069,7 @@ impl<'t> Py<'t> {
                 let name = self.src(parent.child_by_field_name("name")?).to_string();
                 if name == "default" {
                     // `Field(default="...")` in a settings class, `config("X", default=...)`.
-                    let call = parent.parent()?.parent()?;
+                    let call = self.parent(self.parent(parent)?)?;
                     if let Some((var, _)) = self.env_read(call) {
                         return Some(var.value);
                     }
@@ -1000,7 +1077,7 @@ impl<'t> Py<'t> {
                 Some(name)
             }
             "argument_list" => {
-                let call = parent.parent()?;
+                let call = self.parent(parent)?;
                 let (var, default) = self.env_read(call)?;
                 (default?.id() == child.id()).then_some(var.value)
             }
@@ -1041,7 +1118,9 @@ impl<'t> Py<'t> {
             self.imports
                 .values()
                 .any(|v| v.starts_with("sqlalchemy") || v.starts_with("sqlmodel"))
-                || self.src(self.root_of(call)).contains("from sqlalchemy")
+                || *self
+                    .says_from_sqlalchemy
+                    .get_or_init(|| self.text.contains("from sqlalchemy"))
         };
         let q = match q.as_str() {
             "create_engine" if uses_sqlalchemy() => "sqlalchemy.create_engine".to_string(),
@@ -1345,7 +1424,7 @@ pub(super) fn setup_py_requirements(text: &str) -> Vec<(String, std::ops::Range<
     };
     let py = Py::new(text);
     let mut lists = Vec::new();
-    walk(tree.root_node(), |n| {
+    walk(tree.root_node(), |n, _| {
         if n.kind() != "keyword_argument" {
             return;
         }
@@ -1358,8 +1437,8 @@ pub(super) fn setup_py_requirements(text: &str) -> Vec<(String, std::ops::Range<
     });
     let mut out = Vec::new();
     for l in lists {
-        walk(l, |n| {
-            if n.kind() == "string" && n.parent().is_some_and(|p| p.kind() == "list") {
+        walk(l, |n, ancestors| {
+            if n.kind() == "string" && ancestors.last().is_some_and(|p| p.kind() == "list") {
                 if let Some(s) = py.string_value(n) {
                     out.push((s.value, n.byte_range()));
                 }
@@ -1447,15 +1526,17 @@ fn client_api(q: &str) -> Option<(Driver, &'static str, UrlArg)> {
 
 /// Whether a string statement is a docstring (or any bare string statement: it has no
 /// effect, so it documents).
-fn is_docstring(n: Node) -> bool {
-    n.parent()
-        .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
+impl<'t> Py<'t> {
+    fn is_docstring(&self, n: Node<'t>) -> bool {
+        self.parent(n)
+            .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
+    }
 }
 
-/// Whether an import sits in a `try:` whose handlers catch its failure.
-fn in_optional_import(n: Node) -> bool {
-    let mut cur = n.parent();
-    while let Some(p) = cur {
+/// Whether an import whose ancestors are these sits in a `try:` whose handlers catch its
+/// failure.
+fn in_optional_import(ancestors: &[Node]) -> bool {
+    for p in ancestors.iter().rev() {
         if p.kind() == "try_statement" {
             let mut c = p.walk();
             let catches = p
@@ -1468,7 +1549,6 @@ fn in_optional_import(n: Node) -> bool {
         if matches!(p.kind(), "function_definition" | "class_definition") {
             return false;
         }
-        cur = p.parent();
     }
     false
 }

@@ -316,7 +316,13 @@ fn inherit_workspace_deps(project: &mut Project, facts: &[(usize, RustFacts)]) {
                 break;
             }
             let cached = from_disk.entry(a.to_path_buf()).or_insert_with(|| {
-                let text = std::fs::read_to_string(a.join("Cargo.toml")).ok()?;
+                // Bounded and regular files only: a FIFO `Cargo.toml` above the tree
+                // must not hang the run.
+                let text = crate::fsread::read_to_string(
+                    &a.join("Cargo.toml"),
+                    crate::fsread::MAX_FILE_BYTES,
+                )
+                .ok()?;
                 let facts = crate::extract::cargo_facts(&text)?;
                 facts.workspace_root.then_some(facts.workspace_deps)
             });
