@@ -93,8 +93,22 @@ pub fn read_to_string(path: &Path, limit: u64) -> Result<String, ReadError> {
     })
 }
 
+/// Opens `path` (a regular file of at most `limit` bytes, symlinks followed) for reading in
+/// pieces, with its length (git's index is read as a stream).
+pub fn open(path: &Path, limit: u64) -> Result<(File, u64), ReadError> {
+    let file = open_regular(path, limit)?;
+    let len = file.metadata()?.len();
+    Ok((file, len))
+}
+
 /// Opens `path` for reading without blocking, and checks what the opened handle is.
 fn open_regular(path: &Path, limit: u64) -> Result<File, ReadError> {
+    // Look before opening, so that a device is never opened (opening some has side
+    // effects); then look again at what was opened, in case it was swapped meanwhile.
+    let seen = std::fs::metadata(path)?;
+    if !seen.is_file() {
+        return Err(ReadError::NotRegular(kind_name(&seen.file_type())));
+    }
     let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
