@@ -3,10 +3,14 @@
 
 mod cargo;
 mod deploy_yaml;
+mod docker_pins;
 mod dotenv;
 mod ini;
 mod jsconfig;
 mod json;
+mod lock_go_ruby;
+mod lock_js;
+mod lockfiles;
 mod prisma;
 mod pymanifest;
 mod python;
@@ -54,7 +58,11 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::Ini => ini::extract(&mut cx),
         FileKind::Python => python::extract(&mut cx),
         FileKind::Shell => shell::extract(&mut cx),
-        FileKind::Dockerfile => shell::extract_dockerfile(&mut cx),
+        FileKind::Dockerfile => {
+            shell::extract_dockerfile(&mut cx);
+            docker_pins::extract(&mut cx);
+        }
+        FileKind::LockFile => lockfiles::extract(&mut cx),
         FileKind::Prisma => prisma::extract(&mut cx),
         FileKind::JsConfig => jsconfig::extract(&mut cx),
         FileKind::PythonManifest => pymanifest::extract(&mut cx),

@@ -1,0 +1,136 @@
+//! `go.mod` (`require path version` lines, alone or in `require ( ... )` blocks) and
+//! `Gemfile.lock` (the `specs:` entries `    name (version[-platform])` of `GEM`
+//! sections; a platform suffix marks a binary gem).
+
+use super::lockfiles::pin_exact;
+use super::Cx;
+use crate::site::pins::Ecosystem;
+
+pub(super) fn go_mod(cx: &mut Cx) {
+    let text = cx.file.text.clone();
+    let mut in_require = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.split("//").next().unwrap_or("").trim_end();
+        let trimmed = content.trim_start();
+        let spec = if in_require {
+            if trimmed.starts_with(')') {
+                in_require = false;
+                continue;
+            }
+            trimmed
+        } else if let Some(rest) = trimmed.strip_prefix("require") {
+            let rest = rest.trim_start();
+            if rest.starts_with('(') {
+                in_require = true;
+                continue;
+            }
+            if rest.len() == trimmed.len() - "require".len() {
+                continue; // `requirements`...
+            }
+            rest
+        } else {
+            continue;
+        };
+        let mut words = spec.split_whitespace();
+        let (Some(path), Some(version)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let path = path.trim_matches('"');
+        let Some(at) = content.rfind(version) else {
+            continue;
+        };
+        pin_exact(
+            cx,
+            start + at..start + at + version.len(),
+            Ecosystem::Go,
+            path,
+            version,
+            None,
+        );
+    }
+}
+
+pub(super) fn gemfile_lock(cx: &mut Cx) {
+    let text = cx.file.text.clone();
+    let mut in_specs = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if !content.starts_with(' ') {
+            in_specs = false; // a new section (`GEM`, `PLATFORMS`, `DEPENDENCIES`)
+            continue;
+        }
+        if content.trim() == "specs:" {
+            in_specs = true;
+            continue;
+        }
+        // Gems sit at four spaces; their own dependencies at six.
+        if !in_specs || !content.starts_with("    ") || content.starts_with("     ") {
+            continue;
+        }
+        let entry = content.trim();
+        let Some((name, rest)) = entry.split_once(" (") else {
+            continue;
+        };
+        let Some(inner) = rest.strip_suffix(')') else {
+            continue;
+        };
+        // Gem versions never hold `-`; what follows one is the platform.
+        let (version, variant) = match inner.split_once('-') {
+            Some((v, p)) => (v, Some(p.to_string())),
+            None => (inner, None),
+        };
+        let at = start + content.find(inner).unwrap_or(0);
+        pin_exact(
+            cx,
+            at..at + inner.len(),
+            Ecosystem::RubyGems,
+            name,
+            version,
+            variant,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lockfiles::tests::pins_of;
+
+    #[test]
+    fn reads_go_mod_and_gemfile_lock() {
+        let go = "module x\n\ngo 1.20\n\nrequire github.com/lib/pq v1.10.6\n\nrequire (\n\tgithub.com/jackc/pgx/v4 v4.17.2\n\tgithub.com/jackc/pgconn v1.13.0 // indirect\n)\n";
+        assert_eq!(
+            pins_of("go.mod", go),
+            vec![
+                (
+                    "github.com/lib/pq".into(),
+                    "v1.10.6".into(),
+                    "v1.10.6".into()
+                ),
+                (
+                    "github.com/jackc/pgx/v4".into(),
+                    "v4.17.2".into(),
+                    "v4.17.2".into()
+                ),
+                (
+                    "github.com/jackc/pgconn".into(),
+                    "v1.13.0".into(),
+                    "v1.13.0".into()
+                ),
+            ]
+        );
+        let gems = "GEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.2.3-x64-mingw32)\n    rails (7.0.0)\n      actionpack (= 7.0.0)\n\nPLATFORMS\n  x64-mingw32\n";
+        assert_eq!(
+            pins_of("Gemfile.lock", gems),
+            vec![
+                ("pg".into(), "1.2.3".into(), "1.2.3-x64-mingw32".into()),
+                ("rails".into(), "7.0.0".into(), "7.0.0".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! npm lock files: `package-lock.json` / `npm-shrinkwrap.json` (lockfileVersion 1:
+//! nested `dependencies`; 2 and 3: `packages` keyed by `node_modules/...` paths),
+//! `yarn.lock` (classic v1 and Berry), `pnpm-lock.yaml` (v5/v6 `/name/1.0.0` and
+//! `/name@1.0.0`, v9 `name@1.0.0` keys of `packages:`).
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use super::lockfiles::pin_exact;
+use super::yaml::Positions;
+use super::Cx;
+use crate::site::pins::Ecosystem;
+
+pub(super) fn package_lock(cx: &mut Cx) {
+    let text = cx.file.text.clone();
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(&text) {
+        cx.out.notes.push(format!(
+            "not valid JSON, so its package versions were not read: {e}"
+        ));
+        return;
+    }
+    let mut seen_packages = false;
+    let mut found = Vec::new();
+    for (key, value, map) in super::json::strings(&text) {
+        let Some(path) = key.strip_suffix(".version") else {
+            continue;
+        };
+        // v2/v3: `packages.node_modules/a/node_modules/pg`; the root is `packages.`.
+        if let Some(p) = path.strip_prefix("packages.") {
+            if let Some(i) = p.rfind("node_modules/") {
+                seen_packages = true;
+                found.push((true, p[i + "node_modules/".len()..].to_string(), value, map));
+            }
+            continue;
+        }
+        // v1: `dependencies.a.dependencies.pg`.
+        if let Some(p) = path.strip_prefix("dependencies.") {
+            let name = p.rsplit(".dependencies.").next().unwrap_or(p).to_string();
+            found.push((false, name, value, map));
+        }
+    }
+    // v2 lock files carry both forms; `packages` is the one npm 7+ reads.
+    for (modern, name, version, map) in found {
+        if seen_packages && !modern {
+            continue;
+        }
+        // `npm:other@1.0.0` aliases and `file:` / git versions name no registry version.
+        if !version.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let span = map.range(0..version.len());
+        pin_exact(cx, span, Ecosystem::Npm, &name, &version, None);
+    }
+}
+
+/// The package name of a yarn/pnpm descriptor (`pg@^8.0.0`, `@scope/x@npm:1.0.0`).
+fn descriptor_name(d: &str) -> &str {
+    let d = d.trim().trim_matches('"');
+    let search_from = usize::from(d.starts_with('@'));
+    match d[search_from..].find('@') {
+        Some(i) => &d[..search_from + i],
+        None => d,
+    }
+}
+
+/// yarn.lock: an entry header (`pg@^8.0.0, "pg@^8.1":` or `"pg@npm:^8.0.0":`) at column
+/// 0, then an indented `version "8.7.1"` (v1) or `version: 8.7.1` (Berry).
+pub(super) fn yarn_lock(cx: &mut Cx) {
+    let text = cx.file.text.clone();
+    let mut current: Option<String> = None;
+    let mut offset = 0;
+    let mut pins = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if !content.starts_with(' ') {
+            current = content
+                .strip_suffix(':')
+                .and_then(|h| h.split(',').next())
+                .map(|d| descriptor_name(d).to_string())
+                .filter(|n| !n.is_empty() && n != "__metadata");
+            continue;
+        }
+        let Some(name) = &current else { continue };
+        let trimmed = content.trim_start();
+        let Some(v) = trimmed
+            .strip_prefix("version ")
+            .or_else(|| trimmed.strip_prefix("version: "))
+        else {
+            continue;
+        };
+        let v = v.trim();
+        let version = v.trim_matches('"');
+        let at = start + (content.len() - trimmed.len()) + (trimmed.len() - v.len());
+        pins.push((at..at + v.len(), name.clone(), version.to_string()));
+        current = None;
+    }
+    for (span, name, version) in pins {
+        pin_exact(cx, span, Ecosystem::Npm, &name, &version, None);
+    }
+}
+
+/// Collects the keys of the top-level `packages:` map with their byte offsets.
+struct PackageKeys<'a> {
+    pos: Positions<'a>,
+    /// Open containers: (is a mapping, the next scalar is a key, the current key).
+    stack: Vec<(bool, bool, String)>,
+    keys: Vec<(String, usize)>,
+}
+
+impl MarkedEventReceiver for PackageKeys<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::MappingStart(..) => self.stack.push((true, true, String::new())),
+            Event::SequenceStart(..) => self.stack.push((false, false, String::new())),
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                if let Some(parent) = self.stack.last_mut() {
+                    parent.1 = parent.0;
+                }
+            }
+            Event::Scalar(value, ..) => {
+                let in_packages = self.stack.len() == 2 && self.stack[0].2 == "packages";
+                let Some(top) = self.stack.last_mut() else {
+                    return;
+                };
+                if !top.0 {
+                    return;
+                }
+                if top.1 {
+                    if in_packages {
+                        self.keys.push((value.clone(), self.pos.byte(&mark)));
+                    }
+                    top.2 = value;
+                    top.1 = false;
+                } else {
+                    top.1 = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `pnpm-lock.yaml` keys of `packages:`: `/pg/8.7.1`, `/pg@8.7.1(peer)`, `pg@8.7.1`,
+/// `/@scope/x/1.0.0`.
+fn pnpm_key(key: &str) -> Option<(String, String)> {
+    let k = key.strip_prefix('/').unwrap_or(key);
+    let k = k.split(['(', '_']).next().unwrap_or(k);
+    let from = usize::from(k.starts_with('@'));
+    if let Some(i) = k[from..].find('@') {
+        let (n, v) = k.split_at(from + i);
+        return Some((n.to_string(), v[1..].to_string()));
+    }
+    // v5: `/name/version`, `/@scope/name/version`.
+    let (n, v) = k.rsplit_once('/')?;
+    Some((n.to_string(), v.to_string()))
+}
+
+pub(super) fn pnpm_lock(cx: &mut Cx) {
+    let text = cx.file.text.clone();
+    let mut keys = PackageKeys {
+        pos: Positions::new(&text),
+        stack: Vec::new(),
+        keys: Vec::new(),
+    };
+    if let Err(e) = Parser::new_from_str(&text).load(&mut keys, false) {
+        cx.out.notes.push(format!(
+            "not valid YAML, so its package versions were not read: {e}"
+        ));
+        return;
+    }
+    let found: Vec<(String, usize)> = keys.keys;
+    for (key, at) in found {
+        let Some((name, version)) = pnpm_key(&key) else {
+            continue;
+        };
+        if !version.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        // Point at the key as written (quoted keys start one byte later).
+        let at = text[at..]
+            .find(key.as_str())
+            .map(|i| at + i)
+            .filter(|&i| i < at + 2)
+            .unwrap_or(at);
+        let end = (at + key.len()).min(text.len());
+        pin_exact(cx, at..end, Ecosystem::Npm, &name, &version, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lockfiles::tests::pins_of;
+
+    #[test]
+    fn reads_npm_locks() {
+        let v3 = r#"{"name": "app", "lockfileVersion": 3, "packages": {"": {"name": "app", "version": "1.0.0", "dependencies": {"postgres": "3.3.3"}}, "node_modules/postgres": {"version": "3.3.3"}, "node_modules/a/node_modules/pg": {"version": "8.11.0"}}}"#;
+        assert_eq!(
+            pins_of("package-lock.json", v3),
+            vec![
+                ("postgres".into(), "3.3.3".into(), "3.3.3".into()),
+                ("pg".into(), "8.11.0".into(), "8.11.0".into())
+            ]
+        );
+        let v1 = r#"{"lockfileVersion": 1, "dependencies": {"postgres": {"version": "3.3.3"}, "x": {"version": "1.0.0", "dependencies": {"pg": {"version": "0.8.2"}}}}}"#;
+        let got: Vec<_> = pins_of("package-lock.json", v1)
+            .into_iter()
+            .map(|p| (p.0, p.1))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("postgres".into(), "3.3.3".into()),
+                ("x".into(), "1.0.0".into()),
+                ("pg".into(), "0.8.2".into())
+            ]
+        );
+        let yarn = "# yarn lockfile v1\n\n\"@scope/x@^1.0.0\":\n  version \"1.0.0\"\n\npostgres@^3.3.0, postgres@^3.3.3:\n  version \"3.3.3\"\n  resolved \"https://x\"\n";
+        assert_eq!(
+            pins_of("yarn.lock", yarn),
+            vec![
+                ("@scope/x".into(), "1.0.0".into(), "\"1.0.0\"".into()),
+                ("postgres".into(), "3.3.3".into(), "\"3.3.3\"".into())
+            ]
+        );
+        let berry = "__metadata:\n  version: 6\n\n\"postgres@npm:^3.3.0\":\n  version: 3.3.3\n";
+        assert_eq!(
+            pins_of("yarn.lock", berry),
+            vec![("postgres".into(), "3.3.3".into(), "3.3.3".into())]
+        );
+        let pnpm9 = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      postgres:\n        specifier: 3.3.3\n        version: 3.3.3\npackages:\n  postgres@3.3.3:\n    resolution: {integrity: sha512-x}\n  '@scope/x@1.0.0':\n    resolution: {integrity: sha512-y}\n";
+        assert_eq!(
+            pins_of("pnpm-lock.yaml", pnpm9),
+            vec![
+                ("postgres".into(), "3.3.3".into(), "postgres@3.3.3".into()),
+                ("@scope/x".into(), "1.0.0".into(), "@scope/x@1.0.0".into())
+            ]
+        );
+        let pnpm5 = "lockfileVersion: 5.4\npackages:\n  /postgres/3.3.3:\n    resolution: {integrity: sha512-x}\n";
+        assert_eq!(
+            pins_of("pnpm-lock.yaml", pnpm5),
+            vec![("postgres".into(), "3.3.3".into(), "/postgres/3.3.3".into())]
+        );
+    }
+}
