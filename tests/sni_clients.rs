@@ -102,6 +102,28 @@ fn platform_dependent_wheels_are_errors_where_the_project_shows_the_platform() {
 }
 
 #[test]
+fn an_arm64_ci_runner_is_platform_evidence_too() {
+    let texts = check(
+        "python-ci-arm64",
+        &[
+            ("requirements.txt", 1, "error"),
+            // `psycopg[binary]==3.0.14` installs psycopg-binary 3.0.14.
+            ("requirements.txt", 2, "error"),
+        ],
+    );
+    assert!(
+        texts[0].contains("(`.github/workflows/deploy.yml:5`)"),
+        "{}",
+        texts[0]
+    );
+    assert!(
+        texts[1].contains("`psycopg[binary,pool]` 3.0.14") && texts[1].contains("3.0.15 or newer"),
+        "{}",
+        texts[1]
+    );
+}
+
+#[test]
 fn node_lock_files_old_postgres_js_flagged_current_silent() {
     let texts = check(
         "node-old",

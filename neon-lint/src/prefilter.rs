@@ -47,6 +47,11 @@ const CODE_NEEDLES: &[&str] = &[
     "liquibase",
     "sqlx",
     "diesel",
+    // Platform evidence (`runs-on: ubuntu-24.04-arm`, `platform: linux/arm64`) for the
+    // wheels that bundled an old libpq on 64-bit ARM only.
+    "arm64",
+    "aarch64",
+    "-arm",
 ];
 
 /// Extra words for Rust sources and `Cargo.toml`: driver crates and the API names a

@@ -89,6 +89,18 @@ pub static SNI_CLIENTS: &[SniClient] = &[
         reported_through: None,
         workaround: Workaround::LibpqOptions,
     },
+    // [§2] `psycopg[binary]==X` installs psycopg-binary X: the same wheels.
+    SniClient {
+        ecosystem: Ecosystem::PyPi,
+        package: "psycopg",
+        cause: "with the `binary` extra bundles a libpq older than 14 in its wheels, and libpq sends SNI only from 14",
+        fixed: "3.0.0",
+        platform_fixed: &[(Platform::LinuxArm64, "3.0.15"), (Platform::Musl, "3.0.15")],
+        variants: &["binary"],
+        fixed_by: None,
+        reported_through: None,
+        workaround: Workaround::LibpqOptions,
+    },
     // [§2] asyncpg has no TLS before 0.10.0 (see `TLS_DEFAULT_ON` for 0.10-0.21).
     SniClient {
         ecosystem: Ecosystem::PyPi,

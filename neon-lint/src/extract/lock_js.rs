@@ -182,14 +182,13 @@ pub(super) fn pnpm_lock(cx: &mut Cx) {
         if !version.starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        // Point at the key as written (quoted keys start one byte later).
-        let at = text[at..]
+        // Point at the key as written (quoted keys start one byte later); a key written
+        // with escapes is pointed at by its first byte.
+        let span = text[at..]
             .find(key.as_str())
-            .map(|i| at + i)
-            .filter(|&i| i < at + 2)
-            .unwrap_or(at);
-        let end = (at + key.len()).min(text.len());
-        pin_exact(cx, at..end, Ecosystem::Npm, &name, &version, None);
+            .filter(|&i| i < 2)
+            .map_or(at..at, |i| at + i..at + i + key.len());
+        pin_exact(cx, span, Ecosystem::Npm, &name, &version, None);
     }
 }
 

@@ -147,6 +147,55 @@ pub(super) mod tests {
             .collect()
     }
 
+    /// Truncated, non-UTF-8-looking, deeply nested and binary-ish input: every reader
+    /// returns (a note at worst), none panics, and every span is a char boundary.
+    #[test]
+    fn readers_survive_broken_input() {
+        let names = [
+            "poetry.lock",
+            "uv.lock",
+            "pdm.lock",
+            "Cargo.lock",
+            "Pipfile.lock",
+            "package-lock.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "go.mod",
+            "Gemfile.lock",
+            "requirements.txt",
+            "Dockerfile",
+        ];
+        let inputs = [
+            "",
+            "[[package]]\nname = \"psycopg2-binary\"\nversion = ",
+            "{\"packages\": {\"node_modules/pg\": {\"version\": \"8",
+            "packages:\n  '\\u00e9@1.0.0':\n  \"pg@\u{e9}\":\n",
+            "require (\n\tgithub.com/lib/pq v1.10.6 \u{e9}\nrequire\n",
+            "GEM\n  specs:\n    pg (\n    pg ()\n    é (1.0-)\n",
+            "psycopg2-binary==\u{e9}\nasyncpg<\n~=\n==.*\n",
+            "FROM\nFROM --platform=\nRUN apt-get install \\\nRUN apk add --virtual\nFROM é:é AS\n",
+            "\u{feff}\u{0}\u{1b}[31m pg@ \"pg\" postgres",
+        ];
+        for name in names {
+            for input in inputs {
+                let deep = format!("{}{}", "[".repeat(300), input);
+                for text in [input.to_string(), deep] {
+                    let file = SourceFile {
+                        path: PathBuf::from(name),
+                        display: name.to_string(),
+                        kind: classify(std::path::Path::new(name)).expect("kind"),
+                        text: text.clone(),
+                        lines: LineIndex::new(&text),
+                    };
+                    let sites = crate::extract::extract(0, &file);
+                    for p in &sites.pins {
+                        assert!(text.get(p.span.clone()).is_some(), "{name}: {:?}", p.span);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn reads_toml_and_pipfile_locks() {
         let poetry = "[[package]]\nname = \"psycopg2-binary\"\nversion = \"2.8.6\"\n\n[[package]]\nname = \"SQLAlchemy\"\nversion = \"1.4.0\"\n";

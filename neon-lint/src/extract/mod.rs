@@ -2,6 +2,7 @@
 //! formats and nothing of rules.
 
 mod cargo;
+mod ci_platform;
 mod deploy_yaml;
 mod docker_pins;
 mod dotenv;
@@ -50,6 +51,7 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::Yaml => {
             yaml::extract(&mut cx);
             deploy_yaml::extract(&mut cx);
+            ci_platform::extract(&mut cx);
         }
         FileKind::Json => {
             json::extract(&mut cx);

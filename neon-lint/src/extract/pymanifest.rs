@@ -46,7 +46,8 @@ pub(super) fn extract(cx: &mut Cx) {
                 ecosystem: Ecosystem::PyPi,
                 package: package.clone(),
                 version,
-                variant: None,
+                // Extras select builds: `psycopg[binary]` brings the libpq-bundling wheel.
+                variant: (!extras.is_empty()).then(|| extras.join(",")),
                 base_image: None,
             });
         }

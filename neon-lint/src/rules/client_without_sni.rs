@@ -265,7 +265,11 @@ fn client(project: &Project, pin: &PackagePin) -> Option<Found> {
             return None;
         }
     }
-    let name = &pin.package;
+    // `psycopg[binary]`: the extras are what select the wheel.
+    let name = &match (&pin.variant, pin.ecosystem) {
+        (Some(extras), Ecosystem::PyPi) => format!("{}[{extras}]", pin.package),
+        _ => pin.package.clone(),
+    };
     let version = shown(&pin.version);
     if only_older(&pin.version, row.fixed) {
         return Some((
