@@ -8,8 +8,11 @@ mod common;
 
 use common::run;
 
+/// (path, code, line, severity) of one finding.
+type Finding = (String, String, usize, String);
+
 /// (path, code, line, severity) of the NL052 findings, plus their messages and helps.
-fn lint(dir: &str, args: &[&str]) -> (Vec<(String, String, usize, String)>, Vec<String>) {
+fn lint(dir: &str, args: &[&str]) -> (Vec<Finding>, Vec<String>) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     all.push(".");
