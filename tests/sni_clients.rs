@@ -169,8 +169,9 @@ fn dockerfiles_installing_or_carrying_an_old_libpq_are_flagged() {
             // `libpq5=13.*`: the version decides whatever the base.
             ("ci/Dockerfile", 2, "error"),
             ("tools/Dockerfile", 2, "error"),
-            // python:<v>-bullseye carries libpq 13, and psycopg2 (source) loads it.
-            ("worker.Dockerfile", 1, "error"),
+            // python:${PYTHON_VERSION}-bullseye (an ARG default) carries libpq 13, and psycopg2
+            // (source) loads it.
+            ("worker.Dockerfile", 2, "error"),
         ],
     );
     assert!(
@@ -192,6 +193,19 @@ fn cargo_lock_decides_whether_diesel_loads_the_system_libpq() {
     check("rust-diesel-old", &[("Dockerfile", 1, "error")]);
     // pq-src bundles libpq 17: the old base image does not matter.
     check("rust-current", &[]);
+}
+
+#[test]
+fn only_the_program_that_connects_to_neon_is_judged() {
+    // `api/` has a Neon URL; `legacy/` (same old pin, and an arm64 Dockerfile) does not. The
+    // arm64 Dockerfile of `legacy/` is no evidence for `api/` either: 2.9.3 stays a warning.
+    check(
+        "monorepo",
+        &[
+            ("api/requirements.txt", 1, "error"),
+            ("api/requirements.txt", 2, "warning"),
+        ],
+    );
 }
 
 #[test]

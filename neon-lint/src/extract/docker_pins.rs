@@ -77,9 +77,20 @@ pub(super) fn extract(cx: &mut Cx) {
     let mut aliases: HashMap<String, String> = HashMap::new();
     let mut base: Option<String> = None;
     let mut pgdg = false;
+    // `ARG NAME=default` before the first `FROM` may be used in `FROM` lines.
+    let mut global_args: HashMap<String, String> = HashMap::new();
+    let mut seen_from = false;
     for (keyword, range) in instructions(&text) {
         match keyword.as_str() {
+            "ARG" if !seen_from => {
+                for w in words(&text, range) {
+                    if let Some((name, value)) = w.text.split_once('=') {
+                        global_args.insert(name.to_string(), value.trim_matches('"').to_string());
+                    }
+                }
+            }
             "FROM" => {
+                seen_from = true;
                 pgdg = false;
                 let ws = words(&text, range);
                 let mut image = None;
@@ -113,6 +124,11 @@ pub(super) fn extract(cx: &mut Cx) {
                 let Some(img) = image else {
                     base = None;
                     continue;
+                };
+                let expanded = expand_args(img.text, &global_args);
+                let img = Word {
+                    text: expanded.as_str(),
+                    span: img.span.clone(),
                 };
                 if let Some(stage) = aliases.get(&img.text.to_ascii_lowercase()) {
                     // `FROM builder`: the earlier stage's base, recorded there already.
@@ -155,6 +171,48 @@ pub(super) fn extract(cx: &mut Cx) {
             _ => {}
         }
     }
+}
+
+/// `$NAME`, `${NAME}` and `${NAME:-default}` in a `FROM` image, from the `ARG` defaults
+/// before the first `FROM`; unknown names stay as written (and the image is then ignored).
+fn expand_args(image: &str, args: &HashMap<String, String>) -> String {
+    let mut out = String::with_capacity(image.len());
+    let mut rest = image;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, default, len) = if let Some(inner) = after.strip_prefix('{') {
+            match inner.find('}') {
+                Some(e) => {
+                    let body = &inner[..e];
+                    let (n, d) = match body.split_once(":-") {
+                        Some((n, d)) => (n, Some(d)),
+                        None => (body, None),
+                    };
+                    (n, d, e + 2)
+                }
+                None => ("", None, 0),
+            }
+        } else {
+            let n = after
+                .bytes()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                .count();
+            (&after[..n], None, n)
+        };
+        match args.get(name).map(String::as_str).or(default) {
+            Some(v) if len > 0 => {
+                out.push_str(v);
+                rest = &after[len..];
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `apt-get install`, `apt install`, `apk add` commands among `ws` (split at `&&`, `;`,
@@ -250,5 +308,26 @@ mod tests {
             ]
         );
         assert_eq!(sites.platforms.len(), 2);
+    }
+
+    #[test]
+    fn expands_global_args_in_from() {
+        let args = [("PY".to_string(), "3.9".to_string())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            super::expand_args("python:${PY}-bullseye", &args),
+            "python:3.9-bullseye"
+        );
+        assert_eq!(
+            super::expand_args("python:$PY-bullseye", &args),
+            "python:3.9-bullseye"
+        );
+        assert_eq!(
+            super::expand_args("debian:${D:-bullseye}", &args),
+            "debian:bullseye"
+        );
+        assert_eq!(super::expand_args("x:${NOPE}", &args), "x:${NOPE}");
+        assert_eq!(super::expand_args("x:${", &args), "x:${");
     }
 }

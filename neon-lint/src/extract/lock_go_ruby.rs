@@ -6,50 +6,74 @@ use super::lockfiles::pin_exact;
 use super::Cx;
 use crate::site::pins::Ecosystem;
 
+/// `go.mod`: `require` entries, and `replace` directives, which win over them: a replaced
+/// module is pinned by its replacement's version (at the `replace` line), or not at all when
+/// it is replaced by a local directory.
 pub(super) fn go_mod(cx: &mut Cx) {
     let text = cx.file.text.clone();
-    let mut in_require = false;
+    let mut block: Option<&str> = None;
     let mut offset = 0;
+    let mut requires = Vec::new();
+    let mut replaced: Vec<String> = Vec::new();
+    let mut replacements = Vec::new();
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let content = line.split("//").next().unwrap_or("").trim_end();
         let trimmed = content.trim_start();
-        let spec = if in_require {
+        let (directive, spec) = if let Some(d) = block {
             if trimmed.starts_with(')') {
-                in_require = false;
+                block = None;
                 continue;
             }
-            trimmed
-        } else if let Some(rest) = trimmed.strip_prefix("require") {
-            let rest = rest.trim_start();
-            if rest.starts_with('(') {
-                in_require = true;
-                continue;
-            }
-            if rest.len() == trimmed.len() - "require".len() {
-                continue; // `requirements`...
-            }
-            rest
+            (d, trimmed)
         } else {
+            let Some((d, rest)) = ["require", "replace"].iter().find_map(|d| {
+                let rest = trimmed.strip_prefix(d)?;
+                rest.starts_with([' ', '\t', '('])
+                    .then(|| (*d, rest.trim_start()))
+            }) else {
+                continue;
+            };
+            if rest.starts_with('(') {
+                block = Some(d);
+                continue;
+            }
+            (d, rest)
+        };
+        let words: Vec<&str> = spec.split_whitespace().collect();
+        let at = |w: &str| content.rfind(w).map(|i| start + i..start + i + w.len());
+        if directive == "require" {
+            if let (Some(path), Some(version)) = (words.first(), words.get(1)) {
+                if let Some(span) = at(version) {
+                    requires.push((
+                        span,
+                        path.trim_matches('"').to_string(),
+                        version.to_string(),
+                    ));
+                }
+            }
+            continue;
+        }
+        // `replace old [v] => new [v]`.
+        let Some(arrow) = words.iter().position(|w| *w == "=>") else {
             continue;
         };
-        let mut words = spec.split_whitespace();
-        let (Some(path), Some(version)) = (words.next(), words.next()) else {
-            continue;
-        };
-        let path = path.trim_matches('"');
-        let Some(at) = content.rfind(version) else {
-            continue;
-        };
-        pin_exact(
-            cx,
-            start + at..start + at + version.len(),
-            Ecosystem::Go,
-            path,
-            version,
-            None,
-        );
+        let Some(old) = words.first() else { continue };
+        replaced.push(old.trim_matches('"').to_string());
+        if let (Some(new), Some(version)) = (words.get(arrow + 1), words.get(arrow + 2)) {
+            if let Some(span) = at(version) {
+                replacements.push((span, new.trim_matches('"').to_string(), version.to_string()));
+            }
+        }
+    }
+    for (span, path, version) in requires {
+        if !replaced.contains(&path) {
+            pin_exact(cx, span, Ecosystem::Go, &path, &version, None);
+        }
+    }
+    for (span, path, version) in replacements {
+        pin_exact(cx, span, Ecosystem::Go, &path, &version, None);
     }
 }
 
@@ -123,6 +147,15 @@ mod tests {
                     "v1.13.0".into()
                 ),
             ]
+        );
+        let replaced = "module x\n\nrequire github.com/lib/pq v1.10.6\nrequire github.com/jackc/pgx/v4 v4.17.2\n\nreplace github.com/lib/pq => github.com/lib/pq v1.10.9\nreplace (\n\tgithub.com/jackc/pgx/v4 v4.17.2 => ../pgx\n)\n";
+        assert_eq!(
+            pins_of("go.mod", replaced),
+            vec![(
+                "github.com/lib/pq".into(),
+                "v1.10.9".into(),
+                "v1.10.9".into()
+            )]
         );
         let gems = "GEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.2.3-x64-mingw32)\n    rails (7.0.0)\n      actionpack (= 7.0.0)\n\nPLATFORMS\n  x64-mingw32\n";
         assert_eq!(

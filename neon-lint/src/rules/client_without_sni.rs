@@ -1,3 +1,5 @@
+use std::path::{Path, PathBuf};
+
 use neon_lint_core::{Placement, UrlInput};
 
 use super::url_rules::context_for;
@@ -14,9 +16,12 @@ use neon_lint_core::Level;
 
 neon_lint_core::declare_rule! {
     /// ## What it does
-    /// Finds, in a project that connects to Neon (a Neon host in a connection string or
-    /// variable outside the docs), a pinned PostgreSQL client too old to send TLS SNI,
-    /// at the line that pins it:
+    /// Finds, in a program that connects to Neon, a pinned PostgreSQL client too old to
+    /// send TLS SNI, at the line that pins it. "Connects to Neon" means a connection string
+    /// or variable value on a Neon host, outside the docs, in a file of the pin's directory,
+    /// of a directory above it (a root `.env`) or below it (`app/settings.py` beside a root
+    /// `requirements.txt`); CI configuration (`.github/`...) counts for the whole
+    /// repository. A Neon URL of a sibling service does not count. The pins:
     ///
     /// - Python: `psycopg2-binary` before 2.9.2 and `psycopg-binary` wheels that bundle a
     ///   libpq older than 14; `asyncpg` before 0.10 (no TLS), and before 0.22 as a warning
@@ -140,9 +145,11 @@ fn platform_name(p: Platform) -> &'static str {
     }
 }
 
-/// `path:line` of the first evidence for `p`, when the project shows it.
-fn platform_evidence(project: &Project, p: Platform) -> Option<String> {
-    let h = project.platforms.iter().find(|h| h.platform == p)?;
+/// `path:line` of the first evidence for `p` in the program of `file`.
+fn platform_evidence(project: &Project, file: usize, p: Platform) -> Option<String> {
+    let h = project.platforms.iter().find(|h| {
+        h.platform == p && same_program(&project.files[h.file].path, &project.files[file].path)
+    })?;
     let f = &project.files[h.file];
     Some(format!(
         "`{}:{}`",
@@ -180,11 +187,40 @@ fn help(upgrade: String, workaround: Workaround) -> String {
     format!("{upgrade}; if you cannot upgrade, {}", workaround.text())
 }
 
-/// The evidence that the project connects to Neon: a connection string (or variable
-/// value) on a Neon host outside the docs. `None`: none; `Some(id)`: the endpoint ID when
-/// all such strings name the same one.
-fn neon_endpoint(project: &Project, config: &Config) -> Option<Option<String>> {
-    let mut ids: Vec<Option<String>> = Vec::new();
+/// A connection string (or variable value) on a Neon host outside the docs: where it is,
+/// and the endpoint ID it names.
+struct NeonUse {
+    /// The directory of the program it configures.
+    dir: PathBuf,
+    endpoint: Option<String>,
+}
+
+/// The directory a file configures: its own, except CI configuration (`.github/`,
+/// `.circleci/`, `.gitlab/`, `.buildkite/`), which configures the repository it sits in.
+fn program_dir(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    for a in dir.ancestors() {
+        let name = a
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase());
+        if matches!(
+            name.as_deref(),
+            Some(".github" | ".circleci" | ".gitlab" | ".buildkite")
+        ) {
+            return a.parent().unwrap_or(Path::new("")).to_path_buf();
+        }
+    }
+    dir.to_path_buf()
+}
+
+/// Whether two files belong to the same program: one's directory holds the other's.
+fn same_program(a: &Path, b: &Path) -> bool {
+    let (x, y) = (program_dir(a), program_dir(b));
+    x.starts_with(&y) || y.starts_with(&x)
+}
+
+fn neon_uses(project: &Project, config: &Config) -> Vec<NeonUse> {
+    let mut out = Vec::new();
     for u in &project.urls {
         if u.placement == Placement::Docs {
             continue;
@@ -194,14 +230,29 @@ fn neon_endpoint(project: &Project, config: &Config) -> Option<Option<String>> {
         if !input.is_neon() {
             continue;
         }
-        let id = input.neon().and_then(|n| n.endpoint_id.clone());
-        if !ids.contains(&id) {
-            ids.push(id);
+        out.push(NeonUse {
+            dir: program_dir(&project.files[u.file].path),
+            endpoint: input.neon().and_then(|n| n.endpoint_id.clone()),
+        });
+    }
+    out
+}
+
+/// The Neon evidence for a pin in `path`: a Neon use in the same program, i.e. in its
+/// directory, one above it (a root `.env`) or one below it (`app/settings.py` beside a root
+/// `requirements.txt`). `None`: none (a sibling service's Neon URL does not count);
+/// `Some(id)`: the endpoint ID when those uses name one.
+fn neon_for(uses: &[NeonUse], path: &Path) -> Option<Option<String>> {
+    let dir = program_dir(path);
+    let mut ids: Vec<&Option<String>> = Vec::new();
+    for u in uses {
+        if (dir.starts_with(&u.dir) || u.dir.starts_with(&dir)) && !ids.contains(&&u.endpoint) {
+            ids.push(&u.endpoint);
         }
     }
     match ids.as_slice() {
         [] => None,
-        [one] => Some(one.clone()),
+        [one] => Some((*one).clone()),
         _ => Some(None),
     }
 }
@@ -210,12 +261,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     if project.pins.is_empty() {
         return;
     }
-    let mut endpoint = None;
-    let mut neon = || {
-        endpoint
-            .get_or_insert_with(|| neon_endpoint(project, config))
-            .clone()
-    };
+    let mut uses = None;
     for pin in &project.pins {
         let found = match pin.ecosystem {
             Ecosystem::Apt | Ecosystem::Apk => system_package(pin),
@@ -225,10 +271,11 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         let Some((level, message, label, mut help)) = found else {
             continue;
         };
-        let Some(id) = neon() else {
-            return;
+        let uses = uses.get_or_insert_with(|| neon_uses(project, config));
+        let Some(id) = neon_for(uses, &project.files[pin.file].path) else {
+            continue;
         };
-        // The workaround with this project's endpoint ID filled in.
+        // The workaround with this program's endpoint ID filled in.
         if let Some(id) = id {
             help = help.replace("<endpoint-id>", &id);
         }
@@ -301,7 +348,7 @@ fn client(project: &Project, pin: &PackagePin) -> Option<Found> {
         })?;
         let shown_on: Vec<(Platform, String)> = missing
             .iter()
-            .filter_map(|(p, _)| platform_evidence(project, *p).map(|e| (*p, e)))
+            .filter_map(|(p, _)| platform_evidence(project, pin.file, *p).map(|e| (*p, e)))
             .collect();
         let platforms = missing
             .iter()
@@ -387,8 +434,10 @@ fn system_package(pin: &PackagePin) -> Option<Found> {
     ))
 }
 
-/// The first client of the project that loads the system's libpq, for messages.
-fn system_libpq_client(project: &Project) -> Option<String> {
+/// The first client of the program of `file` that loads the system's libpq, for messages.
+fn system_libpq_client(project: &Project, file: usize) -> Option<String> {
+    let here = &project.files[file].path;
+    let near = |f: usize| same_program(&project.files[f].path, here);
     let bundled = |eco: Ecosystem, pkg: &str| {
         BUNDLED_LIBPQ
             .iter()
@@ -397,19 +446,20 @@ fn system_libpq_client(project: &Project) -> Option<String> {
                 project
                     .pins
                     .iter()
-                    .any(|p| p.ecosystem == eco && p.package == *with)
+                    .any(|p| p.ecosystem == eco && p.package == *with && near(p.file))
                     || (eco == Ecosystem::PyPi
                         && project.manifests.iter().any(|m| {
-                            m.package == *with
-                                || (m.package == pkg && m.features.iter().any(|f| f == "binary"))
+                            near(m.file)
+                                && (m.package == *with
+                                    || (m.package == pkg
+                                        && m.features.iter().any(|f| f == "binary")))
                         }))
             })
     };
     for (eco, pkg) in SYSTEM_LIBPQ_CLIENTS {
-        let pinned = project
-            .pins
-            .iter()
-            .find(|p| p.ecosystem == *eco && p.package == *pkg && p.variant.is_none());
+        let pinned = project.pins.iter().find(|p| {
+            p.ecosystem == *eco && p.package == *pkg && p.variant.is_none() && near(p.file)
+        });
         let file = pinned.map(|p| p.file).or_else(|| {
             (*eco == Ecosystem::PyPi)
                 .then(|| {
@@ -419,6 +469,7 @@ fn system_libpq_client(project: &Project) -> Option<String> {
                         .find(|m| {
                             m.package == *pkg
                                 && project.files[m.file].kind == FileKind::PythonManifest
+                                && near(m.file)
                         })
                         .map(|m| m.file)
                 })
@@ -446,7 +497,7 @@ fn base_image(project: &Project, pin: &PackagePin) -> Option<Found> {
     if installs {
         return None;
     }
-    let user = system_libpq_client(project)?;
+    let user = system_libpq_client(project, pin.file)?;
     let release = info
         .system
         .map(|(r, _)| format!(" ({r})"))
