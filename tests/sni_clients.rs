@@ -132,6 +132,8 @@ fn node_lock_files_old_postgres_js_flagged_current_silent() {
         "node-old",
         &[
             ("package-lock.json", 15, "error"),
+            // An exact version in package.json pins too.
+            ("package.json", 5, "error"),
             ("web/yarn.lock", 6, "error"),
             ("worker/pnpm-lock.yaml", 13, "error"),
         ],
@@ -140,6 +142,7 @@ fn node_lock_files_old_postgres_js_flagged_current_silent() {
         .iter()
         .all(|t| t.contains("`postgres` 3.3.4 or newer")));
     assert!(texts[0].contains("endpoint=ep-broad-sun-a1b2c3d4;<password>"));
+    // `~3.3.0` in package.json can resolve 3.3.4: only the lock file (3.4.4 here) decides.
     check("node-current", &[]);
 }
 
@@ -206,6 +209,21 @@ fn only_the_program_that_connects_to_neon_is_judged() {
             ("api/requirements.txt", 2, "warning"),
         ],
     );
+}
+
+#[test]
+fn conda_environment_libpq_and_pip_pins() {
+    let texts = check(
+        "conda-old",
+        &[
+            ("environment.yml", 6, "error"),
+            ("environment.yml", 9, "error"),
+        ],
+    );
+    assert!(
+        texts[0].contains("`libpq=13.3` installs libpq 13") && texts[0].contains("`libpq>=14`")
+    );
+    check("conda-current", &[]);
 }
 
 #[test]

@@ -52,6 +52,8 @@ const CODE_NEEDLES: &[&str] = &[
     "arm64",
     "aarch64",
     "-arm",
+    // conda's `libpq=13` in `environment.yml`.
+    "libpq",
 ];
 
 /// Extra words for Rust sources and `Cargo.toml`: driver crates and the API names a

@@ -230,6 +230,8 @@ pub fn is_libpq_package(ecosystem: Ecosystem, package: &str) -> bool {
             package,
             "libpq" | "libpq-dev" | "postgresql-client" | "postgresql-dev" | "postgresql-libs"
         ),
+        // conda's `libpq` and `postgresql` packages carry the libpq of their version.
+        Ecosystem::Conda => matches!(package, "libpq" | "postgresql"),
         _ => false,
     }
 }

@@ -9,7 +9,8 @@ use yaml_rust2::scanner::Marker;
 use super::lockfiles::pin_exact;
 use super::yaml::Positions;
 use super::Cx;
-use crate::site::pins::Ecosystem;
+use crate::site::pins::{Ecosystem, PackagePin, VersionReq};
+use crate::version::Version;
 
 pub(super) fn package_lock(cx: &mut Cx) {
     let text = cx.file.text.clone();
@@ -51,6 +52,153 @@ pub(super) fn package_lock(cx: &mut Cx) {
         let span = map.range(0..version.len());
         pin_exact(cx, span, Ecosystem::Npm, &name, &version, None);
     }
+}
+
+/// `package.json` dependencies whose range has an upper bound: `"postgres": "3.3.3"`,
+/// `"~3.3.0"` (below 3.4.0), `"3.3.x"`, `"^3.3.0"` (below 4), `"<3.3.4"`. Open ranges
+/// (`>=3`, `*`, tags, git URLs) are not recorded: only the lock file says what they install.
+pub(super) fn package_json(cx: &mut Cx) {
+    let text = cx.file.text.clone();
+    for (key, value, map) in super::json::strings(&text) {
+        let Some(name) = ["dependencies.", "devDependencies.", "optionalDependencies."]
+            .iter()
+            .find_map(|p| key.strip_prefix(p))
+        else {
+            continue;
+        };
+        let version = npm_range(&value);
+        if version == VersionReq::Open {
+            continue;
+        }
+        cx.out.pins.push(PackagePin {
+            file: cx.file_id,
+            span: map.range(0..value.len()),
+            ecosystem: Ecosystem::Npm,
+            package: name.to_string(),
+            version,
+            variant: None,
+            base_image: None,
+        });
+    }
+}
+
+/// The newest versions an npm range allows (node-semver): the loosest alternative of a
+/// `||` list; within one, the tightest bound.
+pub(super) fn npm_range(range: &str) -> VersionReq {
+    let mut loosest: Option<VersionReq> = None;
+    for alt in range.split("||") {
+        let req = npm_comparators(alt.trim());
+        let looser = match (&loosest, &req) {
+            (None, _) => true,
+            (_, VersionReq::Open) => true,
+            (Some(VersionReq::Open), _) => false,
+            (Some(cur), new) => upper(new) > upper(cur),
+        };
+        if looser {
+            loosest = Some(req);
+        }
+    }
+    loosest.unwrap_or(VersionReq::Open)
+}
+
+/// The bound of a requirement, for comparing two (an exact version is its own bound).
+fn upper(r: &VersionReq) -> Option<Version> {
+    match r {
+        VersionReq::Exact(v) | VersionReq::Below { version: v, .. } => Version::parse(v),
+        VersionReq::Open => None,
+    }
+}
+
+fn npm_comparators(alt: &str) -> VersionReq {
+    if alt.contains(" - ") {
+        // `1.0.0 - 1.2.0`: up to the second.
+        let hi = alt.rsplit(" - ").next().unwrap_or("").trim();
+        return VersionReq::Below {
+            version: hi.to_string(),
+            inclusive: true,
+        };
+    }
+    let mut best = VersionReq::Open;
+    for c in alt.split_whitespace() {
+        let req = npm_comparator(c);
+        let tighter = match (&req, &best) {
+            (VersionReq::Exact(_), _) => return req,
+            (VersionReq::Open, _) => false,
+            (_, VersionReq::Open) => true,
+            (new, cur) => upper(new) < upper(cur),
+        };
+        if tighter {
+            best = req;
+        }
+    }
+    best
+}
+
+fn npm_comparator(c: &str) -> VersionReq {
+    let below = |v: String| VersionReq::Below {
+        version: v,
+        inclusive: false,
+    };
+    // Partial versions and wildcards: `3.3`, `3.3.x`, `3.3.*` allow 3.3.*.
+    let partial = |v: &str| -> Option<Vec<u64>> {
+        let v = v.trim_start_matches(['v', '=']);
+        let parts: Vec<&str> = v.split('.').collect();
+        let mut nums = Vec::new();
+        for p in &parts {
+            match p.parse::<u64>() {
+                Ok(n) => nums.push(n),
+                Err(_) if matches!(*p, "x" | "X" | "*") => break,
+                Err(_) => return None,
+            }
+        }
+        (nums.len() < 3 && !nums.is_empty()).then_some(nums)
+    };
+    let bump = |mut nums: Vec<u64>, at: usize| -> String {
+        nums.truncate(at + 1);
+        nums[at] += 1;
+        nums.iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    if let Some(v) = c.strip_prefix("<=") {
+        return VersionReq::Below {
+            version: v.to_string(),
+            inclusive: true,
+        };
+    }
+    if let Some(v) = c.strip_prefix('<') {
+        return below(v.to_string());
+    }
+    if c.starts_with('>') || c == "*" || c.is_empty() || c == "latest" {
+        return VersionReq::Open;
+    }
+    if let Some(v) = c.strip_prefix('~') {
+        let v = v.trim_start_matches(['>', '=', 'v']);
+        let nums: Vec<u64> = v.split('.').map_while(|p| p.parse().ok()).collect();
+        return match nums.len() {
+            0 => VersionReq::Open,
+            1 => below(bump(nums, 0)),
+            _ => below(bump(nums, 1)),
+        };
+    }
+    if let Some(v) = c.strip_prefix('^') {
+        // `^1.2.3` < 2, `^0.8.2` < 0.9, `^0.0.3` < 0.0.4.
+        let nums: Vec<u64> = v.split('.').map_while(|p| p.parse().ok()).collect();
+        let Some(first) = nums.iter().position(|&n| n != 0) else {
+            return VersionReq::Open;
+        };
+        return below(bump(nums, first));
+    }
+    if let Some(nums) = partial(c) {
+        let at = nums.len() - 1;
+        return below(bump(nums, at));
+    }
+    let v = c.trim_start_matches('=').trim_start_matches('v');
+    if Version::parse(v).is_some() {
+        return VersionReq::Exact(v.to_string());
+    }
+    VersionReq::Open
 }
 
 /// The package name of a yarn/pnpm descriptor (`pg@^8.0.0`, `@scope/x@npm:1.0.0`).
@@ -195,6 +343,44 @@ pub(super) fn pnpm_lock(cx: &mut Cx) {
 #[cfg(test)]
 mod tests {
     use super::super::lockfiles::tests::pins_of;
+    use super::*;
+
+    #[test]
+    fn reads_npm_ranges() {
+        let below = |v: &str| VersionReq::Below {
+            version: v.into(),
+            inclusive: false,
+        };
+        assert_eq!(npm_range("3.3.3"), VersionReq::Exact("3.3.3".into()));
+        assert_eq!(npm_range("=v3.3.3"), VersionReq::Exact("3.3.3".into()));
+        assert_eq!(npm_range("~3.3.0"), below("3.4"));
+        assert_eq!(npm_range("3.3.x"), below("3.4"));
+        assert_eq!(npm_range("3.3"), below("3.4"));
+        assert_eq!(npm_range("^3.3.0"), below("4"));
+        assert_eq!(npm_range("^0.8.2"), below("0.9"));
+        assert_eq!(npm_range(">=3.0.0 <3.3.4"), below("3.3.4"));
+        assert_eq!(npm_range("3.3.3 || ^3.4.0"), below("4"));
+        assert_eq!(npm_range("3.3.3 || *"), VersionReq::Open);
+        assert_eq!(npm_range("latest"), VersionReq::Open);
+        assert_eq!(npm_range("github:porsager/postgres"), VersionReq::Open);
+        let pkg = r#"{"name": "x", "dependencies": {"postgres": "3.3.3", "pg": "^8.0.0"}, "devDependencies": {"postgres-x": "~1.0.0"}}"#;
+        assert_eq!(
+            pins_of("package.json", pkg),
+            vec![
+                ("postgres".into(), "3.3.3".into(), "3.3.3".into()),
+                (
+                    "pg".into(),
+                    "Below { version: \"9\", inclusive: false }".into(),
+                    "^8.0.0".into()
+                ),
+                (
+                    "postgres-x".into(),
+                    "Below { version: \"1.1\", inclusive: false }".into(),
+                    "~1.0.0".into()
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn reads_npm_locks() {

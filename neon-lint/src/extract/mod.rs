@@ -3,6 +3,7 @@
 
 mod cargo;
 mod ci_platform;
+mod conda_env;
 mod deploy_yaml;
 mod docker_pins;
 mod dotenv;
@@ -52,10 +53,23 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
             yaml::extract(&mut cx);
             deploy_yaml::extract(&mut cx);
             ci_platform::extract(&mut cx);
+            let name = file
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase());
+            if matches!(
+                name.as_deref(),
+                Some("environment.yml" | "environment.yaml")
+            ) {
+                conda_env::extract(&mut cx);
+            }
         }
         FileKind::Json => {
             json::extract(&mut cx);
             shell::extract_package_json(&mut cx);
+            if file.path.file_name().is_some_and(|n| n == "package.json") {
+                lock_js::package_json(&mut cx);
+            }
         }
         FileKind::Ini => ini::extract(&mut cx),
         FileKind::Python => python::extract(&mut cx),

@@ -28,11 +28,14 @@ neon_lint_core::declare_rule! {
     ///   (TLS only when asked for), in `requirements*.txt`, `pyproject.toml`, `setup.cfg`,
     ///   `poetry.lock`, `uv.lock`, `pdm.lock` and `Pipfile.lock`;
     /// - Node: `postgres` (postgres.js) before 3.3.4, `pg` before 0.8.3, in
-    ///   `package-lock.json`, `yarn.lock` and `pnpm-lock.yaml`;
+    ///   `package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`, and `package.json` ranges that
+    ///   cannot reach the fixed version (`"3.3.3"`, `"<3.3.4"`; `"~3.3.0"` can);
     /// - Go: `github.com/lib/pq` before v1.10.7, `github.com/jackc/pgx/v4` before v4.18.0
     ///   (unless `github.com/jackc/pgconn` v1.14.0 or newer is required), pgconn before
     ///   v1.14.0, pgx v5 before v5.0.0-beta.3, in `go.mod`;
     /// - Ruby: Windows binary `pg` gems before 1.3.0 in `Gemfile.lock`;
+    /// - conda: `libpq` / `postgresql` held below 14 in `environment.yml` (and its `pip:`
+    ///   list, read as requirements);
     /// - Dockerfiles: `apt-get install libpq5` / `libpq-dev` / `postgresql-client` (or
     ///   `apk add libpq` ...) on a base whose libpq is older than 14 (Debian 10 and 11,
     ///   Ubuntu 20.04, Alpine 3.14 and older) unless the PostgreSQL apt repository is
@@ -264,7 +267,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     let mut uses = None;
     for pin in &project.pins {
         let found = match pin.ecosystem {
-            Ecosystem::Apt | Ecosystem::Apk => system_package(pin),
+            Ecosystem::Apt | Ecosystem::Apk | Ecosystem::Conda => system_package(pin),
             Ecosystem::DockerImage => base_image(project, pin),
             _ => client(project, pin),
         };
@@ -393,6 +396,8 @@ fn client(project: &Project, pin: &PackagePin) -> Option<Found> {
 
 /// The libpq major of a version string (`13.*`, `13.16-0+deb11u1`, `14.4-1.pgdg20.04+1`).
 fn major(v: &str) -> Option<u32> {
+    // Debian epochs (`1:13.3-1`) come first.
+    let v = v.split_once(':').map_or(v, |(_, r)| r);
     v.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
@@ -402,17 +407,33 @@ fn system_package(pin: &PackagePin) -> Option<Found> {
     }
     let pkg = &pin.package;
     let libpq_help = || {
-        help(
-            "build on a release whose libpq is 14 or newer (Debian 12 bookworm, Ubuntu 22.04, Alpine 3.15 or later), or install libpq from the PostgreSQL apt repository (apt.postgresql.org)".into(),
-            Workaround::LibpqOptions,
-        )
+        let upgrade = if pin.ecosystem == Ecosystem::Conda {
+            "pin libpq 14 or newer (`libpq>=14`)".to_string()
+        } else {
+            "build on a release whose libpq is 14 or newer (Debian 12 bookworm, Ubuntu 22.04, Alpine 3.15 or later), or install libpq from the PostgreSQL apt repository (apt.postgresql.org)".to_string()
+        };
+        help(upgrade, Workaround::LibpqOptions)
     };
     if let VersionReq::Exact(v) = &pin.version {
-        // An explicit `libpq5=13.*` decides whatever the base.
+        // An explicit `libpq5=13.*` (or conda `libpq=13.3`) decides whatever the base.
         if let Some(m) = major(v).filter(|&m| m < LIBPQ_SNI_MAJOR && m > 0) {
             return Some((
                 Level::Error,
                 format!("`{pkg}={v}` installs libpq {m}, and libpq sends SNI only from 14: {CONSEQUENCE}"),
+                "libpq older than 14".into(),
+                libpq_help(),
+            ));
+        }
+        return None;
+    }
+    if matches!(pin.version, VersionReq::Below { .. }) {
+        if only_older(&pin.version, "14") {
+            return Some((
+                Level::Error,
+                format!(
+                    "`{pkg}` is held {}, and libpq sends SNI only from 14: {CONSEQUENCE}",
+                    shown(&pin.version)
+                ),
                 "libpq older than 14".into(),
                 libpq_help(),
             ));

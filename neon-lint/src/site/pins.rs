@@ -24,6 +24,8 @@ pub enum Ecosystem {
     Apt,
     /// An Alpine package installed with `apk add`.
     Apk,
+    /// A conda package (`environment.yml` `dependencies:`).
+    Conda,
     /// A container base image (`FROM image:tag`); the version is the tag.
     DockerImage,
 }
