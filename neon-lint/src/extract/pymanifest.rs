@@ -121,7 +121,10 @@ pub(crate) fn version_req(spec: &str) -> VersionReq {
             .bytes()
             .take_while(|b| matches!(b, b'=' | b'<' | b'>' | b'~' | b'!'))
             .count();
-        let (op, v) = (&c[..op_len], c[op_len..].trim());
+        // The version ends at a blank or a `\` continuation (pip-compile's `--hash` lines).
+        let v = c[op_len..].trim_start();
+        let v = v.split([' ', '\t', '\\']).next().unwrap_or(v);
+        let op = &c[..op_len];
         let req = match op {
             "==" | "===" if v.ends_with(".*") => bump(v.trim_end_matches(".*"), 0),
             "==" | "===" => VersionReq::Exact(v.to_string()),
@@ -377,6 +380,10 @@ mod tests {
         assert_eq!(version_req("psycopg2-binary~=2.8"), below("3", false));
         assert_eq!(version_req("psycopg2-binary==2.8.*"), below("2.9", false));
         assert_eq!(version_req("psycopg2-binary>=2.8"), VersionReq::Open);
+        assert_eq!(
+            version_req("psycopg2-binary==2.9.2 \\"),
+            VersionReq::Exact("2.9.2".into())
+        );
         assert_eq!(version_req("psycopg2-binary"), VersionReq::Open);
     }
 
