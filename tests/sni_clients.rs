@@ -244,6 +244,25 @@ fn a_configured_level_applies_to_every_finding_of_the_rule() {
 }
 
 #[test]
+fn an_inline_allow_silences_one_pin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(
+        root.join(".env"),
+        "DATABASE_URL=postgresql://app@ep-broad-sun-a1b2c3d4.us-east-2.aws.neon.tech/neondb?sslmode=require\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("requirements.txt"),
+        "# neon-lint: allow(client-without-sni)\npsycopg2-binary==2.8.6\npsycopg2-binary==2.9.1\n",
+    )
+    .expect("write");
+    let (got, _) = lint(root.to_str().expect("utf8"), &[]);
+    let lines: Vec<usize> = got.iter().map(|g| g.2).collect();
+    assert_eq!(lines, [3]);
+}
+
+#[test]
 fn the_rule_doc_quotes_the_proxy_error_texts() {
     let out = run(&["--explain", "client-without-sni"], ".");
     for text in [

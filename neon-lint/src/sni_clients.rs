@@ -376,6 +376,29 @@ pub fn older_than(v: &str, first: &str) -> Option<bool> {
 mod tests {
     use super::*;
 
+    /// Every version in the table parses, platform-specific firsts are not older than the
+    /// usual one, and no row is shadowed by another.
+    #[test]
+    fn the_table_is_coherent() {
+        for r in SNI_CLIENTS {
+            assert!(Version::parse(r.fixed).is_some(), "{}", r.package);
+            for (_, first) in r.platform_fixed {
+                assert_eq!(older_than(first, r.fixed), Some(false), "{}", r.package);
+            }
+            if let Some((_, v)) = r.fixed_by {
+                assert!(Version::parse(v).is_some(), "{}", r.package);
+            }
+            let same = SNI_CLIENTS
+                .iter()
+                .filter(|o| {
+                    o.ecosystem == r.ecosystem && o.package == r.package && o.variants == r.variants
+                })
+                .count();
+            assert_eq!(same, 1, "{} appears twice", r.package);
+        }
+        assert!(Version::parse(ASYNCPG_TLS_DEFAULT).is_some());
+    }
+
     #[test]
     fn images() {
         let i = image_libpq("python:3.9-bullseye");
