@@ -212,6 +212,13 @@ fn only_the_program_that_connects_to_neon_is_judged() {
 }
 
 #[test]
+fn mix_lock_old_postgrex_flagged_with_its_ssl_option() {
+    let texts = check("elixir-old", &[("mix.lock", 3, "error")]);
+    assert!(texts[0].contains("0.18.0 or newer") && texts[0].contains("server_name_indication"));
+    check("elixir-current", &[]);
+}
+
+#[test]
 fn conda_environment_libpq_and_pip_pins() {
     let texts = check(
         "conda-old",

@@ -38,7 +38,7 @@ pub enum FileKind {
     PythonManifest,
     /// Files that pin package versions: `poetry.lock`, `uv.lock`, `pdm.lock`,
     /// `Pipfile.lock`, `package-lock.json` (and `npm-shrinkwrap.json`), `yarn.lock`,
-    /// `pnpm-lock.yaml`, `Cargo.lock`, `go.mod`, `Gemfile.lock`.
+    /// `pnpm-lock.yaml`, `Cargo.lock`, `go.mod`, `Gemfile.lock`, `mix.lock`.
     LockFile,
     /// Other TS/JS sources, SQL, Terraform...: text scanned for connection strings.
     Script,
@@ -131,6 +131,7 @@ fn classify_deploy(path: &Path, lower: &str) -> Option<FileKind> {
             | "cargo.lock"
             | "go.mod"
             | "gemfile.lock"
+            | "mix.lock"
     ) {
         return Some(FileKind::LockFile);
     }

@@ -82,7 +82,7 @@ const RUST_NEEDLES: &[&str] = &[
 /// spell a package key: `"pg"`, `pg@`, ` pg:`, Ruby's `pg (`).
 const LOCK_NEEDLES: &[&str] = &[
     "psycopg", "asyncpg", "pg8000", "postgres", "jackc/pg", "lib/pq", "\"pg\"", "pg@", " pg:",
-    "/pg:", "pg (", "pq-sys",
+    "/pg:", "pg (", "pq-sys", "postgrex",
 ];
 
 /// Teddy (SIMD) when the CPU has it, the general automaton otherwise.

@@ -15,6 +15,9 @@ pub enum Workaround {
     /// Go drivers before their SNI release set the TLS server name under
     /// `sslmode=verify-full` [§5 C].
     GoVerifyFull,
+    /// Postgrex before 0.18: `ssl: [server_name_indication: ~c"<host>"]` (Neon's driver
+    /// table).
+    PostgrexSslOpts,
     /// Only the password form `endpoint=<id>;<password>` [§5 D].
     Password,
 }
@@ -28,6 +31,9 @@ impl Workaround {
             }
             Workaround::GoVerifyFull => {
                 "use `sslmode=verify-full` (these versions set the TLS server name only in that mode), or give the password as `endpoint=<endpoint-id>;<password>`"
+            }
+            Workaround::PostgrexSslOpts => {
+                "pass the host name for SNI yourself: `ssl: [server_name_indication: ~c\"<your Neon host>\"]` (a charlist) in the Repo or Postgrex options, or give the password as `endpoint=<endpoint-id>;<password>`"
             }
             Workaround::Password => {
                 "give the password as `endpoint=<endpoint-id>;<password>` (`$` instead of `;` where `;` is refused): Neon's proxy then asks for the password in cleartext, inside TLS, and reads the endpoint from it"
@@ -183,6 +189,18 @@ pub static SNI_CLIENTS: &[SniClient] = &[
         fixed_by: None,
         reported_through: None,
         workaround: Workaround::GoVerifyFull,
+    },
+    // [§2] Postgrex sets SNI by default from v0.18.0 (CHANGELOG).
+    SniClient {
+        ecosystem: Ecosystem::Hex,
+        package: "postgrex",
+        cause: "sends no SNI unless `ssl: [server_name_indication: ...]` is given",
+        fixed: "0.18.0",
+        platform_fixed: &[],
+        variants: &[],
+        fixed_by: None,
+        reported_through: None,
+        workaround: Workaround::PostgrexSslOpts,
     },
     // [§2] Ruby `pg` Windows binary gems bundle libpq 12 (1.2.x) until 1.3.0 (14.1). The
     // source gem links the system libpq (see `SYSTEM_LIBPQ_CLIENTS`).

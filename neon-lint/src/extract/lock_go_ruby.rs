@@ -1,6 +1,7 @@
 //! `go.mod` (`require path version` lines, alone or in `require ( ... )` blocks) and
 //! `Gemfile.lock` (the `specs:` entries `    name (version[-platform])` of `GEM`
-//! sections; a platform suffix marks a binary gem).
+//! sections; a platform suffix marks a binary gem), and `mix.lock` (Elixir: one
+//! `"name": {:hex, :name, "version", ...}` entry per line).
 
 use super::lockfiles::pin_exact;
 use super::Cx;
@@ -121,6 +122,29 @@ pub(super) fn gemfile_lock(cx: &mut Cx) {
     }
 }
 
+pub(super) fn mix_lock(cx: &mut Cx) {
+    let text = cx.file.text.clone();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(i) = line.find("{:hex, :") else {
+            continue;
+        };
+        let rest = &line[i + "{:hex, :".len()..];
+        let Some((name, rest)) = rest.split_once(',') else {
+            continue;
+        };
+        let Some(q) = rest.find('"') else { continue };
+        let Some(len) = rest[q + 1..].find('"') else {
+            continue;
+        };
+        let version = &rest[q + 1..q + 1 + len];
+        let at = start + i + "{:hex, :".len() + name.len() + 1 + q + 1;
+        pin_exact(cx, at..at + len, Ecosystem::Hex, name.trim(), version, None);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::lockfiles::tests::pins_of;
@@ -156,6 +180,11 @@ mod tests {
                 "v1.10.9".into(),
                 "v1.10.9".into()
             )]
+        );
+        let mix = "%{\n  \"postgrex\": {:hex, :postgrex, \"0.17.5\", \"abc\", [:mix], [], \"hexpm\", \"def\"},\n}\n";
+        assert_eq!(
+            pins_of("mix.lock", mix),
+            vec![("postgrex".into(), "0.17.5".into(), "0.17.5".into())]
         );
         let gems = "GEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.2.3-x64-mingw32)\n    rails (7.0.0)\n      actionpack (= 7.0.0)\n\nPLATFORMS\n  x64-mingw32\n";
         assert_eq!(

@@ -5,7 +5,7 @@
 //!   `name` and `version` (toml_edit keeps spans);
 //! - `Pipfile.lock`: JSON `default`/`develop` maps of `"name": {"version": "==x"}`;
 //! - `package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`: [`super::lock_js`];
-//! - `go.mod`, `Gemfile.lock`: [`super::lock_go_ruby`].
+//! - `go.mod`, `Gemfile.lock`, `mix.lock`: [`super::lock_go_ruby`].
 //!
 //! Each pin is spanned at its version value (the line that says which version).
 
@@ -33,6 +33,7 @@ pub(super) fn extract(cx: &mut Cx) {
         "pnpm-lock.yaml" => super::lock_js::pnpm_lock(cx),
         "go.mod" => super::lock_go_ruby::go_mod(cx),
         "gemfile.lock" => super::lock_go_ruby::gemfile_lock(cx),
+        "mix.lock" => super::lock_go_ruby::mix_lock(cx),
         _ => {}
     }
 }

@@ -34,6 +34,8 @@ neon_lint_core::declare_rule! {
     ///   (unless `github.com/jackc/pgconn` v1.14.0 or newer is required), pgconn before
     ///   v1.14.0, pgx v5 before v5.0.0-beta.3, in `go.mod`;
     /// - Ruby: Windows binary `pg` gems before 1.3.0 in `Gemfile.lock`;
+    /// - Elixir: `postgrex` before 0.18.0 in `mix.lock` (it needs
+    ///   `ssl: [server_name_indication: ...]` before);
     /// - conda: `libpq` / `postgresql` held below 14 in `environment.yml` (and its `pip:`
     ///   list, read as requirements);
     /// - Dockerfiles: `apt-get install libpq5` / `libpq-dev` / `postgresql-client` (or

@@ -20,6 +20,8 @@ pub enum Ecosystem {
     Go,
     /// RubyGems (`Gemfile.lock`).
     RubyGems,
+    /// Hex, Elixir's registry (`mix.lock`).
+    Hex,
     /// A Debian/Ubuntu package installed with `apt-get install` / `apt install`.
     Apt,
     /// An Alpine package installed with `apk add`.
