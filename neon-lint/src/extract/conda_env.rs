@@ -60,7 +60,7 @@ impl MarkedEventReceiver for Walker<'_> {
 fn conda_spec(spec: &str) -> Option<(String, VersionReq)> {
     let spec = spec.rsplit("::").next().unwrap_or(spec).trim();
     let n = spec
-        .find(|c: char| matches!(c, '=' | '<' | '>' | '!' | '~' | ' '))
+        .find(['=', '<', '>', '!', '~', ' '])
         .unwrap_or(spec.len());
     let name = spec[..n].to_ascii_lowercase();
     if name.is_empty() {
