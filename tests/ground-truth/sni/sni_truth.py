@@ -10,7 +10,10 @@ and ends the connection with an `ErrorResponse` naming what it saw. Each client 
 * libpq 13.3 and 14.1, as bundled in the psycopg2-binary 2.9.1 and 2.9.2 wheels (cp39,
   manylinux2014 x86_64, from PyPI: no cp311 wheel of a libpq < 14 exists). The bundled libpq is
   loaded with ctypes, in a process of its own, and asked `PQlibVersion()` and `PQconnectdb`;
-* postgres.js 3.3.3 and 3.3.4 (npm), with `ssl: { rejectUnauthorized: false }`.
+* postgres.js 3.3.3 and 3.3.4 (npm), with `ssl: { rejectUnauthorized: false }`;
+* asyncpg 0.21.0 and 0.22.0 (PyPI, into a CPython 3.8 target directory: 0.21 has no wheel
+  for 3.9 or later) with no `ssl` argument: 0.21 starts without TLS, 0.22 prefers TLS. Needs
+  a CPython 3.8 (`GT_PYTHON38`, pyenv's, or `python3.8` on `PATH`).
 
 Prints one line per client and a JSON summary (`--json FILE`). Exit status: 0 when every client
 that could be fetched behaved as the SNI table says (old: no name, fixed: `localhost`), 1 on a
@@ -36,13 +39,23 @@ CACHE = os.path.join(
     "sni",
 )
 
-# (label, fetch kind, package, version, expected SNI: True = sends `localhost`).
+# (label, fetch kind, package, version, expected SNI: True = sends `localhost`); a label
+# with `options=` also expects that startup `options` value (Neon's no-SNI workaround).
 CLIENTS = [
     ("libpq via psycopg2-binary 2.9.1", "wheel", "psycopg2-binary", "2.9.1", False),
     ("libpq via psycopg2-binary 2.9.2", "wheel", "psycopg2-binary", "2.9.2", True),
+    ("libpq via psycopg2-binary 2.9.1 with options=endpoint=ep-test-123456", "wheel",
+     "psycopg2-binary", "2.9.1", False),
     ("postgres.js 3.3.3", "npm", "postgres", "3.3.3", False),
     ("postgres.js 3.3.4", "npm", "postgres", "3.3.4", True),
+    ("asyncpg 0.21.0 (default ssl)", "py38", "asyncpg", "0.21.0", False),
+    ("asyncpg 0.22.0 (default ssl)", "py38", "asyncpg", "0.22.0", True),
+    # NL052's advice for asyncpg < 0.22: ask for TLS, and SNI goes out.
+    ("asyncpg 0.21.0 with ssl='require'", "py38", "asyncpg", "0.21.0", True),
 ]
+
+# What the recorder notes for a connection that never asked for TLS.
+PLAINTEXT = "<no TLS>"
 
 
 class Recorder:
@@ -61,6 +74,7 @@ class Recorder:
         self.names = {}
         self.ctx.sni_callback = lambda sock, name, _ctx: self.names.__setitem__(id(sock), name)
         self.seen = []
+        self.options = []
         self.lock = threading.Lock()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -88,7 +102,10 @@ class Recorder:
                     conn.sendall(b"N")
                     continue
                 if code != 80877103:  # a plaintext startup: refuse, as Neon does
-                    conn.sendall(error("no TLS"))
+                    with self.lock:
+                        self.seen.append(PLAINTEXT)
+                    conn.recv(65536)
+                    conn.sendall(error("connection is insecure (try using `sslmode=require`)"))
                     return
                 conn.sendall(b"S")
                 break
@@ -97,7 +114,12 @@ class Recorder:
             with self.lock:
                 self.seen.append(name)
             n = struct.unpack("!i", recv_exact(tls, 4))[0]
-            recv_exact(tls, n - 4)
+            startup = recv_exact(tls, n - 4)
+            # protocol version, then `key\0value\0` pairs.
+            words = startup[4:].split(b"\0")
+            params = dict(zip(words[0::2], words[1::2]))
+            with self.lock:
+                self.options.append(params.get(b"options", b"").decode(errors="replace"))
             tls.sendall(error(f"recorded SNI: {name!r}"))
             tls.close()
         except (OSError, ssl.SSLError, struct.error):
@@ -108,7 +130,8 @@ class Recorder:
     def take(self):
         with self.lock:
             seen, self.seen = self.seen, []
-        return seen
+            options, self.options = self.options, []
+        return seen, options
 
 
 def recv_exact(sock, n):
@@ -165,9 +188,11 @@ pq.PQfinish(conn)
 """
 
 
-def run_libpq(lib, port):
+def run_libpq(lib, port, options):
     conninfo = (f"host=localhost port={port} dbname=db user=u sslmode=require "
                 "gssencmode=disable connect_timeout=5")
+    if options:
+        conninfo += f" options={options}"
     # The wheel's libpq finds its bundled libssl beside it.
     env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(lib))
     r = subprocess.run([sys.executable, "-c", LIBPQ_CLIENT, lib, conninfo],
@@ -193,6 +218,64 @@ def fetch_npm(package, version):
             last = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
             raise RuntimeError(f"npm install failed: {last[0][-300:]}")
     return dest
+
+
+def python38():
+    """A real CPython 3.8 interpreter (not a pyenv shim), or None."""
+    root = os.path.expanduser("~/.pyenv/versions")
+    found = [os.environ.get("GT_PYTHON38")]
+    if os.path.isdir(root):
+        found += [os.path.join(root, v, "bin", "python3")
+                  for v in sorted(os.listdir(root)) if v.startswith("3.8.")]
+    found.append(shutil.which("python3.8"))
+    for c in found:
+        if c and os.path.exists(c) and "/shims/" not in c:
+            return c
+    return None
+
+
+def fetch_py38(package, version):
+    py = python38()
+    if not py:
+        raise RuntimeError("no CPython 3.8 (set GT_PYTHON38)")
+    dest = os.path.join(CACHE, f"py38-{package}-{version}")
+    if not os.path.isdir(os.path.join(dest, package)):
+        r = subprocess.run(
+            [py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+             "--only-binary=:all:", "--target", dest, f"{package}=={version}"],
+            capture_output=True, text=True, timeout=300,
+        )
+        if r.returncode != 0:
+            last = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+            raise RuntimeError(f"pip install failed: {last[0][-300:]}")
+    return py, dest
+
+
+ASYNCPG_CLIENT = r"""
+import asyncio, sys
+sys.path.insert(0, sys.argv[1])
+import asyncpg
+async def main():
+    try:
+        # `ssl="require"`: TLS without certificate checks, as libpq's `sslmode=require`.
+        extra = {"ssl": sys.argv[3]} if len(sys.argv) > 3 else {}
+        await asyncpg.connect(host="localhost", port=int(sys.argv[2]), user="u", database="db",
+                              password="x", timeout=5, **extra)
+        print("connected?!")
+    except Exception as e:
+        print(type(e).__name__ + ": " + str(e).replace("\n", " | "))
+asyncio.run(main())
+"""
+
+
+def run_asyncpg(fetched, port, ssl_mode):
+    py, dest = fetched
+    args = [py, "-c", ASYNCPG_CLIENT, dest, str(port)] + ([ssl_mode] if ssl_mode else [])
+    r = subprocess.run(args,
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError(f"asyncpg client failed: {r.stderr.strip()[-300:]}")
+    return r.stdout.strip()
 
 
 NODE_CLIENT = r"""
@@ -226,22 +309,33 @@ def main():
     for label, kind, package, version, sends in CLIENTS:
         try:
             if kind == "wheel":
-                said = run_libpq(fetch_wheel(package, version), rec.port)
+                opts = label.split("options=", 1)[1] if "options=" in label else None
+                said = run_libpq(fetch_wheel(package, version), rec.port, opts)
+            elif kind == "py38":
+                said = run_asyncpg(fetch_py38(package, version), rec.port,
+                                   "require" if "ssl='require'" in label else None)
             else:
                 said = run_node(fetch_npm(package, version), rec.port)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
             print(f"SKIP {label}: {e}")
             results.append({"client": label, "skipped": str(e)})
             continue
-        seen = rec.take()
+        seen, options = rec.take()
         ran += 1
-        sni = [s for s in seen if s]
-        ok = bool(seen) and (sni == ["localhost"] * len(seen) if sends else not sni)
+        # TLS handshakes (a client may retry in plaintext after one: asyncpg's `prefer`).
+        tls = [s for s in seen if s != PLAINTEXT]
+        named = [s for s in tls if s]
+        ok = bool(seen) and (bool(tls) and named == ["localhost"] * len(tls) if sends else not named)
+        if "options=" in label:
+            want = label.split("options=", 1)[1]
+            ok = ok and bool(options) and all(o == want for o in options)
+            said = f"startup options {options!r}; " + said
         bad += not ok
-        shown = ", ".join(repr(s) for s in seen) or "no TLS handshake"
+        shown = ", ".join(s if s == PLAINTEXT else repr(s) for s in seen) or "no connection"
         print(f"{'ok  ' if ok else 'FAIL'} {label}: server_name {shown} "
               f"(expected {'localhost' if sends else 'none'}); client said: {said}")
-        results.append({"client": label, "server_names": seen, "expected_sni": sends, "ok": ok,
+        results.append({"client": label, "server_names": seen, "options": options,
+                        "expected_sni": sends, "ok": ok,
                         "client_said": said})
     shutil.rmtree(work, ignore_errors=True)
     if out_json:

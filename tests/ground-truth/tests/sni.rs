@@ -1,7 +1,8 @@
 //! SNI ground truth for `client-without-sni` (NL052, issue 19): `sni/sni_truth.py` runs a
 //! loopback TLS recorder and drives an old and a fixed release of libpq (the libpq bundled in
-//! psycopg2-binary 2.9.1 / 2.9.2 wheels) and of postgres.js (3.3.3 / 3.3.4) at it. The old
-//! ones must send no server name and the fixed ones `localhost`.
+//! psycopg2-binary 2.9.1 / 2.9.2 wheels), postgres.js (3.3.3 / 3.3.4) and asyncpg (0.21.0 /
+//! 0.22.0) at it. The old ones must send no server name and the fixed ones `localhost`; libpq
+//! 13 must forward `options=endpoint=...`, and asyncpg 0.21 send SNI once asked for TLS.
 //!
 //! It needs no database servers, only `python3`, `openssl` and the registries (PyPI, npm),
 //! so it runs when `NEON_LINT_SNI_TRUTH` (which `.ci/run` sets) or `NEON_LINT_GROUND_TRUTH` is
