@@ -110,7 +110,7 @@ neon_lint_core::declare_rule! {
         name: "client-without-sni",
         level: Error,
         group: Python,
-        summary: "a pinned client or libpq too old to send TLS SNI, in a project that connects to Neon",
+        summary: "a pinned client or libpq too old to send TLS SNI, in a program that connects to Neon",
         fixable: false,
     };
 }
@@ -390,7 +390,7 @@ fn client(project: &Project, pin: &PackagePin) -> Option<Found> {
             Level::Warn,
             format!("`asyncpg` {version} uses TLS only when `ssl=` (or `sslmode=` in the DSN) asks for it, and without TLS no SNI reaches Neon"),
             "TLS off by default".into(),
-            format!("upgrade to `asyncpg` {ASYNCPG_TLS_DEFAULT} or newer (TLS `prefer` by default), or pass `ssl=\"require\"` to every `connect`/`create_pool`"),
+            format!("upgrade to `asyncpg` {ASYNCPG_TLS_DEFAULT} or newer (TLS `prefer` by default), or ask for TLS at every `connect`/`create_pool`: `ssl=True` or an `ssl.SSLContext` (any version with TLS), or `ssl=\"require\"` / `sslmode=require` in the DSN (0.21)"),
         ));
     }
     None
