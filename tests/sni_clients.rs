@@ -60,6 +60,8 @@ fn python_pins_too_old_for_sni_are_flagged_at_their_line_with_the_fixed_version(
     let texts = check(
         "python-old",
         &[
+            // Pipfile's PEP 440 specifier.
+            ("Pipfile", 7, "error"),
             ("Pipfile.lock", 10, "error"),
             ("pdm.lock", 9, "error"),
             ("poetry.lock", 10, "error"),
@@ -70,15 +72,15 @@ fn python_pins_too_old_for_sni_are_flagged_at_their_line_with_the_fixed_version(
             ("uv.lock", 6, "warning"),
         ],
     );
-    assert!(texts[0].contains("`asyncpg` 0.9.0") && texts[0].contains("0.10.0 or newer"));
-    assert!(texts[3].contains("`psycopg2-binary` 2.8.6") && texts[3].contains("2.9.2 or newer"));
+    assert!(texts[1].contains("`asyncpg` 0.9.0") && texts[1].contains("0.10.0 or newer"));
+    assert!(texts[4].contains("`psycopg2-binary` 2.8.6") && texts[4].contains("2.9.2 or newer"));
     // The workaround, with the project's own endpoint ID.
     assert!(
-        texts[3].contains("options=endpoint%3Dep-broad-sun-a1b2c3d4"),
+        texts[4].contains("options=endpoint%3Dep-broad-sun-a1b2c3d4"),
         "{}",
-        texts[3]
+        texts[4]
     );
-    assert!(texts[5].contains("aarch64 Linux") && texts[5].contains("3.0.15 or newer"));
+    assert!(texts[6].contains("aarch64 Linux") && texts[6].contains("3.0.15 or newer"));
 }
 
 #[test]
@@ -245,7 +247,7 @@ fn a_configured_level_applies_to_every_finding_of_the_rule() {
         "tests/fixtures/sni/python-old",
         &["-W", "client-without-sni"],
     );
-    assert_eq!(got.len(), 6);
+    assert_eq!(got.len(), 7);
     assert!(got.iter().all(|g| g.3 == "warning"), "{got:?}");
     let (got, _) = lint("tests/fixtures/sni/python-old", &["-A", "NL052"]);
     assert!(got.is_empty());

@@ -230,7 +230,18 @@ fn toml_table_keys(doc: &ImDocument<&str>, path: &[&str], out: &mut Vec<(String,
                 .key(k)
                 .and_then(|key| key.span())
                 .unwrap_or_else(|| item_span(v));
-            out.push((k.to_string(), span));
+            // `"==2.8.6"` or `{ version = "<2.9" }` (Pipfile's PEP 440 specifiers; Poetry's
+            // `==`/`<` forms). Poetry's bare and `^`/`~` versions keep only the name: their
+            // bounds are not PEP 440's, and the lock file has the exact version.
+            let constraint = v
+                .as_str()
+                .or_else(|| v.get("version").and_then(Item::as_str))
+                .map(str::trim)
+                .filter(|c| c.starts_with("==") || c.starts_with('<') || c.starts_with("~="));
+            match constraint {
+                Some(c) => out.push((format!("{k}{c}"), span)),
+                None => out.push((k.to_string(), span)),
+            }
         }
     }
 }
@@ -385,6 +396,16 @@ mod tests {
             VersionReq::Exact("2.9.2".into())
         );
         assert_eq!(version_req("psycopg2-binary"), VersionReq::Open);
+    }
+
+    #[test]
+    fn reads_pipfile_and_poetry_constraints() {
+        let p = pipfile("[packages]\npsycopg2-binary = \"==2.8.6\"\nasyncpg = {version = \"<0.22\"}\nflask = \"*\"\n");
+        let specs: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(specs, ["psycopg2-binary==2.8.6", "asyncpg<0.22", "flask"]);
+        let p = pyproject("[tool.poetry.dependencies]\npython = \"^3.11\"\npsycopg2-binary = \"2.8.6\"\nasyncpg = \"==0.21.0\"\n");
+        let specs: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(specs, ["psycopg2-binary", "asyncpg==0.21.0"]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ neon_lint_core::declare_rule! {
     ///
     /// - Python: `psycopg2-binary` before 2.9.2 and `psycopg-binary` wheels that bundle a
     ///   libpq older than 14; `asyncpg` before 0.10 (no TLS), and before 0.22 as a warning
-    ///   (TLS only when asked for), in `requirements*.txt`, `pyproject.toml`, `setup.cfg`,
+    ///   (TLS only when asked for), in `requirements*.txt`, `pyproject.toml`, `Pipfile`, `setup.cfg`,
     ///   `poetry.lock`, `uv.lock`, `pdm.lock` and `Pipfile.lock`;
     /// - Node: `postgres` (postgres.js) before 3.3.4, `pg` before 0.8.3, in
     ///   `package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`, and `package.json` ranges that
