@@ -36,6 +36,10 @@ pub enum FileKind {
     /// Python dependency manifests: `requirements*.txt` (and `requirements/*.txt`),
     /// `Pipfile`, `pyproject.toml`, `setup.cfg`, `setup.py`.
     PythonManifest,
+    /// Files that pin package versions: `poetry.lock`, `uv.lock`, `pdm.lock`,
+    /// `Pipfile.lock`, `package-lock.json` (and `npm-shrinkwrap.json`), `yarn.lock`,
+    /// `pnpm-lock.yaml`, `Cargo.lock`, `go.mod`, `Gemfile.lock`, `mix.lock`.
+    LockFile,
     /// Other TS/JS sources, SQL, Terraform...: text scanned for connection strings.
     Script,
     /// Markdown and other docs: only secrets rules apply.
@@ -113,6 +117,23 @@ fn classify_deploy(path: &Path, lower: &str) -> Option<FileKind> {
         && matches!(ext, "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" | "json")
     {
         return Some(FileKind::JsConfig);
+    }
+    if matches!(
+        lower,
+        "poetry.lock"
+            | "uv.lock"
+            | "pdm.lock"
+            | "pipfile.lock"
+            | "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "cargo.lock"
+            | "go.mod"
+            | "gemfile.lock"
+            | "mix.lock"
+    ) {
+        return Some(FileKind::LockFile);
     }
     if matches!(
         lower,
@@ -206,6 +227,16 @@ mod tests {
         );
         assert_eq!(classify(Path::new("notes.txt")), Some(FileKind::Script));
         assert_eq!(classify(Path::new("logo.png")), None);
-        assert_eq!(classify(Path::new("Cargo.lock")), None);
+        assert_eq!(classify(Path::new("Cargo.lock")), Some(FileKind::LockFile));
+        assert_eq!(
+            classify(Path::new("web/yarn.lock")),
+            Some(FileKind::LockFile)
+        );
+        assert_eq!(classify(Path::new("go.mod")), Some(FileKind::LockFile));
+        assert_eq!(
+            classify(Path::new("Gemfile.lock")),
+            Some(FileKind::LockFile)
+        );
+        assert_eq!(classify(Path::new("composer.lock")), None);
     }
 }

@@ -39,9 +39,11 @@ pub mod resolve;
 pub mod rule_docs;
 pub mod rules;
 pub mod site;
+pub mod sni_clients;
 pub mod source;
 pub mod suppress;
 pub mod url_cmd;
+pub mod version;
 
 /// The README's Rust examples are compiled and run as doctests.
 #[cfg(doctest)]

@@ -47,6 +47,13 @@ const CODE_NEEDLES: &[&str] = &[
     "liquibase",
     "sqlx",
     "diesel",
+    // Platform evidence (`runs-on: ubuntu-24.04-arm`, `platform: linux/arm64`) for the
+    // wheels that bundled an old libpq on 64-bit ARM only.
+    "arm64",
+    "aarch64",
+    "-arm",
+    // conda's `libpq=13` in `environment.yml`.
+    "libpq",
 ];
 
 /// Extra words for Rust sources and `Cargo.toml`: driver crates and the API names a
@@ -69,6 +76,13 @@ const RUST_NEEDLES: &[&str] = &[
     "SslVerifyMode",
     "prepare_cached",
     "pq-sys",
+];
+
+/// Words for lock files: the client packages the SNI table knows (`pg` as the lock formats
+/// spell a package key: `"pg"`, `pg@`, ` pg:`, Ruby's `pg (`).
+const LOCK_NEEDLES: &[&str] = &[
+    "psycopg", "asyncpg", "pg8000", "postgres", "jackc/pg", "lib/pq", "\"pg\"", "pg@", " pg:",
+    "/pg:", "pg (", "pq-sys", "postgrex",
 ];
 
 /// Teddy (SIMD) when the CPU has it, the general automaton otherwise.
@@ -103,6 +117,11 @@ fn code_matcher() -> &'static Matcher {
     M.get_or_init(|| build(CODE_NEEDLES))
 }
 
+fn lock_matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| build(LOCK_NEEDLES))
+}
+
 fn rust_matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();
     M.get_or_init(|| build(RUST_NEEDLES))
@@ -115,11 +134,15 @@ fn rust_matcher() -> &'static Matcher {
 pub fn is_candidate(kind: FileKind, bytes: &[u8]) -> bool {
     match kind {
         // Python manifests: whether they list a package matters even when they name no
-        // database (they are few and small).
-        FileKind::DotEnv | FileKind::DotEnvTemplate | FileKind::PythonManifest => true,
+        // database (they are few and small). Dockerfiles: their base image decides which
+        // libpq the project's clients load, whatever else they say.
+        FileKind::DotEnv
+        | FileKind::DotEnvTemplate
+        | FileKind::PythonManifest
+        | FileKind::Dockerfile => true,
+        FileKind::LockFile => lock_matcher().is_match(bytes),
         FileKind::Python
         | FileKind::Shell
-        | FileKind::Dockerfile
         | FileKind::Yaml
         | FileKind::Json
         | FileKind::Prisma

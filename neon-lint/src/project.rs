@@ -30,6 +30,10 @@ pub struct Project {
     pub migrations: Vec<MigrationRun>,
     /// Dependency facts.
     pub manifests: Vec<ManifestFact>,
+    /// Package versions asked for (manifests, lock files, Dockerfiles).
+    pub pins: Vec<crate::site::pins::PackagePin>,
+    /// Platforms the project's files say it runs on.
+    pub platforms: Vec<crate::site::pins::PlatformHint>,
     /// Migration commands (the resolver turns them into migration runs).
     pub commands: Vec<MigrationCommand>,
     /// URL settings of migration tools' configuration.
@@ -96,6 +100,8 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         project.clients.extend(sites.clients);
         project.migrations.extend(sites.migrations);
         project.manifests.extend(sites.manifests);
+        project.pins.extend(sites.pins);
+        project.platforms.extend(sites.platforms);
         for n in sites.notes {
             project.notes.push((file.path.clone(), n));
         }

@@ -1,5 +1,6 @@
 //! Sites: what extractors find in files, the one representation rules and the resolver read.
 
+pub mod pins;
 pub mod rust;
 
 use std::ops::Range;
@@ -393,6 +394,10 @@ pub struct FileSites {
     pub migrations: Vec<MigrationRun>,
     /// Dependency facts.
     pub manifests: Vec<ManifestFact>,
+    /// Package versions asked for (manifests, lock files, Dockerfiles).
+    pub pins: Vec<pins::PackagePin>,
+    /// Platforms the file says the project runs on.
+    pub platforms: Vec<pins::PlatformHint>,
     /// Connection strings.
     pub urls: Vec<UrlSite>,
     /// Variable assignments.

@@ -2,11 +2,17 @@
 //! formats and nothing of rules.
 
 mod cargo;
+mod ci_platform;
+mod conda_env;
 mod deploy_yaml;
+mod docker_pins;
 mod dotenv;
 mod ini;
 mod jsconfig;
 mod json;
+mod lock_go_ruby;
+mod lock_js;
+mod lockfiles;
 mod prisma;
 mod pymanifest;
 mod python;
@@ -46,15 +52,33 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::Yaml => {
             yaml::extract(&mut cx);
             deploy_yaml::extract(&mut cx);
+            ci_platform::extract(&mut cx);
+            let name = file
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase());
+            if matches!(
+                name.as_deref(),
+                Some("environment.yml" | "environment.yaml")
+            ) {
+                conda_env::extract(&mut cx);
+            }
         }
         FileKind::Json => {
             json::extract(&mut cx);
             shell::extract_package_json(&mut cx);
+            if file.path.file_name().is_some_and(|n| n == "package.json") {
+                lock_js::package_json(&mut cx);
+            }
         }
         FileKind::Ini => ini::extract(&mut cx),
         FileKind::Python => python::extract(&mut cx),
         FileKind::Shell => shell::extract(&mut cx),
-        FileKind::Dockerfile => shell::extract_dockerfile(&mut cx),
+        FileKind::Dockerfile => {
+            shell::extract_dockerfile(&mut cx);
+            docker_pins::extract(&mut cx);
+        }
+        FileKind::LockFile => lockfiles::extract(&mut cx),
         FileKind::Prisma => prisma::extract(&mut cx),
         FileKind::JsConfig => jsconfig::extract(&mut cx),
         FileKind::PythonManifest => pymanifest::extract(&mut cx),

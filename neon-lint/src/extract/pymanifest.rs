@@ -12,7 +12,9 @@ use std::ops::Range;
 use toml_edit::{ImDocument, Item, Value};
 
 use super::Cx;
+use crate::site::pins::{Ecosystem, PackagePin, VersionReq};
 use crate::site::ManifestFact;
+use crate::version::Version;
 
 pub(super) fn extract(cx: &mut Cx) {
     let name = cx
@@ -36,6 +38,19 @@ pub(super) fn extract(cx: &mut Cx) {
         let Some((package, extras)) = parse_requirement(&spec) else {
             continue;
         };
+        let version = version_req(&spec);
+        if version != VersionReq::Open {
+            cx.out.pins.push(PackagePin {
+                file: cx.file_id,
+                span: span.clone(),
+                ecosystem: Ecosystem::PyPi,
+                package: package.clone(),
+                version,
+                // Extras select builds: `psycopg[binary]` brings the libpq-bundling wheel.
+                variant: (!extras.is_empty()).then(|| extras.join(",")),
+                base_image: None,
+            });
+        }
         cx.out.manifests.push(ManifestFact {
             file: cx.file_id,
             span,
@@ -90,6 +105,86 @@ fn parse_requirement(spec: &str) -> Option<(String, Vec<String>)> {
     Some((name, extras))
 }
 
+/// The newest versions a PEP 508 requirement allows (PEP 440 specifiers, markers after
+/// `;` ignored): `==2.8.6` exact; `<0.22`, `<=2.8.6`, `~=2.8.0` (below 2.9), `==2.8.*`
+/// (below 2.9) bounded; anything else open. The tightest bound wins.
+pub(crate) fn version_req(spec: &str) -> VersionReq {
+    let spec = spec.split(';').next().unwrap_or(spec);
+    let n = spec
+        .bytes()
+        .position(|c| matches!(c, b'=' | b'<' | b'>' | b'~' | b'!'))
+        .unwrap_or(spec.len());
+    let mut best = VersionReq::Open;
+    for clause in spec[n..].split(',') {
+        let c = clause.trim();
+        let op_len = c
+            .bytes()
+            .take_while(|b| matches!(b, b'=' | b'<' | b'>' | b'~' | b'!'))
+            .count();
+        // The version ends at a blank or a `\` continuation (pip-compile's `--hash` lines).
+        let v = c[op_len..].trim_start();
+        let v = v.split([' ', '\t', '\\']).next().unwrap_or(v);
+        let op = &c[..op_len];
+        let req = match op {
+            "==" | "===" if v.ends_with(".*") => bump(v.trim_end_matches(".*"), 0),
+            "==" | "===" => VersionReq::Exact(v.to_string()),
+            "<" => VersionReq::Below {
+                version: v.to_string(),
+                inclusive: false,
+            },
+            "<=" => VersionReq::Below {
+                version: v.to_string(),
+                inclusive: true,
+            },
+            // `~=2.8.0` allows 2.8.*: below 2.9.
+            "~=" => bump(v, 1),
+            _ => continue,
+        };
+        if matches!(req, VersionReq::Exact(_)) {
+            return req;
+        }
+        if tighter(&req, &best) {
+            best = req;
+        }
+    }
+    best
+}
+
+/// The bound "below `v` with its last component bumped" (`drop` components removed
+/// first): `bump("2.8", 0)` is below 2.9, `bump("2.8.0", 1)` is below 2.9.
+fn bump(v: &str, drop: usize) -> VersionReq {
+    let Some(parsed) = Version::parse(v) else {
+        return VersionReq::Open;
+    };
+    let mut parts: Vec<u64> = parsed.release().to_vec();
+    if parts.len() > drop {
+        parts.truncate(parts.len() - drop);
+    }
+    if let Some(last) = parts.last_mut() {
+        *last += 1;
+    }
+    VersionReq::Below {
+        version: parts
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join("."),
+        inclusive: false,
+    }
+}
+
+fn tighter(a: &VersionReq, than: &VersionReq) -> bool {
+    let bound = |r: &VersionReq| match r {
+        VersionReq::Below { version, .. } => Version::parse(version),
+        _ => None,
+    };
+    match (bound(a), bound(than)) {
+        (Some(x), Some(y)) => x < y,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 fn requirements_txt(text: &str) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
     let mut offset = 0;
@@ -135,7 +230,18 @@ fn toml_table_keys(doc: &ImDocument<&str>, path: &[&str], out: &mut Vec<(String,
                 .key(k)
                 .and_then(|key| key.span())
                 .unwrap_or_else(|| item_span(v));
-            out.push((k.to_string(), span));
+            // `"==2.8.6"` or `{ version = "<2.9" }` (Pipfile's PEP 440 specifiers; Poetry's
+            // `==`/`<` forms). Poetry's bare and `^`/`~` versions keep only the name: their
+            // bounds are not PEP 440's, and the lock file has the exact version.
+            let constraint = v
+                .as_str()
+                .or_else(|| v.get("version").and_then(Item::as_str))
+                .map(str::trim)
+                .filter(|c| c.starts_with("==") || c.starts_with('<') || c.starts_with("~="));
+            match constraint {
+                Some(c) => out.push((format!("{k}{c}"), span)),
+                None => out.push((k.to_string(), span)),
+            }
         }
     }
 }
@@ -263,6 +369,44 @@ fn setup_cfg(text: &str) -> Vec<(String, Range<usize>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_version_specifiers() {
+        let below = |v: &str, inclusive| VersionReq::Below {
+            version: v.into(),
+            inclusive,
+        };
+        assert_eq!(
+            version_req("psycopg2-binary==2.8.6"),
+            VersionReq::Exact("2.8.6".into())
+        );
+        assert_eq!(
+            version_req("psycopg2-binary[x] == 2.8.6 ; python_version < \"3.10\""),
+            VersionReq::Exact("2.8.6".into())
+        );
+        assert_eq!(version_req("asyncpg<0.22"), below("0.22", false));
+        assert_eq!(version_req("asyncpg>=0.18,<=0.21.0"), below("0.21.0", true));
+        assert_eq!(version_req("asyncpg<1,<0.22"), below("0.22", false));
+        assert_eq!(version_req("psycopg2-binary~=2.8.0"), below("2.9", false));
+        assert_eq!(version_req("psycopg2-binary~=2.8"), below("3", false));
+        assert_eq!(version_req("psycopg2-binary==2.8.*"), below("2.9", false));
+        assert_eq!(version_req("psycopg2-binary>=2.8"), VersionReq::Open);
+        assert_eq!(
+            version_req("psycopg2-binary==2.9.2 \\"),
+            VersionReq::Exact("2.9.2".into())
+        );
+        assert_eq!(version_req("psycopg2-binary"), VersionReq::Open);
+    }
+
+    #[test]
+    fn reads_pipfile_and_poetry_constraints() {
+        let p = pipfile("[packages]\npsycopg2-binary = \"==2.8.6\"\nasyncpg = {version = \"<0.22\"}\nflask = \"*\"\n");
+        let specs: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(specs, ["psycopg2-binary==2.8.6", "asyncpg<0.22", "flask"]);
+        let p = pyproject("[tool.poetry.dependencies]\npython = \"^3.11\"\npsycopg2-binary = \"2.8.6\"\nasyncpg = \"==0.21.0\"\n");
+        let specs: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(specs, ["psycopg2-binary", "asyncpg==0.21.0"]);
+    }
 
     #[test]
     fn reads_requirements() {

@@ -4,6 +4,7 @@
 
 mod alembic_percent_escape;
 mod client_values;
+mod client_without_sni;
 mod committed_env_file;
 mod connect_timeout_too_low;
 mod connection_values;
@@ -95,6 +96,10 @@ pub static PROJECT_RULES: &[ProjectRule] = &[
         check: alembic_percent_escape::check,
     },
     ProjectRule {
+        meta: &client_without_sni::CLIENT_WITHOUT_SNI,
+        check: client_without_sni::check,
+    },
+    ProjectRule {
         meta: &committed_env_file::COMMITTED_ENV_FILE,
         check: committed_env_file::check,
     },
@@ -132,8 +137,10 @@ pub fn run(project: &Project, config: &Config) -> Vec<Diagnostic> {
     for rule in PROJECT_RULES {
         (rule.check)(project, config, &mut out);
     }
+    // A configured level wins; otherwise a finding keeps its own, which a rule may set
+    // below its default (a case that holds only on some platforms).
     for d in &mut out {
-        d.level = config.level(d.rule);
+        d.level = config.levels.get(d.rule.name).copied().unwrap_or(d.level);
     }
     out.retain(|d| d.level != neon_lint_core::Level::Allow);
     out
