@@ -35,7 +35,8 @@ use tree_sitter::{Node, Parser, Tree};
 use super::Cx;
 use crate::site::{
     ClientSetup, CommandUrl, ConfigTool, Container, Driver, ImportSite, MigrationCommand,
-    MigrationRun, OffsetMap, Setting, ToolUrl, ToolUrlKind, UrlSource,
+    MigrationRun, OffsetMap, PieceKind, PiecesBuilder, Quoting, Setting, ToolUrl, ToolUrlKind,
+    UrlSource,
 };
 
 /// How deep variable and expression resolution may go (assignment chains, nesting).
@@ -117,6 +118,8 @@ struct Py<'t> {
     settings_fields: HashMap<String, SettingsField>,
     calls: Vec<Node<'t>>,
     strings: Vec<Node<'t>>,
+    /// Outermost operator expressions (`a + b`, `a % b`), whose literals are pieces.
+    chains: Vec<Node<'t>>,
     import_nodes: Vec<Node<'t>>,
     databases: Vec<Node<'t>>,
     class_defs: Vec<Node<'t>>,
@@ -151,6 +154,7 @@ impl<'t> Py<'t> {
             settings_fields: HashMap::new(),
             calls: Vec::new(),
             strings: Vec::new(),
+            chains: Vec::new(),
             import_nodes: Vec::new(),
             databases: Vec::new(),
             class_defs: Vec::new(),
@@ -166,6 +170,7 @@ impl<'t> Py<'t> {
     fn index(&mut self, root: Node<'t>) {
         let mut calls = Vec::new();
         let mut strings = Vec::new();
+        let mut chains = Vec::new();
         let mut imports = Vec::new();
         let mut assignments = Vec::new();
         let mut classes = Vec::new();
@@ -175,6 +180,7 @@ impl<'t> Py<'t> {
                 strings.push(n)
             }
             "concatenated_string" => strings.push(n),
+            "binary_operator" if !in_operator(n) => chains.push(n),
             "import_statement" | "import_from_statement" => imports.push(n),
             "assignment" => assignments.push(n),
             "class_definition" => classes.push(n),
@@ -223,6 +229,7 @@ impl<'t> Py<'t> {
         }
         self.calls = calls;
         self.strings = strings;
+        self.chains = chains;
         self.import_nodes = imports;
         self.class_defs = classes;
     }
@@ -440,28 +447,33 @@ impl<'t> Py<'t> {
         match n.kind() {
             "string" => decode_string(self.text, n),
             "concatenated_string" => {
-                let mut value = String::new();
-                let mut table = Vec::new();
                 let mut c = n.walk();
-                for part in n.named_children(&mut c) {
-                    if part.kind() != "string" {
-                        continue;
-                    }
-                    let s = decode_string(self.text, part)?;
-                    for i in 0..s.value.len() {
-                        table.push(s.map.offset(i));
-                    }
-                    value.push_str(&s.value);
-                }
-                table.push(n.end_byte());
-                Some(Str {
-                    value,
-                    map: OffsetMap::Table(table),
-                })
+                let parts: Vec<Node> = n
+                    .named_children(&mut c)
+                    .filter(|p| p.kind() == "string")
+                    .collect();
+                self.joined(&parts)
             }
+            "binary_operator" => self.joined(&plus_operands(n)?),
             "parenthesized_expression" => self.string_value(n.named_child(0)?),
             _ => None,
         }
+    }
+
+    /// Literals joined into one value (`'a' 'b'`, `'a' + 'b'`): each literal is a piece of
+    /// its own, so a fix lands inside the quotes of the one that ends the value.
+    fn joined(&self, parts: &[Node]) -> Option<Str> {
+        let mut value = String::new();
+        let mut pieces = PiecesBuilder::default();
+        for part in parts {
+            let s = self.string_value(*part)?;
+            append_piece(&mut pieces, &s);
+            value.push_str(&s.value);
+        }
+        Some(Str {
+            value,
+            map: pieces.build(),
+        })
     }
 
     /// The latest assignment to `name` before `at` (or the first one after it).
@@ -946,13 +958,43 @@ impl<'t> Py<'t> {
     }
 
     fn extract_strings(&self, cx: &mut Cx) {
-        for n in &self.strings {
-            if is_docstring(*n) {
+        // `'a' + 'b'`: one value; `'a' + x`, `'a%s' % x`: each literal is only a piece of a
+        // value that is known at run time.
+        let mut in_chain = std::collections::HashSet::new();
+        for top in &self.chains {
+            let leaves = operands(*top);
+            for l in &leaves {
+                in_chain.insert(l.id());
+            }
+            if let Some(s) = self.string_value(*top) {
+                let key = self.string_key(*top);
+                cx.string_value(&s.value, s.map, Container::Text, key);
                 continue;
             }
-            let Some(s) = self.string_value(*n) else {
+            for l in leaves {
+                let Some(s) = self.string_value(l) else {
+                    continue;
+                };
+                let mut pieces = PiecesBuilder::default();
+                append_piece(&mut pieces, &s);
+                pieces.unknown(0, top.byte_range());
+                cx.string_value(&s.value, pieces.build(), Container::Text, None);
+            }
+        }
+        for n in &self.strings {
+            if is_docstring(*n) || in_chain.contains(&n.id()) {
+                continue;
+            }
+            let Some(mut s) = self.string_value(*n) else {
                 continue;
             };
+            // `'...{}'.format(x)`, `'...'.replace(...)`: changed at run time.
+            if let Some(call) = method_call_on(*n) {
+                let mut pieces = PiecesBuilder::default();
+                append_piece(&mut pieces, &s);
+                pieces.unknown(0, call.byte_range());
+                s.map = pieces.build();
+            }
             let key = self.string_key(*n);
             cx.string_value(&s.value, s.map, Container::Text, key);
         }
@@ -1471,6 +1513,91 @@ fn in_optional_import(n: Node) -> bool {
         cur = p.parent();
     }
     false
+}
+
+/// Adds a decoded literal to an assembled value as one piece.
+fn append_piece(pieces: &mut PiecesBuilder, s: &Str) {
+    match &s.map {
+        OffsetMap::Identity { .. } | OffsetMap::Table(_) => {
+            pieces.literal(s.value.len(), s.map.clone(), Quoting::Quoted)
+        }
+        OffsetMap::Pieces(inner) => {
+            for p in inner {
+                match &p.kind {
+                    PieceKind::Literal { map, quoting } => pieces.literal(p.len, map.clone(), *quoting),
+                    PieceKind::Shared { map } => pieces.shared(p.len, map.clone()),
+                    PieceKind::Unknown { span } => pieces.unknown(p.len, span.clone()),
+                }
+            }
+        }
+        OffsetMap::Opaque { span } => pieces.shared(s.value.len(), OffsetMap::Opaque { span: span.clone() }),
+    }
+}
+
+/// `n` without the parentheses around it: its parent.
+fn effective_parent(n: Node) -> Option<Node> {
+    let mut p = n.parent()?;
+    while p.kind() == "parenthesized_expression" {
+        p = p.parent()?;
+    }
+    Some(p)
+}
+
+/// Whether operator expression `n` is an operand of another one (not the chain's top).
+fn in_operator(n: Node) -> bool {
+    effective_parent(n).is_some_and(|p| p.kind() == "binary_operator")
+}
+
+/// The leaves of an operator chain, left to right (parentheses looked through), walked
+/// without recursion: chains can be thousands long.
+fn operands(top: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![top];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "binary_operator" => {
+                if let Some(r) = n.child_by_field_name("right") {
+                    stack.push(r);
+                }
+                if let Some(l) = n.child_by_field_name("left") {
+                    stack.push(l);
+                }
+            }
+            "parenthesized_expression" if n.named_child_count() == 1 => {
+                if let Some(inner) = n.named_child(0) {
+                    stack.push(inner);
+                }
+            }
+            _ => out.push(n),
+        }
+    }
+    out
+}
+
+/// The operands of a chain of `+` only, or `None` when another operator joins them.
+fn plus_operands(top: Node) -> Option<Vec<Node>> {
+    let mut stack = vec![top];
+    let mut out = Vec::new();
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "binary_operator" => {
+                if n.child_by_field_name("operator").map(|o| o.kind()) != Some("+") {
+                    return None;
+                }
+                stack.push(n.child_by_field_name("right")?);
+                stack.push(n.child_by_field_name("left")?);
+            }
+            "parenthesized_expression" if n.named_child_count() == 1 => stack.push(n.named_child(0)?),
+            _ => out.push(n),
+        }
+    }
+    Some(out)
+}
+
+/// The call when literal `n` is the object of a method call (`'...'.format(x)`).
+fn method_call_on(n: Node) -> Option<Node> {
+    let attr = effective_parent(n).filter(|p| p.kind() == "attribute")?;
+    attr.parent().filter(|c| c.kind() == "call")
 }
 
 /// Decodes a Python string literal (not f-strings with replacement fields).
