@@ -26,6 +26,7 @@ use crate::source::{FileId, SourceFile};
 
 pub(crate) use cargo::cargo_facts;
 pub use dotenv::parse_dotenv;
+pub(crate) use python::parses_cleanly as python_parses_cleanly;
 
 /// Runs the extractor for the file's kind, plus the format-independent token scan.
 pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {

@@ -60,6 +60,12 @@ fn parse(text: &str) -> Option<Tree> {
     })
 }
 
+/// Whether tree-sitter reads `text` as Python without a syntax error (`--fix` checks that
+/// an edit keeps a file that parsed parsing).
+pub(crate) fn parses_cleanly(text: &str) -> bool {
+    parse(text).is_some_and(|t| !t.root_node().has_error())
+}
+
 pub(super) fn extract(cx: &mut Cx) {
     let text = cx.file.text.as_str();
     let Some(tree) = parse(text) else {

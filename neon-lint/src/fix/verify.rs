@@ -1,0 +1,50 @@
+//! The check every fixed file passes before it is written: read back with the same
+//! extractor, it yields each value the fixes meant to produce, and no problem that the
+//! original did not have (a note, a Python syntax error). A fix the check rejects is not
+//! applied; `--fix` says so.
+
+use crate::classify::FileKind;
+use crate::diagnostic::FileFix;
+use crate::source::{FileId, LineIndex, SourceFile};
+
+/// Why a fixed text was rejected.
+pub fn verify(
+    file_id: FileId,
+    file: &SourceFile,
+    fixed_text: &str,
+    fixes: &[&FileFix],
+) -> Result<(), String> {
+    let fixed = SourceFile {
+        path: file.path.clone(),
+        display: file.display.clone(),
+        kind: file.kind,
+        text: fixed_text.to_string(),
+        lines: LineIndex::new(fixed_text),
+    };
+    let before = crate::extract::extract(file_id, file);
+    let after = crate::extract::extract(file_id, &fixed);
+    if let Some(note) = after.notes.iter().find(|n| !before.notes.contains(n)) {
+        return Err(format!("the fixed file would not read back ({note})"));
+    }
+    if file.kind == FileKind::Python
+        && crate::extract::python_parses_cleanly(&file.text)
+        && !crate::extract::python_parses_cleanly(fixed_text)
+    {
+        return Err("the fixed file would not be valid Python".into());
+    }
+    let mut found: Vec<&str> = after.urls.iter().map(|u| u.text.as_str()).collect();
+    for fix in fixes {
+        let Some(want) = &fix.intended else { continue };
+        match found.iter().position(|t| t == want) {
+            Some(i) => {
+                found.swap_remove(i);
+            }
+            None => {
+                return Err(
+                    "the fixed file would not hold the intended connection string".into(),
+                )
+            }
+        }
+    }
+    Ok(())
+}
