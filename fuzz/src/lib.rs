@@ -487,14 +487,10 @@ fn check_fixes(project: &neon_lint::project::Project, diags: &[neon_lint::diagno
             let Some(want) = d.fix.as_ref().and_then(|f| f.intended.as_deref()) else {
                 continue;
             };
-            let original = project
-                .urls
-                .iter()
-                .filter(|u| u.file == file_id)
-                .find(|u| {
-                    let r = u.map.range(0..u.text.len());
-                    r.start <= d.span.start && d.span.end <= r.end
-                });
+            let original = project.urls.iter().filter(|u| u.file == file_id).find(|u| {
+                let r = u.map.range(0..u.text.len());
+                r.start <= d.span.start && d.span.end <= r.end
+            });
             if original.is_some_and(|u| conninfo::parse(&u.text).is_ok()) {
                 assert!(
                     conninfo::parse(want).is_ok(),

@@ -93,7 +93,8 @@ pub fn parse_dotenv(text: &str) -> Vec<DotenvEntry> {
 
 /// Marks a value as read by other values: its spans still map, no edit is offered.
 fn share(map: &mut OffsetMap, len: usize) {
-    if !matches!(map, OffsetMap::Pieces(p) if p.len() == 1 && matches!(p[0].kind, PieceKind::Shared { .. })) {
+    if !matches!(map, OffsetMap::Pieces(p) if p.len() == 1 && matches!(p[0].kind, PieceKind::Shared { .. }))
+    {
         let mut b = PiecesBuilder::default();
         b.shared(len, map.clone());
         *map = match b.build() {
@@ -241,8 +242,12 @@ impl Assembled {
         self.flush(at);
         match seen.get(name) {
             Some(v) => {
-                self.pieces
-                    .shared(v.len(), OffsetMap::Opaque { span: at..at + used });
+                self.pieces.shared(
+                    v.len(),
+                    OffsetMap::Opaque {
+                        span: at..at + used,
+                    },
+                );
                 self.value.push_str(v);
                 expanded.push(name.to_string());
             }

@@ -21,7 +21,9 @@ use neon_lint_core::conninfo;
 use neon_lint_core::{Placement, Role};
 
 use crate::classify::FileKind;
-use crate::site::{mark_placeholders, Container, EnvBinding, FileSites, OffsetMap, Syntax, UrlSite};
+use crate::site::{
+    mark_placeholders, Container, EnvBinding, FileSites, OffsetMap, Syntax, UrlSite,
+};
 use crate::source::{FileId, SourceFile};
 
 pub(crate) use cargo::cargo_facts;

@@ -126,6 +126,8 @@ struct Py<'t> {
     strings: Vec<Node<'t>>,
     /// Outermost operator expressions (`a + b`, `a % b`), whose literals are pieces.
     chains: Vec<Node<'t>>,
+    /// Variables whose value is made part of another value in this file.
+    used_in_values: std::collections::HashSet<String>,
     import_nodes: Vec<Node<'t>>,
     databases: Vec<Node<'t>>,
     class_defs: Vec<Node<'t>>,
@@ -161,6 +163,7 @@ impl<'t> Py<'t> {
             calls: Vec::new(),
             strings: Vec::new(),
             chains: Vec::new(),
+            used_in_values: std::collections::HashSet::new(),
             import_nodes: Vec::new(),
             databases: Vec::new(),
             class_defs: Vec::new(),
@@ -177,6 +180,7 @@ impl<'t> Py<'t> {
         let mut calls = Vec::new();
         let mut strings = Vec::new();
         let mut chains = Vec::new();
+        let mut interpolations = Vec::new();
         let mut imports = Vec::new();
         let mut assignments = Vec::new();
         let mut classes = Vec::new();
@@ -187,6 +191,13 @@ impl<'t> Py<'t> {
             }
             "concatenated_string" => strings.push(n),
             "binary_operator" if !in_operator(n) => chains.push(n),
+            "interpolation" => interpolations.push(n),
+            // `url += '?x=1'`: the variable's value changes after its assignment.
+            "augmented_assignment" => {
+                if let Some(l) = n.child_by_field_name("left") {
+                    interpolations.push(l)
+                }
+            }
             "import_statement" | "import_from_statement" => imports.push(n),
             "assignment" => assignments.push(n),
             "class_definition" => classes.push(n),
@@ -235,6 +246,42 @@ impl<'t> Py<'t> {
         }
         self.calls = calls;
         self.strings = strings;
+        // Variables whose value becomes part of another (`BASE + 'db'`, `f'{BASE}db'`,
+        // `'{}'.format(BASE)`): their literal is shared, an edit there changes both.
+        let mut pieces_of: Vec<Node<'t>> = Vec::new();
+        for top in &chains {
+            pieces_of.extend(operands(*top));
+        }
+        for i in &interpolations {
+            if i.kind() == "identifier" {
+                pieces_of.push(*i);
+            } else if let Some(e) = i.named_child(0) {
+                pieces_of.push(e);
+            }
+        }
+        for call in &self.calls {
+            let on_literal = call
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+                .and_then(|f| f.child_by_field_name("object"))
+                .is_some_and(|o| matches!(o.kind(), "string" | "concatenated_string"));
+            if on_literal {
+                pieces_of.extend(self.args(*call));
+            }
+        }
+        for n in pieces_of {
+            let n = if n.kind() == "keyword_argument" {
+                match n.child_by_field_name("value") {
+                    Some(v) => v,
+                    None => continue,
+                }
+            } else {
+                n
+            };
+            if n.kind() == "identifier" {
+                self.used_in_values.insert(self.src(n).to_string());
+            }
+        }
         self.chains = chains;
         self.import_nodes = imports;
         self.class_defs = classes;
@@ -1000,10 +1047,22 @@ impl<'t> Py<'t> {
                 append_piece(&mut pieces, &s);
                 pieces.unknown(0, call.byte_range());
                 s.map = pieces.build();
+            } else if self.assigned_to_shared(*n) {
+                let mut pieces = PiecesBuilder::default();
+                pieces.shared(s.value.len(), s.map);
+                s.map = pieces.build();
             }
             let key = self.string_key(*n);
             cx.string_value(&s.value, s.map, Container::Text, key);
         }
+    }
+
+    /// Whether literal `n` is assigned to a variable another value is made from.
+    fn assigned_to_shared(&self, n: Node<'t>) -> bool {
+        effective_parent(n)
+            .filter(|p| p.kind() == "assignment")
+            .and_then(|a| a.child_by_field_name("left"))
+            .is_some_and(|l| l.kind() == "identifier" && self.used_in_values.contains(self.src(l)))
     }
 
     /// What a string is assigned to: a variable, a dict key, a keyword, an environment
@@ -1530,13 +1589,17 @@ fn append_piece(pieces: &mut PiecesBuilder, s: &Str) {
         OffsetMap::Pieces(inner) => {
             for p in inner {
                 match &p.kind {
-                    PieceKind::Literal { map, quoting } => pieces.literal(p.len, map.clone(), *quoting),
+                    PieceKind::Literal { map, quoting } => {
+                        pieces.literal(p.len, map.clone(), *quoting)
+                    }
                     PieceKind::Shared { map } => pieces.shared(p.len, map.clone()),
                     PieceKind::Unknown { span } => pieces.unknown(p.len, span.clone()),
                 }
             }
         }
-        OffsetMap::Opaque { span } => pieces.shared(s.value.len(), OffsetMap::Opaque { span: span.clone() }),
+        OffsetMap::Opaque { span } => {
+            pieces.shared(s.value.len(), OffsetMap::Opaque { span: span.clone() })
+        }
     }
 }
 
@@ -1593,7 +1656,9 @@ fn plus_operands(top: Node) -> Option<Vec<Node>> {
                 stack.push(n.child_by_field_name("right")?);
                 stack.push(n.child_by_field_name("left")?);
             }
-            "parenthesized_expression" if n.named_child_count() == 1 => stack.push(n.named_child(0)?),
+            "parenthesized_expression" if n.named_child_count() == 1 => {
+                stack.push(n.named_child(0)?)
+            }
             _ => out.push(n),
         }
     }

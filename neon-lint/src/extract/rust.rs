@@ -52,8 +52,21 @@ pub(super) fn extract(cx: &mut Cx) {
         literals: Vec::new(),
         direct_literals: Vec::new(),
         in_add: false,
+        bound: Vec::new(),
+        used: std::collections::HashSet::new(),
     };
     v.visit_file(&file);
+    // A literal bound to a name that another value is built from (`format!("{BASE}db")`,
+    // `BASE.to_owned() + x`) or that is changed later (`url.push_str(..)`): shared.
+    for (i, name) in std::mem::take(&mut v.bound) {
+        if v.used.contains(&name) {
+            if let Some(l) = v.literals.get_mut(i) {
+                let mut b = PiecesBuilder::default();
+                b.shared(l.value.len(), l.map.clone());
+                l.map = b.build();
+            }
+        }
+    }
     let literals = std::mem::take(&mut v.literals);
     let direct = std::mem::take(&mut v.direct_literals);
     for (i, lit) in literals.into_iter().enumerate() {
@@ -84,6 +97,11 @@ struct Visitor<'c, 'a> {
     direct_literals: Vec<usize>,
     /// Inside `a + b` / `s += b`: a literal there is a piece of a value built at run time.
     in_add: bool,
+    /// Literals (indices into `literals`) written in the value of `const`/`static`/`let`
+    /// NAME.
+    bound: Vec<(usize, String)>,
+    /// Names whose value becomes part of another value, or is changed after its binding.
+    used: std::collections::HashSet<String>,
 }
 
 impl Visitor<'_, '_> {
@@ -122,6 +140,13 @@ impl Visitor<'_, '_> {
                         (MacroKind::Format, Some(mut l)) => {
                             if !template_seen {
                                 template_seen = true;
+                                for r in crate::site::placeholders(&l.value, &[Syntax::Braces]) {
+                                    // `{BASE}`, `{BASE:?}`: a variable captured by name.
+                                    let inner = &l.value
+                                        [r.start + 1..r.end.saturating_sub(1).max(r.start + 1)];
+                                    let name = inner.split([':', '.']).next().unwrap_or("");
+                                    self.used.insert(name.trim().to_string());
+                                }
                                 l.map = mark_placeholders(&l.value, l.map, &[Syntax::Braces]);
                             } else {
                                 let span = self.span_range(lit.span());
@@ -148,6 +173,9 @@ impl Visitor<'_, '_> {
                     prev_ident = None;
                 }
                 TokenTree::Ident(id) => {
+                    if kind == MacroKind::Format {
+                        self.used.insert(id.to_string());
+                    }
                     if kind == MacroKind::Concat {
                         concat.unknown(self.span_range(id.span()));
                     }
@@ -162,6 +190,15 @@ impl Visitor<'_, '_> {
         }
         if let Some(l) = concat.finish() {
             self.literals.push(l);
+        }
+    }
+}
+
+impl Visitor<'_, '_> {
+    /// Literals `first..` were written in the value bound to `name`.
+    fn bind(&mut self, first: usize, name: String) {
+        for i in first..self.literals.len() {
+            self.bound.push((i, name.clone()));
         }
     }
 }
@@ -215,8 +252,7 @@ impl ConcatParts {
     }
 
     fn shared(&mut self, text: String, span: std::ops::Range<usize>) {
-        self.pieces
-            .shared(text.len(), OffsetMap::Opaque { span });
+        self.pieces.shared(text.len(), OffsetMap::Opaque { span });
         self.value.push_str(&text);
     }
 
@@ -252,6 +288,55 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 self.literals.push(l);
             }
         }
+    }
+
+    fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        let first = self.literals.len();
+        syn::visit::visit_item_const(self, c);
+        self.bind(first, c.ident.to_string());
+    }
+
+    fn visit_item_static(&mut self, c: &'ast syn::ItemStatic) {
+        let first = self.literals.len();
+        syn::visit::visit_item_static(self, c);
+        self.bind(first, c.ident.to_string());
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let first = self.literals.len();
+        syn::visit::visit_local(self, l);
+        let mut pat = &l.pat;
+        while let syn::Pat::Type(t) = pat {
+            pat = &t.pat;
+        }
+        if let syn::Pat::Ident(id) = pat {
+            self.bind(first, id.ident.to_string());
+        }
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if self.in_add {
+            if let Some(id) = p.path.get_ident() {
+                self.used.insert(id.to_string());
+            }
+        }
+        syn::visit::visit_expr_path(self, p);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        // `url.push_str("?x=1")`: the value bound to `url` changes after its binding.
+        let grows = matches!(
+            m.method.to_string().as_str(),
+            "push_str" | "push" | "insert_str" | "insert" | "extend" | "replace_range" | "truncate"
+        );
+        if grows {
+            if let syn::Expr::Path(p) = &*m.receiver {
+                if let Some(id) = p.path.get_ident() {
+                    self.used.insert(id.to_string());
+                }
+            }
+        }
+        syn::visit::visit_expr_method_call(self, m);
     }
 
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {

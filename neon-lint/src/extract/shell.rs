@@ -17,8 +17,8 @@ use std::ops::Range;
 
 use super::Cx;
 use crate::site::{
-    placeholders, CommandUrl, ConfigTool, Container, FileSites, MigrationCommand, OffsetMap,
-    PiecesBuilder, Quoting, ScopedVar, Syntax, UrlSource,
+    mark_placeholders, placeholders, CommandUrl, ConfigTool, Container, FileSites,
+    MigrationCommand, OffsetMap, PiecesBuilder, Quoting, ScopedVar, Syntax, UrlSource,
 };
 
 /// One word of a command, unquoted, with the file offset of each of its bytes.
@@ -99,7 +99,11 @@ impl Word {
             return;
         }
         for r in placeholders(&self.text, &[Syntax::Dollar]) {
-            if self.quotes.get(r.start).is_some_and(|q| *q != Quote::Single) {
+            if self
+                .quotes
+                .get(r.start)
+                .is_some_and(|q| *q != Quote::Single)
+            {
                 for q in &mut self.quotes[r] {
                     *q = Quote::Expansion;
                 }
@@ -135,7 +139,11 @@ impl Word {
             text: self.text[skip..].to_string(),
             offsets: self.offsets[skip..].to_vec(),
             single_quoted: self.single_quoted,
-            quotes: self.quotes.get(skip..).map(<[Quote]>::to_vec).unwrap_or_default(),
+            quotes: self
+                .quotes
+                .get(skip..)
+                .map(<[Quote]>::to_vec)
+                .unwrap_or_default(),
         }
     }
 
@@ -803,12 +811,13 @@ fn make_assignment(cx: &mut Cx, line: &str, start: usize, just: bool) -> Option<
         quotes: Vec::new(),
     };
     if super::looks_like_conninfo(value) {
-        cx.string_value(
+        // `$(DB)`, `${DB}`: expanded by make at run time.
+        let map = mark_placeholders(
             value,
             OffsetMap::Identity { start: vstart },
-            Container::Text,
-            Some(name.to_string()),
+            &[Syntax::Dollar],
         );
+        cx.string_value(value, map, Container::Text, Some(name.to_string()));
     }
     if exported {
         let name_at = body_at;

@@ -133,10 +133,7 @@ fn replace(path: &Path, bytes: &[u8], expect: Option<&Snapshot>) -> io::Result<(
     }
     let prefix = format!(".{name}.neon-lint.");
     let mut builder = tempfile::Builder::new();
-    builder
-        .prefix(&prefix)
-        .suffix("")
-        .rand_bytes(TEMP_RANDOM);
+    builder.prefix(&prefix).suffix("").rand_bytes(TEMP_RANDOM);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -213,7 +210,10 @@ mod tests {
         // Someone else writes after our read, before our rename.
         std::fs::write(&path, "A=1\nB=2\n").expect("write");
         let err = replace_checked(&path, b"A=fixed\n", &snap).expect_err("refused");
-        assert!(err.to_string().contains("changed on disk while fixing"), "{err}");
+        assert!(
+            err.to_string().contains("changed on disk while fixing"),
+            "{err}"
+        );
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "A=1\nB=2\n");
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").collect();
         assert_eq!(left.len(), 1, "no temporary file left behind");
@@ -234,7 +234,10 @@ mod tests {
     fn special_files_are_never_replaced() {
         let err = write_atomic(Path::new("/dev/null"), b"x").expect_err("refused");
         assert!(err.to_string().contains("not a regular file"), "{err}");
-        assert!(std::fs::metadata("/dev/null").expect("meta").file_type().is_char_device_like());
+        assert!(std::fs::metadata("/dev/null")
+            .expect("meta")
+            .file_type()
+            .is_char_device_like());
     }
 
     #[cfg(unix)]

@@ -48,9 +48,7 @@ pub fn verify(
                 found.swap_remove(i);
             }
             None => {
-                return Err(
-                    "the fixed file would not hold the intended connection string".into(),
-                )
+                return Err("the fixed file would not hold the intended connection string".into())
             }
         }
     }

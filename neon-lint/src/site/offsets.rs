@@ -90,12 +90,12 @@ impl Quoting {
     pub fn takes(self, c: char) -> bool {
         match self {
             Quoting::Quoted => {
-                !c.is_control()
-                    && !matches!(c, '\\' | '"' | '\'' | '`' | '$' | '{' | '}' | '%')
+                !c.is_control() && !matches!(c, '\\' | '"' | '\'' | '`' | '$' | '{' | '}' | '%')
             }
             Quoting::Bare => Quoting::Quoted.takes(c) && !c.is_whitespace() && c != '#',
             Quoting::ShellBare => {
-                c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | ':' | '=' | '@' | ',' | '+' | '-')
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '_' | '.' | '/' | ':' | '=' | '@' | ',' | '+' | '-')
             }
         }
     }
@@ -120,7 +120,7 @@ impl Inexact {
     /// What to tell users, after "not fixed automatically: ".
     pub fn reason(self) -> &'static str {
         match self {
-            Inexact::NotSpelledOut => "the value is assembled here from several parts",
+            Inexact::NotSpelledOut => "its characters cannot be mapped back to the file one by one",
             Inexact::RunTimePart => "part of the value is only known at run time",
             Inexact::SharedOrSplit => {
                 "the change falls on text that is shared with other values or split across pieces"
@@ -183,7 +183,12 @@ impl OffsetMap {
     /// The file range whose replacement with `content` makes exactly the value edit
     /// "replace `r` of the value (of `len` bytes) with `content`", or why there is none.
     /// Every fix is mapped through here.
-    pub fn edit(&self, len: usize, r: Range<usize>, content: &str) -> Result<Range<usize>, Inexact> {
+    pub fn edit(
+        &self,
+        len: usize,
+        r: Range<usize>,
+        content: &str,
+    ) -> Result<Range<usize>, Inexact> {
         if r.start > r.end || r.end > len {
             return Err(Inexact::OutOfRange);
         }
@@ -193,7 +198,10 @@ impl OffsetMap {
                 literal_edit(self, Quoting::Quoted, r, content)
             }
             OffsetMap::Pieces(pieces) => {
-                if pieces.iter().any(|p| matches!(p.kind, PieceKind::Unknown { .. })) {
+                if pieces
+                    .iter()
+                    .any(|p| matches!(p.kind, PieceKind::Unknown { .. }))
+                {
                     return Err(Inexact::RunTimePart);
                 }
                 let mut start = 0;
@@ -378,7 +386,11 @@ pub fn placeholders(text: &str, syntax: &[Syntax]) -> Vec<Range<usize>> {
                 let rest = &b[i + 1..];
                 let used = match rest.first() {
                     Some(b'{') | Some(b'(') => {
-                        let (open, close) = if rest[0] == b'{' { (b'{', b'}') } else { (b'(', b')') };
+                        let (open, close) = if rest[0] == b'{' {
+                            (b'{', b'}')
+                        } else {
+                            (b'(', b')')
+                        };
                         let mut depth = 0usize;
                         let mut n = 0;
                         for (k, &c) in rest.iter().enumerate() {
@@ -411,13 +423,19 @@ pub fn placeholders(text: &str, syntax: &[Syntax]) -> Vec<Range<usize>> {
             }
             b'%' if percent && b.get(i + 1) == Some(&b'%') => i += 2,
             b'%' if percent && b.get(i + 1) == Some(&b'(') => {
-                let n = b[i..].iter().position(|&c| c == b')').map_or(b.len() - i, |e| e + 2);
+                let n = b[i..]
+                    .iter()
+                    .position(|&c| c == b')')
+                    .map_or(b.len() - i, |e| e + 2);
                 out.push(i..(i + n).min(b.len()));
                 i += n;
             }
             b'{' | b'}' if braces && b.get(i + 1) == Some(&b[i]) => i += 2,
             b'{' if braces => {
-                let n = b[i..].iter().position(|&c| c == b'}').map_or(b.len() - i, |e| e + 1);
+                let n = b[i..]
+                    .iter()
+                    .position(|&c| c == b'}')
+                    .map_or(b.len() - i, |e| e + 1);
                 out.push(i..i + n);
                 i += n;
             }
@@ -431,7 +449,9 @@ pub fn placeholders(text: &str, syntax: &[Syntax]) -> Vec<Range<usize>> {
 pub fn sub_map(map: &OffsetMap, at: usize) -> OffsetMap {
     match map {
         OffsetMap::Identity { start } => OffsetMap::Identity { start: start + at },
-        OffsetMap::Table(t) => OffsetMap::Table(t.get(at..).map(<[usize]>::to_vec).unwrap_or_default()),
+        OffsetMap::Table(t) => {
+            OffsetMap::Table(t.get(at..).map(<[usize]>::to_vec).unwrap_or_default())
+        }
         OffsetMap::Opaque { span } => OffsetMap::Opaque { span: span.clone() },
         OffsetMap::Pieces(pieces) => {
             let mut b = PiecesBuilder::default();
@@ -480,7 +500,11 @@ mod tests {
         assert_eq!(m.edit(4, 4..4, "?x=1"), Ok(9..9));
         assert_eq!(m.range(0..4), 1..9);
         assert_eq!(m.range(0..2), 1..3, "a range ends inside its piece");
-        assert_eq!(m.edit(4, 2..2, "x"), Ok(7..7), "a boundary insertion starts the next piece");
+        assert_eq!(
+            m.edit(4, 2..2, "x"),
+            Ok(7..7),
+            "a boundary insertion starts the next piece"
+        );
         assert_eq!(m.edit(4, 1..3, "x"), Err(Inexact::SharedOrSplit));
     }
 
@@ -514,9 +538,18 @@ mod tests {
     #[test]
     fn placeholders_are_found() {
         let dollar = [Syntax::Dollar];
-        assert_eq!(placeholders("a${B}c$D-e$(f)", &dollar), vec![1..5, 6..8, 10..14]);
-        assert_eq!(placeholders("a{{b}}{c}{}", &[Syntax::Braces]), vec![6..9, 9..11]);
-        assert_eq!(placeholders("a%%b%(here)s/x", &[Syntax::Percent]), vec![4..12]);
+        assert_eq!(
+            placeholders("a${B}c$D-e$(f)", &dollar),
+            vec![1..5, 6..8, 10..14]
+        );
+        assert_eq!(
+            placeholders("a{{b}}{c}{}", &[Syntax::Braces]),
+            vec![6..9, 9..11]
+        );
+        assert_eq!(
+            placeholders("a%%b%(here)s/x", &[Syntax::Percent]),
+            vec![4..12]
+        );
         let m = mark_placeholders("ab${X}", OffsetMap::Identity { start: 10 }, &dollar);
         assert_eq!(m.edit(6, 6..6, "?x"), Err(Inexact::RunTimePart));
         assert_eq!(m.range(0..6), 10..16);
