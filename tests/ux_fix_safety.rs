@@ -384,9 +384,27 @@ fn fix_refuses_read_only_files_and_keeps_mode() {
         .collect();
     assert!(stray.is_empty(), "no temporary file left: {stray:?}");
 
+    // As root (CI containers), a file owned by someone else keeps its owner and group.
+    if runs_as_root(&p) {
+        let other = p.join("rw/.env");
+        std::os::unix::fs::chown(&other, Some(1234), Some(4321)).expect("chown");
+        std::fs::write(&other, &env).expect("write");
+        let out = p.run(&["--fix", "."]);
+        let m = std::fs::metadata(&other).expect("meta");
+        assert_eq!((m.uid(), m.gid()), (1234, 4321), "{}", out.all());
+        assert_ne!(p.read("rw/.env"), env, "fixed");
+    }
+
     let long = format!("{}.env", "x".repeat(240));
     let q = Project::new(&[(&long, &env)]);
     let out = q.run(&["--fix", "."]);
     assert!(out.stderr.contains("too long"), "{}", out.all());
     assert_eq!(q.read(&long), env);
+}
+
+/// Whether the tests run as root (a file they create is owned by uid 0).
+#[cfg(unix)]
+fn runs_as_root(p: &Project) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p.path()).is_ok_and(|m| m.uid() == 0)
 }

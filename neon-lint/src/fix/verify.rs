@@ -54,3 +54,53 @@ pub fn verify(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::FileEdit;
+    use neon_lint_core::rule::Applicability;
+
+    fn python(text: &str) -> SourceFile {
+        SourceFile {
+            path: "app.py".into(),
+            display: "app.py".into(),
+            kind: FileKind::Python,
+            text: text.to_string(),
+            lines: LineIndex::new(text),
+        }
+    }
+
+    fn fix(intended: &str) -> FileFix {
+        FileFix {
+            applicability: Applicability::Safe,
+            title: "append `sslmode=require`".into(),
+            edits: vec![FileEdit {
+                range: 0..0,
+                content: String::new(),
+            }],
+            intended: Some(intended.to_string()),
+        }
+    }
+
+    #[test]
+    fn an_edit_outside_the_quotes_is_rejected() {
+        // 0.1's fix of adjacent literals: after the closing quote, a SyntaxError.
+        let file = python("URL = 'postgresql://app@' 'h.neon.tech/neondb'\n");
+        let broken = "URL = 'postgresql://app@' 'h.neon.tech/neondb'?sslmode=require\n";
+        let want = "postgresql://app@h.neon.tech/neondb?sslmode=require";
+        assert!(verify(0, &file, broken, &[&fix(want)]).is_err());
+        let right = "URL = 'postgresql://app@' 'h.neon.tech/neondb?sslmode=require'\n";
+        assert_eq!(verify(0, &file, right, &[&fix(want)]), Ok(()));
+    }
+
+    #[test]
+    fn a_value_other_than_the_intended_one_is_rejected() {
+        // 0.1's fix of `'.../' + 'neondb'`: valid Python, wrong value.
+        let file = python("URL = 'postgresql://app@h.neon.tech/' + 'neondb'\n");
+        let wrong = "URL = 'postgresql://app@h.neon.tech/?sslmode=require' + 'neondb'\n";
+        let want = "postgresql://app@h.neon.tech/neondb?sslmode=require";
+        let err = verify(0, &file, wrong, &[&fix(want)]).expect_err("rejected");
+        assert!(err.contains("intended"), "{err}");
+    }
+}
