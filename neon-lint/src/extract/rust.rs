@@ -125,6 +125,8 @@ impl Visitor<'_, '_> {
         let mut concat = ConcatParts::default();
         let mut prev_ident: Option<String> = None;
         let mut template_seen = false;
+        // A value-building format macro whose template joins its arguments with text.
+        let mut builds = kind == MacroKind::Format;
         for tt in tokens {
             match tt {
                 TokenTree::Literal(lit) => {
@@ -137,10 +139,15 @@ impl Visitor<'_, '_> {
                             let text = lit.to_string();
                             concat.shared(text.trim_matches('\'').to_string(), range);
                         }
-                        (MacroKind::Format, Some(mut l)) => {
+                        (MacroKind::Format | MacroKind::Message, Some(mut l)) => {
                             if !template_seen {
                                 template_seen = true;
-                                for r in crate::site::placeholders(&l.value, &[Syntax::Braces]) {
+                                let holes = crate::site::placeholders(&l.value, &[Syntax::Braces]);
+                                // `format!("{BASE}db")`: `BASE` is made part of a value
+                                // (printing it, or `format!("{BASE}")` alone, is not).
+                                let alone = holes.len() == 1 && holes[0] == (0..l.value.len());
+                                builds = kind == MacroKind::Format && !alone;
+                                for r in holes.iter().filter(|_| builds) {
                                     // `{BASE}`, `{BASE:?}`: a variable captured by name.
                                     let inner = &l.value
                                         [r.start + 1..r.end.saturating_sub(1).max(r.start + 1)];
@@ -173,7 +180,7 @@ impl Visitor<'_, '_> {
                     prev_ident = None;
                 }
                 TokenTree::Ident(id) => {
-                    if kind == MacroKind::Format {
+                    if builds {
                         self.used.insert(id.to_string());
                     }
                     if kind == MacroKind::Concat {
@@ -208,8 +215,10 @@ impl Visitor<'_, '_> {
 enum MacroKind {
     /// `concat!`: joins literals (and numbers) into one string.
     Concat,
-    /// `format!` and the macros built on `format_args!`: the first literal is a template.
+    /// `format!`, `write!`: the first literal is a template, the result a value.
     Format,
+    /// `println!`, `panic!`, log macros: a template whose result is a message.
+    Message,
     /// Anything else: each literal is a value of its own.
     Other,
 }
@@ -218,11 +227,11 @@ impl MacroKind {
     fn of(name: &str) -> MacroKind {
         match name {
             "concat" => MacroKind::Concat,
-            "format" | "format_args" | "print" | "println" | "eprint" | "eprintln" | "write"
-            | "writeln" | "panic" | "anyhow" | "bail" | "ensure" | "todo" | "unimplemented"
-            | "unreachable" | "assert" | "assert_eq" | "assert_ne" | "debug_assert"
-            | "debug_assert_eq" | "debug_assert_ne" | "trace" | "debug" | "info" | "warn"
-            | "error" | "eyre" | "format_err" => MacroKind::Format,
+            "format" | "format_args" | "write" | "writeln" => MacroKind::Format,
+            "print" | "println" | "eprint" | "eprintln" | "panic" | "anyhow" | "bail"
+            | "ensure" | "todo" | "unimplemented" | "unreachable" | "assert" | "assert_eq"
+            | "assert_ne" | "debug_assert" | "debug_assert_eq" | "debug_assert_ne" | "trace"
+            | "debug" | "info" | "warn" | "error" | "eyre" | "format_err" => MacroKind::Message,
             _ => MacroKind::Other,
         }
     }

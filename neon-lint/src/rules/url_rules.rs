@@ -111,7 +111,7 @@ pub(crate) fn file_fix(site: &UrlSite, fix: Fix) -> Result<FileFix, Inexact> {
         {
             return Err(Inexact::OutOfRange);
         }
-        let range = site.map.edit(len, e.range.clone(), &e.content)?;
+        let range = site.map.edit(&site.text, e.range.clone(), &e.content)?;
         intended.push_str(&site.text[last..e.range.start]);
         intended.push_str(&e.content);
         last = e.range.end;

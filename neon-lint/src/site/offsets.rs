@@ -181,21 +181,25 @@ impl OffsetMap {
     }
 
     /// The file range whose replacement with `content` makes exactly the value edit
-    /// "replace `r` of the value (of `len` bytes) with `content`", or why there is none.
-    /// Every fix is mapped through here.
+    /// "replace `r` of `value` (the string this map belongs to) with `content`", or why
+    /// there is none. Every fix is mapped through here.
     pub fn edit(
         &self,
-        len: usize,
+        value: &str,
         r: Range<usize>,
         content: &str,
     ) -> Result<Range<usize>, Inexact> {
-        if r.start > r.end || r.end > len {
+        if r.start > r.end
+            || r.end > value.len()
+            || !value.is_char_boundary(r.start)
+            || !value.is_char_boundary(r.end)
+        {
             return Err(Inexact::OutOfRange);
         }
         match self {
             OffsetMap::Opaque { .. } => Err(Inexact::NotSpelledOut),
             OffsetMap::Identity { .. } | OffsetMap::Table(_) => {
-                literal_edit(self, Quoting::Quoted, r, content)
+                literal_edit(self, Quoting::Quoted, value, r, content)
             }
             OffsetMap::Pieces(pieces) => {
                 if pieces
@@ -223,9 +227,13 @@ impl OffsetMap {
                         continue;
                     }
                     return match &p.kind {
-                        PieceKind::Literal { map, quoting } => {
-                            literal_edit(map, *quoting, r.start - start..r.end - start, content)
-                        }
+                        PieceKind::Literal { map, quoting } => literal_edit(
+                            map,
+                            *quoting,
+                            value.get(start..end).ok_or(Inexact::OutOfRange)?,
+                            r.start - start..r.end - start,
+                            content,
+                        ),
                         PieceKind::Shared { .. } | PieceKind::Unknown { .. } => {
                             Err(Inexact::SharedOrSplit)
                         }
@@ -237,10 +245,11 @@ impl OffsetMap {
     }
 }
 
-/// An edit inside one literal's map.
+/// An edit inside one literal's map (`value` is the literal's decoded text).
 fn literal_edit(
     map: &OffsetMap,
     quoting: Quoting,
+    value: &str,
     r: Range<usize>,
     content: &str,
 ) -> Result<Range<usize>, Inexact> {
@@ -248,10 +257,31 @@ fn literal_edit(
         return Err(Inexact::Quoting);
     }
     match map {
-        OffsetMap::Identity { .. } | OffsetMap::Table(_) => Ok(map.range(r)),
-        OffsetMap::Opaque { .. } => Err(Inexact::NotSpelledOut),
-        OffsetMap::Pieces(_) => map.edit(usize::MAX, r, content),
+        OffsetMap::Identity { .. } => Ok(map.range(r)),
+        OffsetMap::Table(t) if table_is_exact(t, value) => Ok(map.range(r)),
+        OffsetMap::Table(_) | OffsetMap::Opaque { .. } => Err(Inexact::NotSpelledOut),
+        OffsetMap::Pieces(_) => map.edit(value, r, content),
     }
+}
+
+/// Whether a table gives every character of `value`, and its end, a file offset of its
+/// own, in order (a table built through a map that lost track, every byte at one
+/// offset, must not place edits).
+fn table_is_exact(t: &[usize], value: &str) -> bool {
+    if t.len() != value.len() + 1 {
+        return false;
+    }
+    let mut prev: Option<usize> = None;
+    for (i, _) in value
+        .char_indices()
+        .chain(std::iter::once((value.len(), ' ')))
+    {
+        if prev.is_some_and(|p| t[i] <= p) {
+            return false;
+        }
+        prev = Some(t[i]);
+    }
+    true
 }
 
 impl PieceKind {
@@ -363,12 +393,20 @@ pub fn mark_placeholders(text: &str, map: OffsetMap, syntax: &[Syntax]) -> Offse
     }
     let mut b = PiecesBuilder::default();
     let mut at = 0;
+    // A literal run `at..end` of the text as its own map (a table cut to its length).
+    let run = |at: usize, end: usize| match sub_map(&map, at) {
+        OffsetMap::Table(mut t) => {
+            t.truncate(end - at + 1);
+            OffsetMap::Table(t)
+        }
+        m => m,
+    };
     for r in found {
-        b.literal(r.start - at, sub_map(&map, at), Quoting::Quoted);
+        b.literal(r.start - at, run(at, r.start), Quoting::Quoted);
         b.unknown(r.len(), map.offset(r.start)..map.range(r.clone()).end);
         at = r.end;
     }
-    b.literal(text.len() - at, sub_map(&map, at), Quoting::Quoted);
+    b.literal(text.len() - at, run(at, text.len()), Quoting::Quoted);
     b.build()
 }
 
@@ -497,15 +535,15 @@ mod tests {
     #[test]
     fn the_end_of_the_value_is_inside_the_last_literal() {
         let m = two_literals();
-        assert_eq!(m.edit(4, 4..4, "?x=1"), Ok(9..9));
+        assert_eq!(m.edit("abcd", 4..4, "?x=1"), Ok(9..9));
         assert_eq!(m.range(0..4), 1..9);
         assert_eq!(m.range(0..2), 1..3, "a range ends inside its piece");
         assert_eq!(
-            m.edit(4, 2..2, "x"),
+            m.edit("abcd", 2..2, "x"),
             Ok(7..7),
             "a boundary insertion starts the next piece"
         );
-        assert_eq!(m.edit(4, 1..3, "x"), Err(Inexact::SharedOrSplit));
+        assert_eq!(m.edit("abcd", 1..3, "x"), Err(Inexact::SharedOrSplit));
     }
 
     #[test]
@@ -513,17 +551,30 @@ mod tests {
         let mut b = PiecesBuilder::default();
         b.literal(2, OffsetMap::Identity { start: 1 }, Quoting::Quoted);
         b.unknown(0, 5..8);
-        assert_eq!(b.build().edit(2, 2..2, "x"), Err(Inexact::RunTimePart));
+        assert_eq!(b.build().edit("ab", 2..2, "x"), Err(Inexact::RunTimePart));
         let mut b = PiecesBuilder::default();
         b.shared(2, OffsetMap::Identity { start: 1 });
         b.literal(2, OffsetMap::Identity { start: 7 }, Quoting::Quoted);
         let m = b.build();
-        assert_eq!(m.edit(4, 0..1, "x"), Err(Inexact::SharedOrSplit));
-        assert_eq!(m.edit(4, 4..4, "x"), Ok(9..9));
+        assert_eq!(m.edit("abcd", 0..1, "x"), Err(Inexact::SharedOrSplit));
+        assert_eq!(m.edit("abcd", 4..4, "x"), Ok(9..9));
         let mut b = PiecesBuilder::default();
         b.literal(2, OffsetMap::Identity { start: 7 }, Quoting::Quoted);
         b.shared(2, OffsetMap::Identity { start: 1 });
-        assert_eq!(b.build().edit(4, 4..4, "x"), Err(Inexact::SharedOrSplit));
+        assert_eq!(
+            b.build().edit("abcd", 4..4, "x"),
+            Err(Inexact::SharedOrSplit)
+        );
+    }
+
+    #[test]
+    fn tables_that_lost_track_place_no_edit() {
+        // Every byte at one offset: a word tokenized through an opaque map.
+        let lost = OffsetMap::Table(vec![5; 5]);
+        assert_eq!(lost.edit("abcd", 4..4, "x"), Err(Inexact::NotSpelledOut));
+        // `\u{e9}` decoded: two value bytes at one offset is one character, fine.
+        let esc = OffsetMap::Table(vec![10, 11, 11, 18]);
+        assert_eq!(esc.edit("aé", 3..3, "x"), Ok(18..18));
     }
 
     #[test]
@@ -531,8 +582,11 @@ mod tests {
         let mut b = PiecesBuilder::default();
         b.literal(2, OffsetMap::Identity { start: 0 }, Quoting::ShellBare);
         let m = b.build();
-        assert_eq!(m.edit(2, 2..2, "&sslmode=require"), Err(Inexact::Quoting));
-        assert_eq!(m.edit(2, 2..2, "sslmode=require"), Ok(2..2));
+        assert_eq!(
+            m.edit("ab", 2..2, "&sslmode=require"),
+            Err(Inexact::Quoting)
+        );
+        assert_eq!(m.edit("ab", 2..2, "sslmode=require"), Ok(2..2));
     }
 
     #[test]
@@ -551,7 +605,7 @@ mod tests {
             vec![4..12]
         );
         let m = mark_placeholders("ab${X}", OffsetMap::Identity { start: 10 }, &dollar);
-        assert_eq!(m.edit(6, 6..6, "?x"), Err(Inexact::RunTimePart));
+        assert_eq!(m.edit("ab${X}", 6..6, "?x"), Err(Inexact::RunTimePart));
         assert_eq!(m.range(0..6), 10..16);
     }
 }
