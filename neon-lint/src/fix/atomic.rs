@@ -115,6 +115,18 @@ fn replace(path: &Path, bytes: &[u8], expect: Option<&Snapshot>) -> io::Result<(
                 "the file is read-only; not changed (make it writable to fix it)",
             ));
         }
+        // A rename gives this path a new file and leaves the other hard links with the
+        // old contents, silently.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if m.nlink() > 1 {
+                return Err(refuse(format!(
+                    "the file has {} hard links, which replacing it would split; not changed",
+                    m.nlink()
+                )));
+            }
+        }
     }
     let dir = target
         .parent()
@@ -227,6 +239,21 @@ mod tests {
         let err = write_atomic(&path, b"A=2\n").expect_err("refused");
         assert!(err.to_string().contains("too long"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "A=1\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hard_links_are_not_split() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.env");
+        std::fs::write(&path, "A=1\n").expect("write");
+        std::fs::hard_link(&path, dir.path().join("other.env")).expect("link");
+        let err = write_atomic(&path, b"A=2\n").expect_err("refused");
+        assert!(err.to_string().contains("hard links"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("other.env")).expect("read"),
+            "A=1\n"
+        );
     }
 
     #[cfg(unix)]
