@@ -1,12 +1,11 @@
 //! Sites: what extractors find in files, the one representation rules and the resolver read.
 
 mod offsets;
+mod placeholders;
 pub mod rust;
 
-pub use offsets::{
-    mark_placeholders, placeholders, sub_map, Inexact, OffsetMap, Piece, PieceKind, PiecesBuilder,
-    Quoting, Syntax,
-};
+pub use offsets::{sub_map, Inexact, OffsetMap, Piece, PieceKind, PiecesBuilder, Quoting};
+pub use placeholders::{mark_placeholders, placeholders, Syntax};
 
 use std::ops::Range;
 
