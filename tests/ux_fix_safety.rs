@@ -199,6 +199,10 @@ fn assembled_values_get_no_fix_but_say_what_to_change() {
         // Siblings: the same shapes in other syntaxes, and values reused or changed later.
         ("src/db.ts", format!("const u = 'postgresql://app@{h}/' + 'neondb';\n")),
         ("src/db.ts", format!("const u = `postgresql://app@{h}/${{db}}`;\n")),
+        (
+            "scripts/db.sh",
+            format!("BASE=\"postgresql://app@{h}/\"\npsql \"${{BASE}}neondb\"\n"),
+        ),
         ("Makefile", format!("DATABASE_URL = postgresql://app@{h}/$(DB)\n")),
         ("app.py", format!("BASE = 'postgresql://app@{h}/'\nURL = BASE + 'neondb'\n")),
         ("app.py", format!("BASE = 'postgresql://app@{h}/'\nURL = f'{{BASE}}neondb'\n")),

@@ -593,6 +593,7 @@ pub(super) fn commands_in(
     mut scope: Vec<ScopedVar>,
     inherit: Inherit,
 ) -> Vec<ScopedVar> {
+    let joined = names_joined(cmds);
     for cmd in cmds {
         let mut inline: Vec<ScopedVar> = Vec::new();
         let mut k = 0;
@@ -608,12 +609,14 @@ pub(super) fn commands_in(
         }
         while let Some((name, value)) = cmd.words.get(k).and_then(|w| w.assignment()) {
             if super::looks_like_conninfo(&value.text) {
-                cx.string_value(
-                    &value.text,
-                    value.map(),
-                    Container::Text,
-                    Some(name.clone()),
-                );
+                let mut map = value.map();
+                if joined.contains(&name) {
+                    // `"${BASE}neondb"` later: an edit here changes that value too.
+                    let mut b = PiecesBuilder::default();
+                    b.shared(value.text.len(), map);
+                    map = b.build();
+                }
+                cx.string_value(&value.text, map, Container::Text, Some(name.clone()));
             }
             if exported {
                 let name_start = cmd.words[k].offsets.first().copied().unwrap_or(0);
@@ -678,6 +681,30 @@ pub(super) fn commands_in(
         }
     }
     scope
+}
+
+/// Variables whose value some word joins with other text (`"${BASE}neondb"`, `$A$B`).
+fn names_joined(cmds: &[Cmd]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for w in cmds.iter().flat_map(|c| &c.words) {
+        let eq = w.assignment().map_or(0, |(n, _)| n.len() + 1);
+        let value = &w.text[eq..];
+        for r in placeholders(value, &[Syntax::Dollar]) {
+            if r.len() == value.len() {
+                continue;
+            }
+            let inner = value[r.clone()].trim_start_matches('$');
+            let inner = inner.trim_start_matches(['{', '(']);
+            let name: String = inner
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
+    }
+    out
 }
 
 fn commands_in_nested(cx: &mut Cx, cmds: &[Cmd], scope: Vec<ScopedVar>, inherit: Inherit) {
