@@ -2,6 +2,10 @@
 //! extractor, it yields each value the fixes meant to produce, and no problem that the
 //! original did not have (a note, a Python syntax error). A fix the check rejects is not
 //! applied; `--fix` says so.
+//!
+//! Each fix's intended value is the value with that fix alone applied: two safe fixes on
+//! one value (no rule makes such a pair today: `missing-sslmode` and `insecure-sslmode`
+//! exclude each other) would fail the check and leave the file as it is, never half-fixed.
 
 use crate::classify::FileKind;
 use crate::diagnostic::FileFix;
