@@ -453,9 +453,7 @@ fn lint_tree(root: &Path) {
             }
         }
     }
-    for (file_id, edits) in neon_lint::fix::safe_edits(diags) {
-        let _ = neon_lint::fix::apply_edits(&project.files[file_id].text, &edits);
-    }
+    check_fixes(project, diags);
     let outputs = [
         neon_lint::report::human::render(project, diags, false),
         neon_lint::report::human::render(project, diags, true),
@@ -490,6 +488,45 @@ fn uri_password_text(text: &str) -> Option<std::ops::Range<usize>> {
     let at = start + text[start..end].find('@')?;
     let colon = start + text[start..at].find(':')?;
     (colon + 1 < at).then_some(colon + 1..at)
+}
+
+/// A fix never makes a file that the extractor can no longer parse, nor a value that
+/// differs from the intended one: the safe fixes are applied in memory, the file is
+/// extracted again, and it must hold every value the fixes meant to produce (that value
+/// parsing when the original did), with no new note and, for Python, no syntax error
+/// (`fix::verify`, the check `--fix` itself makes before writing).
+fn check_fixes(project: &neon_lint::project::Project, diags: &[neon_lint::diagnostic::Diagnostic]) {
+    for (file_id, edits) in neon_lint::fix::safe_edits(diags) {
+        let file = &project.files[file_id];
+        let fixed = neon_lint::fix::apply_edits(&file.text, &edits);
+        let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
+        ids.dedup();
+        let fixes: Vec<_> = ids.iter().filter_map(|&i| diags[i].fix.as_ref()).collect();
+        for &i in &ids {
+            let d = &diags[i];
+            let Some(want) = d.fix.as_ref().and_then(|f| f.intended.as_deref()) else {
+                continue;
+            };
+            let original = project.urls.iter().filter(|u| u.file == file_id).find(|u| {
+                let r = u.map.range(0..u.text.len());
+                r.start <= d.span.start && d.span.end <= r.end
+            });
+            if original.is_some_and(|u| conninfo::parse(&u.text).is_ok()) {
+                assert!(
+                    conninfo::parse(want).is_ok(),
+                    "{}: a fix of {} makes a value that does not parse",
+                    file.display,
+                    d.rule.name
+                );
+            }
+        }
+        if let Err(why) = neon_lint::fix::verify(file_id, file, &fixed, &fixes) {
+            panic!(
+                "{}: a safe fix breaks the file ({why})\n--- before\n{}\n--- after\n{}",
+                file.display, file.text, fixed
+            );
+        }
+    }
 }
 
 /// Passwords must not reach any output. For every connection string the extractors found

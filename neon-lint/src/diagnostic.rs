@@ -25,6 +25,10 @@ pub struct FileFix {
     pub title: String,
     /// Non-overlapping edits.
     pub edits: Vec<FileEdit>,
+    /// The connection string as it reads once the fix is applied: `--fix` re-reads the
+    /// edited text and writes it only if the file still yields this value (and no new
+    /// problem), see [`crate::fix::verify`].
+    pub intended: Option<String>,
 }
 
 /// One finding.

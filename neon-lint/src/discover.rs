@@ -78,6 +78,32 @@ pub struct Discovery {
     pub notes: Vec<(PathBuf, String)>,
     /// Paths given on the command line that could not be read at all.
     pub missing_roots: Vec<PathBuf>,
+    /// Files already taken, by identity: overlapping paths (`. .env`, `src src/x.py`, a
+    /// path twice, a link and its target) are read once.
+    taken: HashSet<FileIdentity>,
+}
+
+/// What makes two paths the same file: device and inode where there are such, else the
+/// canonical path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileIdentity {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg_attr(unix, allow(dead_code))]
+    Path(PathBuf),
+}
+
+fn identity(path: &Path) -> Option<FileIdentity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileIdentity::Inode(m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok().map(FileIdentity::Path)
+    }
 }
 
 /// Walk options.
@@ -267,6 +293,11 @@ thread_local! {
 }
 
 fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: bool) {
+    if let Some(id) = identity(path) {
+        if !lock(out).taken.insert(id) {
+            return;
+        }
+    }
     let result = BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         fsread::read_into(path, MAX_FILE_BYTES, &mut buf)?;

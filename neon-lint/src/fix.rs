@@ -1,13 +1,18 @@
-//! `--fix`: applies safe fixes. Writes are atomic (a temporary file in the same folder,
-//! then rename), keep the file's permissions, and touch only the bytes the fixes name.
+//! `--fix`: applies safe fixes. Only the bytes the fixes name change; the fixed text must
+//! read back with the values the fixes meant ([`verify`]); writes are atomic and keep the
+//! file's mode, owner and group ([`atomic`]).
+
+mod atomic;
+mod verify;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
+
+pub use atomic::{replace_checked, write_atomic, Snapshot};
+pub use verify::verify;
 
 use neon_lint_core::rule::Applicability;
 
-use crate::diagnostic::{Diagnostic, FileEdit};
+use crate::diagnostic::{Diagnostic, FileEdit, FileFix};
 use crate::project::Project;
 
 /// What `--fix` did.
@@ -70,19 +75,19 @@ pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>
     for (file_id, edits) in safe_edits(diags) {
         let file = &project.files[file_id];
         // Re-read the bytes: edit exactly what is on disk (BOM and invalid bytes included).
-        let original = match std::fs::read(&file.path) {
-            Ok(b) => b,
+        let original = match Snapshot::read(&file.path) {
+            Ok(s) => s,
             Err(e) => {
                 outcome.errors.push((file.display.clone(), e.to_string()));
                 continue;
             }
         };
-        let bom = if original.starts_with(b"\xEF\xBB\xBF") {
+        let bom = if original.bytes.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
             0
         };
-        let Ok(body) = std::str::from_utf8(&original[bom..]) else {
+        let Ok(body) = std::str::from_utf8(&original.bytes[bom..]) else {
             outcome
                 .errors
                 .push((file.display.clone(), "not valid UTF-8; not fixed".into()));
@@ -96,13 +101,20 @@ pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>
             continue;
         }
         let new_body = apply_edits(body, &edits);
-        let mut bytes = original[..bom].to_vec();
+        let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
+        ids.dedup();
+        let fixes: Vec<&FileFix> = ids.iter().filter_map(|&i| diags[i].fix.as_ref()).collect();
+        if let Err(why) = verify(file_id, file, &new_body, &fixes) {
+            outcome
+                .errors
+                .push((file.display.clone(), format!("{why}; not fixed")));
+            continue;
+        }
+        let mut bytes = original.bytes[..bom].to_vec();
         bytes.extend_from_slice(new_body.as_bytes());
-        match write_atomic(&file.path, &bytes) {
+        match replace_checked(&file.path, &bytes, &original) {
             Ok(()) => {
                 outcome.files.push(file.display.clone());
-                let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
-                ids.dedup();
                 outcome.fixed += ids.len();
                 fixed_ids.extend(ids);
             }
@@ -110,38 +122,4 @@ pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>
         }
     }
     (outcome, fixed_ids)
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename, keeping permissions.
-/// A symbolic link is followed: its target is rewritten and the link stays a link.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let resolved;
-    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        resolved = std::fs::canonicalize(path)?;
-        resolved.as_path()
-    } else {
-        path
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.neon-lint-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -1,60 +1,18 @@
 //! Sites: what extractors find in files, the one representation rules and the resolver read.
 
+mod offsets;
 pub mod pins;
+mod placeholders;
 pub mod rust;
+
+pub use offsets::{sub_map, Inexact, OffsetMap, Piece, PieceKind, PiecesBuilder, Quoting};
+pub use placeholders::{mark_placeholders, placeholders, Syntax};
 
 use std::ops::Range;
 
 use neon_lint_core::{Placement, Role};
 
 use crate::source::FileId;
-
-/// How offsets in a decoded string map back to the file (escapes and quotes make them
-/// differ).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OffsetMap {
-    /// The string is the file's bytes from `start` on, unchanged.
-    Identity {
-        /// File offset of the string's first byte.
-        start: usize,
-    },
-    /// One file offset per string byte, plus one for the end.
-    Table(Vec<usize>),
-    /// The string was assembled (variable expansion, `concat!`): every offset maps to
-    /// `span`, and no fix can be placed inside it.
-    Opaque {
-        /// Where the whole value sits in the file.
-        span: Range<usize>,
-    },
-}
-
-impl OffsetMap {
-    /// File offset of string offset `i`.
-    pub fn offset(&self, i: usize) -> usize {
-        match self {
-            OffsetMap::Identity { start } => start + i,
-            OffsetMap::Table(t) => t.get(i).or(t.last()).copied().unwrap_or(0),
-            OffsetMap::Opaque { span } => span.start,
-        }
-    }
-
-    /// File range of string range `r`.
-    pub fn range(&self, r: Range<usize>) -> Range<usize> {
-        match self {
-            OffsetMap::Opaque { span } => span.clone(),
-            _ => {
-                let s = self.offset(r.start);
-                let e = self.offset(r.end).max(s);
-                s..e
-            }
-        }
-    }
-
-    /// Whether edits inside the string can be mapped to exact file bytes.
-    pub fn is_exact(&self) -> bool {
-        !matches!(self, OffsetMap::Opaque { .. })
-    }
-}
 
 /// What holds a string in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -34,7 +34,9 @@ crate::declare_rule! {
     /// `--fix` appends `sslmode=require` (for SQLAlchemy's asyncpg driver, `ssl=require`, the
     /// spelling asyncpg understands). It is the only edit: nothing else in the string changes.
     /// Consider `channel_binding=require` or `sslmode=verify-full` on top (see
-    /// `unverified-tls`).
+    /// `unverified-tls`). Where the string is assembled so that the end of the run-time value
+    /// is not a literal written for it alone (`'...' + db`, `format!("...{q}")`, `$Q`, a
+    /// `${BASE}` other values also expand), no fix is offered: the help says what to append.
     ///
     /// ## References
     /// - Neon: Connect securely (`sslmode` table), connection errors ("connection is insecure")

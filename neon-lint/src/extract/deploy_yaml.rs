@@ -332,6 +332,7 @@ fn word_of(value: &str, map: &OffsetMap) -> Word {
         text: value.to_string(),
         offsets: (0..=value.len()).map(|i| map.offset(i)).collect(),
         single_quoted: false,
+        quotes: Vec::new(),
     }
 }
 

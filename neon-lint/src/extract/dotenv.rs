@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Cx;
-use crate::site::{Container, OffsetMap};
+use crate::site::{Container, OffsetMap, PieceKind, PiecesBuilder, Quoting};
 
 /// One assignment in a `.env` file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +55,8 @@ pub fn parse_dotenv(text: &str) -> Vec<DotenvEntry> {
 /// Earlier assignments, for `${VAR}`, and what expansion may still add.
 struct Seen {
     values: HashMap<String, String>,
+    /// The latest entry of each name (an index into the entries).
+    latest: HashMap<String, usize>,
     budget: usize,
     /// A reference was left unexpanded for want of budget.
     exhausted: bool,
@@ -66,9 +68,11 @@ fn parse(text: &str) -> (Vec<DotenvEntry>, bool) {
     let mut out: Vec<DotenvEntry> = Vec::new();
     let mut seen = Seen {
         values: HashMap::new(),
+        latest: HashMap::new(),
         budget: EXPANSION_BUDGET,
         exhausted: false,
     };
+    let mut expanded: Vec<String> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         let line_end = memchr::memchr(b'\n', &b[i..])
@@ -96,10 +100,17 @@ fn parse(text: &str) -> (Vec<DotenvEntry>, bool) {
         let name = text[name_start..name_end].to_string();
         let (value, map, end) = match b.get(p) {
             Some(b'\'') => single_quoted(text, p),
-            Some(b'"') => double_quoted(text, p, &mut seen),
-            _ => unquoted(text, p, line_end, &mut seen),
+            Some(b'"') => double_quoted(text, p, &mut seen, &mut expanded),
+            _ => unquoted(text, p, line_end, &mut seen, &mut expanded),
         };
+        // A value others expand is shared: editing it would change them too.
+        for used in expanded.drain(..) {
+            if let Some(e) = seen.latest.get(&used).and_then(|&i| out.get_mut(i)) {
+                share(&mut e.map, e.value.len());
+            }
+        }
         seen.values.insert(name.clone(), value.clone());
+        seen.latest.insert(name.clone(), out.len());
         out.push(DotenvEntry {
             name,
             name_span: name_start..name_end,
@@ -113,6 +124,19 @@ fn parse(text: &str) -> (Vec<DotenvEntry>, bool) {
         i = end_line.max(next_line);
     }
     (out, seen.exhausted)
+}
+
+/// Marks a value as read by other values: its spans still map, no edit is offered.
+fn share(map: &mut OffsetMap, len: usize) {
+    if !matches!(map, OffsetMap::Pieces(p) if p.len() == 1 && matches!(p[0].kind, PieceKind::Shared { .. }))
+    {
+        let mut b = PiecesBuilder::default();
+        b.shared(len, map.clone());
+        *map = match b.build() {
+            OffsetMap::Pieces(p) if p.is_empty() => map.clone(),
+            m => m,
+        };
+    }
 }
 
 fn skip_blanks(b: &[u8], p: &mut usize, end: usize) {
@@ -140,13 +164,16 @@ fn single_quoted(text: &str, open: usize) -> (String, OffsetMap, usize) {
     }
 }
 
-fn double_quoted(text: &str, open: usize, seen: &mut Seen) -> (String, OffsetMap, usize) {
+fn double_quoted(
+    text: &str,
+    open: usize,
+    seen: &mut Seen,
+    expanded: &mut Vec<String>,
+) -> (String, OffsetMap, usize) {
     let b = text.as_bytes();
     let start = open + 1;
-    let mut value = String::new();
-    let mut table = Vec::new();
+    let mut value = Assembled::default();
     let mut p = start;
-    let mut expanded = false;
     while p < b.len() && b[p] != b'"' {
         if b[p] == b'\\' && p + 1 < b.len() {
             let c = match b[p + 1] {
@@ -159,35 +186,22 @@ fn double_quoted(text: &str, open: usize, seen: &mut Seen) -> (String, OffsetMap
                 _ => None,
             };
             if let Some(c) = c {
-                table.push(p);
-                value.push(c);
+                value.char_at(c, p);
                 p += 2;
                 continue;
             }
         }
         if b[p] == b'$' {
-            if let Some((v, used)) = expand(&text[p..], seen) {
-                value.push_str(&v);
-                expanded = true;
+            if let Some(used) = value.expansion(&text[p..], p, seen, expanded) {
                 p += used;
                 continue;
             }
         }
         let ch = text[p..].chars().next().unwrap_or('\u{FFFD}');
-        for k in 0..ch.len_utf8() {
-            table.push(p + k);
-        }
-        value.push(ch);
+        value.char_at(ch, p);
         p += ch.len_utf8();
     }
-    table.push(p);
-    let map = if expanded {
-        OffsetMap::Opaque { span: start..p }
-    } else if table.iter().enumerate().all(|(k, &o)| o == start + k) {
-        OffsetMap::Identity { start }
-    } else {
-        OffsetMap::Table(table)
-    };
+    let (value, map) = value.finish(p);
     (value, map, (p + 1).min(b.len()))
 }
 
@@ -196,6 +210,7 @@ fn unquoted(
     start: usize,
     line_end: usize,
     seen: &mut Seen,
+    expanded: &mut Vec<String>,
 ) -> (String, OffsetMap, usize) {
     let b = text.as_bytes();
     // A ` #` (whitespace then hash) starts a comment.
@@ -210,33 +225,119 @@ fn unquoted(
         end -= 1;
     }
     let raw = &text[start..end];
-    if raw.contains('$') {
-        let mut value = String::new();
-        let mut p = 0;
-        let mut expanded = false;
-        while p < raw.len() {
-            if raw.as_bytes()[p] == b'$' {
-                if let Some((v, used)) = expand(&raw[p..], seen) {
-                    value.push_str(&v);
-                    p += used;
-                    expanded = true;
-                    continue;
-                }
-            }
-            let ch = raw[p..].chars().next().unwrap_or('\u{FFFD}');
-            value.push(ch);
-            p += ch.len_utf8();
-        }
-        if expanded {
-            return (value, OffsetMap::Opaque { span: start..end }, end);
-        }
+    if !raw.contains('$') {
+        return (raw.to_string(), OffsetMap::Identity { start }, end);
     }
-    (raw.to_string(), OffsetMap::Identity { start }, end)
+    let mut value = Assembled::default();
+    let mut p = 0;
+    while p < raw.len() {
+        if raw.as_bytes()[p] == b'$' {
+            if let Some(used) = value.expansion(&raw[p..], start + p, seen, expanded) {
+                p += used;
+                continue;
+            }
+        }
+        let ch = raw[p..].chars().next().unwrap_or('\u{FFFD}');
+        value.char_at(ch, start + p);
+        p += ch.len_utf8();
+    }
+    let (value, map) = value.finish(end);
+    (value, map, end)
 }
 
-/// Expands `${VAR}` or `$VAR` at the start of `s` from earlier assignments in the file.
-/// Unknown variables are left as written (never guessed).
-fn expand(s: &str, seen: &mut Seen) -> Option<(String, usize)> {
+/// A value being decoded: its text, and its pieces (literal runs, expansions).
+#[derive(Default)]
+struct Assembled {
+    value: String,
+    pieces: PiecesBuilder,
+    /// File offset of each byte of the current literal run.
+    run: Vec<usize>,
+}
+
+impl Assembled {
+    /// A character written at file offset `at` (escapes decode to ASCII).
+    fn char_at(&mut self, c: char, at: usize) {
+        for k in 0..c.len_utf8() {
+            self.run.push(at + k);
+        }
+        self.value.push(c);
+    }
+
+    /// `${VAR}`/`$VAR` at file offset `at`: a piece holding the variable's value (never
+    /// edited: the text belongs to the variable), or, for a variable not set earlier in
+    /// the file, the reference as written, known only at run time.
+    fn expansion(
+        &mut self,
+        s: &str,
+        at: usize,
+        seen: &mut Seen,
+        expanded: &mut Vec<String>,
+    ) -> Option<usize> {
+        let (name, used) = reference(s)?;
+        self.flush(at);
+        // Past the budget a reference stays as written, like an unknown variable.
+        let known = match seen.values.get(name) {
+            Some(v) if v.len() <= seen.budget => {
+                seen.budget -= v.len();
+                Some(v)
+            }
+            Some(_) => {
+                seen.exhausted = true;
+                None
+            }
+            None => None,
+        };
+        match known {
+            Some(v) => {
+                self.pieces.shared(
+                    v.len(),
+                    OffsetMap::Opaque {
+                        span: at..at + used,
+                    },
+                );
+                self.value.push_str(v);
+                expanded.push(name.to_string());
+            }
+            None => {
+                self.pieces.unknown(used, at..at + used);
+                self.value.push_str(&s[..used]);
+            }
+        }
+        Some(used)
+    }
+
+    /// Ends the current literal run at file offset `end`.
+    fn flush(&mut self, end: usize) {
+        let run = std::mem::take(&mut self.run);
+        let Some(&first) = run.first() else {
+            return;
+        };
+        let len = run.len();
+        let map = if run.iter().enumerate().all(|(k, &o)| o == first + k) && first + len == end {
+            OffsetMap::Identity { start: first }
+        } else {
+            let mut table = run;
+            table.push(end);
+            OffsetMap::Table(table)
+        };
+        self.pieces.literal(len, map, Quoting::Quoted);
+    }
+
+    fn finish(mut self, end: usize) -> (String, OffsetMap) {
+        let empty_start = (self.value.is_empty()).then_some(end);
+        self.flush(end);
+        let map = self.pieces.build();
+        match (map, empty_start) {
+            (OffsetMap::Pieces(p), Some(at)) if p.is_empty() => {
+                (self.value, OffsetMap::Identity { start: at })
+            }
+            (map, _) => (self.value, map),
+        }
+    }
+}
+
+/// `${VAR}` or `$VAR` at the start of `s`: the name and the bytes it takes.
+fn reference(s: &str) -> Option<(&str, usize)> {
     let b = s.as_bytes();
     let (name, used) = if b.get(1) == Some(&b'{') {
         let close = s.find('}')?;
@@ -251,16 +352,10 @@ fn expand(s: &str, seen: &mut Seen) -> Option<(String, usize)> {
         }
         (&s[1..1 + n], 1 + n)
     };
-    if !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
+    if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
         return None;
     }
-    let v = seen.values.get(name)?;
-    if v.len() > seen.budget {
-        seen.exhausted = true;
-        return None;
-    }
-    seen.budget -= v.len();
-    Some((v.clone(), used))
+    Some((name, used))
 }
 
 #[cfg(test)]

@@ -27,11 +27,14 @@ use neon_lint_core::conninfo;
 use neon_lint_core::{Placement, Role};
 
 use crate::classify::FileKind;
-use crate::site::{Container, EnvBinding, FileSites, OffsetMap, UrlSite};
+use crate::site::{
+    mark_placeholders, Container, EnvBinding, FileSites, OffsetMap, Syntax, UrlSite,
+};
 use crate::source::{FileId, SourceFile};
 
 pub(crate) use cargo::cargo_facts;
 pub use dotenv::parse_dotenv;
+pub(crate) use python::parses_cleanly as python_parses_cleanly;
 
 /// Runs the extractor for the file's kind, plus the format-independent token scan.
 pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
@@ -112,6 +115,17 @@ impl Cx<'_> {
         if !looks_like_conninfo(value) {
             return;
         }
+        // Configuration values are often interpolated (compose `${EXTRA}`, CI, Spring,
+        // configparser's `%(here)s`): those parts are only known at run time.
+        let map = if container == Container::ConfigValue {
+            let mut syntax = vec![Syntax::Dollar];
+            if self.file.kind == FileKind::Ini {
+                syntax.push(Syntax::Percent);
+            }
+            mark_placeholders(value, map, &syntax)
+        } else {
+            map
+        };
         let placement = self.placement();
         self.out.urls.push(UrlSite {
             file: self.file_id,

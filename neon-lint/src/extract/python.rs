@@ -35,7 +35,8 @@ use tree_sitter::{Node, Parser, Tree};
 use super::Cx;
 use crate::site::{
     ClientSetup, CommandUrl, ConfigTool, Container, Driver, ImportSite, MigrationCommand,
-    MigrationRun, OffsetMap, Setting, ToolUrl, ToolUrlKind, UrlSource,
+    MigrationRun, OffsetMap, PieceKind, PiecesBuilder, Quoting, Setting, ToolUrl, ToolUrlKind,
+    UrlSource,
 };
 
 /// How deep variable and expression resolution may go (assignment chains, nesting).
@@ -67,6 +68,12 @@ fn parse(text: &str) -> Option<Tree> {
 /// refuses more than 200 nested brackets. Under this bound each step is cheap and the
 /// extraction stays linear in the file's size.
 const MAX_TREE_DEPTH: usize = 400;
+
+/// Whether tree-sitter reads `text` as Python without a syntax error (`--fix` checks that
+/// an edit keeps a file that parsed parsing).
+pub(crate) fn parses_cleanly(text: &str) -> bool {
+    parse(text).is_some_and(|t| !t.root_node().has_error())
+}
 
 pub(super) fn extract(cx: &mut Cx) {
     let text = cx.file.text.as_str();
@@ -132,6 +139,10 @@ struct Py<'t> {
     settings_fields: HashMap<String, SettingsField>,
     calls: Vec<Node<'t>>,
     strings: Vec<Node<'t>>,
+    /// Outermost operator expressions (`a + b`, `a % b`), whose literals are pieces.
+    chains: Vec<Node<'t>>,
+    /// Variables whose value is made part of another value in this file.
+    used_in_values: std::collections::HashSet<String>,
     import_nodes: Vec<Node<'t>>,
     databases: Vec<Node<'t>>,
     class_defs: Vec<Node<'t>>,
@@ -206,6 +217,8 @@ impl<'t> Py<'t> {
             settings_fields: HashMap::new(),
             calls: Vec::new(),
             strings: Vec::new(),
+            chains: Vec::new(),
+            used_in_values: std::collections::HashSet::new(),
             import_nodes: Vec::new(),
             databases: Vec::new(),
             class_defs: Vec::new(),
@@ -229,6 +242,8 @@ impl<'t> Py<'t> {
     fn index(&mut self, root: Node<'t>) {
         let mut calls = Vec::new();
         let mut strings = Vec::new();
+        let mut chains = Vec::new();
+        let mut interpolations = Vec::new();
         let mut imports = Vec::new();
         let mut assignments = Vec::new();
         let mut classes = Vec::new();
@@ -242,6 +257,23 @@ impl<'t> Py<'t> {
                     strings.push(n)
                 }
                 "concatenated_string" => strings.push(n),
+                // The top of an operator chain (parentheses looked through).
+                "binary_operator"
+                    if ancestors
+                        .iter()
+                        .rev()
+                        .find(|a| a.kind() != "parenthesized_expression")
+                        .is_none_or(|p| p.kind() != "binary_operator") =>
+                {
+                    chains.push(n)
+                }
+                "interpolation" => interpolations.push(n),
+                // `url += '?x=1'`: the variable's value changes after its assignment.
+                "augmented_assignment" => {
+                    if let Some(l) = n.child_by_field_name("left") {
+                        interpolations.push(l)
+                    }
+                }
                 "import_statement" | "import_from_statement" => {
                     if in_optional_import(ancestors) {
                         optional_imports.insert(n.id());
@@ -252,13 +284,16 @@ impl<'t> Py<'t> {
                 "class_definition" => classes.push(n),
                 _ => {}
             }
-            // The parents `string_key` and `is_docstring` climb to.
+            // The parents `string_key`, `is_docstring` and `effective_parent` climb to
+            // (tree-sitter's own `parent()` costs the depth times the siblings).
             if let (
                 "string"
                 | "concatenated_string"
                 | "parenthesized_expression"
                 | "keyword_argument"
-                | "argument_list",
+                | "argument_list"
+                | "binary_operator"
+                | "attribute",
                 Some(p),
             ) = (n.kind(), parent)
             {
@@ -308,6 +343,43 @@ impl<'t> Py<'t> {
         }
         self.calls = calls;
         self.strings = strings;
+        // Variables whose value becomes part of another (`BASE + 'db'`, `f'{BASE}db'`,
+        // `'{}'.format(BASE)`): their literal is shared, an edit there changes both.
+        let mut pieces_of: Vec<Node<'t>> = Vec::new();
+        for top in &chains {
+            pieces_of.extend(operands(*top));
+        }
+        for i in &interpolations {
+            if i.kind() == "identifier" {
+                pieces_of.push(*i);
+            } else if let Some(e) = i.named_child(0) {
+                pieces_of.push(e);
+            }
+        }
+        for call in &self.calls {
+            let on_literal = call
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+                .and_then(|f| f.child_by_field_name("object"))
+                .is_some_and(|o| matches!(o.kind(), "string" | "concatenated_string"));
+            if on_literal {
+                pieces_of.extend(self.args(*call));
+            }
+        }
+        for n in pieces_of {
+            let n = if n.kind() == "keyword_argument" {
+                match n.child_by_field_name("value") {
+                    Some(v) => v,
+                    None => continue,
+                }
+            } else {
+                n
+            };
+            if n.kind() == "identifier" {
+                self.used_in_values.insert(self.src(n).to_string());
+            }
+        }
+        self.chains = chains;
         self.import_nodes = imports;
         self.class_defs = classes;
     }
@@ -517,28 +589,33 @@ impl<'t> Py<'t> {
         match n.kind() {
             "string" => decode_string(self.text, n),
             "concatenated_string" => {
-                let mut value = String::new();
-                let mut table = Vec::new();
                 let mut c = n.walk();
-                for part in n.named_children(&mut c) {
-                    if part.kind() != "string" {
-                        continue;
-                    }
-                    let s = decode_string(self.text, part)?;
-                    for i in 0..s.value.len() {
-                        table.push(s.map.offset(i));
-                    }
-                    value.push_str(&s.value);
-                }
-                table.push(n.end_byte());
-                Some(Str {
-                    value,
-                    map: OffsetMap::Table(table),
-                })
+                let parts: Vec<Node> = n
+                    .named_children(&mut c)
+                    .filter(|p| p.kind() == "string")
+                    .collect();
+                self.joined(&parts)
             }
+            "binary_operator" => self.joined(&plus_operands(n)?),
             "parenthesized_expression" => self.string_value(n.named_child(0)?),
             _ => None,
         }
+    }
+
+    /// Literals joined into one value (`'a' 'b'`, `'a' + 'b'`): each literal is a piece of
+    /// its own, so a fix lands inside the quotes of the one that ends the value.
+    fn joined(&self, parts: &[Node]) -> Option<Str> {
+        let mut value = String::new();
+        let mut pieces = PiecesBuilder::default();
+        for part in parts {
+            let s = self.string_value(*part)?;
+            append_piece(&mut pieces, &s);
+            value.push_str(&s.value);
+        }
+        Some(Str {
+            value,
+            map: pieces.build(),
+        })
     }
 
     /// The latest assignment to `name` before `at` (or the first one after it).
@@ -1023,16 +1100,58 @@ impl<'t> Py<'t> {
     }
 
     fn extract_strings(&self, cx: &mut Cx) {
-        for n in &self.strings {
-            if self.is_docstring(*n) {
+        // `'a' + 'b'`: one value; `'a' + x`, `'a%s' % x`: each literal is only a piece of a
+        // value that is known at run time.
+        let mut in_chain = std::collections::HashSet::new();
+        for top in &self.chains {
+            let leaves = operands(*top);
+            for l in &leaves {
+                in_chain.insert(l.id());
+            }
+            if let Some(s) = self.string_value(*top) {
+                let key = self.string_key(*top);
+                cx.string_value(&s.value, s.map, Container::Text, key);
                 continue;
             }
-            let Some(s) = self.string_value(*n) else {
+            for l in leaves {
+                let Some(s) = self.string_value(l) else {
+                    continue;
+                };
+                let mut pieces = PiecesBuilder::default();
+                append_piece(&mut pieces, &s);
+                pieces.unknown(0, top.byte_range());
+                cx.string_value(&s.value, pieces.build(), Container::Text, None);
+            }
+        }
+        for n in &self.strings {
+            if self.is_docstring(*n) || in_chain.contains(&n.id()) {
+                continue;
+            }
+            let Some(mut s) = self.string_value(*n) else {
                 continue;
             };
+            // `'...{}'.format(x)`, `'...'.replace(...)`: changed at run time.
+            if let Some(call) = self.method_call_on(*n) {
+                let mut pieces = PiecesBuilder::default();
+                append_piece(&mut pieces, &s);
+                pieces.unknown(0, call.byte_range());
+                s.map = pieces.build();
+            } else if self.assigned_to_shared(*n) {
+                let mut pieces = PiecesBuilder::default();
+                pieces.shared(s.value.len(), s.map);
+                s.map = pieces.build();
+            }
             let key = self.string_key(*n);
             cx.string_value(&s.value, s.map, Container::Text, key);
         }
+    }
+
+    /// Whether literal `n` is assigned to a variable another value is made from.
+    fn assigned_to_shared(&self, n: Node<'t>) -> bool {
+        self.effective_parent(n)
+            .filter(|p| p.kind() == "assignment")
+            .and_then(|a| a.child_by_field_name("left"))
+            .is_some_and(|l| l.kind() == "identifier" && self.used_in_values.contains(self.src(l)))
     }
 
     /// What a string is assigned to: a variable, a dict key, a keyword, an environment
@@ -1551,6 +1670,97 @@ fn in_optional_import(ancestors: &[Node]) -> bool {
         }
     }
     false
+}
+
+/// Adds a decoded literal to an assembled value as one piece.
+fn append_piece(pieces: &mut PiecesBuilder, s: &Str) {
+    match &s.map {
+        OffsetMap::Identity { .. } | OffsetMap::Table(_) => {
+            pieces.literal(s.value.len(), s.map.clone(), Quoting::Quoted)
+        }
+        OffsetMap::Pieces(inner) => {
+            for p in inner {
+                match &p.kind {
+                    PieceKind::Literal { map, quoting } => {
+                        pieces.literal(p.len, map.clone(), *quoting)
+                    }
+                    PieceKind::Shared { map } => pieces.shared(p.len, map.clone()),
+                    PieceKind::Unknown { span } => pieces.unknown(p.len, span.clone()),
+                }
+            }
+        }
+        OffsetMap::Opaque { span } => {
+            pieces.shared(s.value.len(), OffsetMap::Opaque { span: span.clone() })
+        }
+    }
+}
+
+impl<'t> Py<'t> {
+    /// `n` without the parentheses around it: its parent (for the node kinds the index
+    /// records a parent of).
+    fn effective_parent(&self, n: Node<'t>) -> Option<Node<'t>> {
+        let mut p = self.parent(n)?;
+        while p.kind() == "parenthesized_expression" {
+            p = self.parent(p)?;
+        }
+        Some(p)
+    }
+
+    /// The call when literal `n` is the object of a method call (`'...'.format(x)`).
+    fn method_call_on(&self, n: Node<'t>) -> Option<Node<'t>> {
+        let attr = self
+            .effective_parent(n)
+            .filter(|p| p.kind() == "attribute")?;
+        self.parent(attr).filter(|c| c.kind() == "call")
+    }
+}
+
+/// The leaves of an operator chain, left to right (parentheses looked through), walked
+/// without recursion: chains can be thousands long.
+fn operands(top: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![top];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "binary_operator" => {
+                if let Some(r) = n.child_by_field_name("right") {
+                    stack.push(r);
+                }
+                if let Some(l) = n.child_by_field_name("left") {
+                    stack.push(l);
+                }
+            }
+            "parenthesized_expression" if n.named_child_count() == 1 => {
+                if let Some(inner) = n.named_child(0) {
+                    stack.push(inner);
+                }
+            }
+            _ => out.push(n),
+        }
+    }
+    out
+}
+
+/// The operands of a chain of `+` only, or `None` when another operator joins them.
+fn plus_operands(top: Node) -> Option<Vec<Node>> {
+    let mut stack = vec![top];
+    let mut out = Vec::new();
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "binary_operator" => {
+                if n.child_by_field_name("operator").map(|o| o.kind()) != Some("+") {
+                    return None;
+                }
+                stack.push(n.child_by_field_name("right")?);
+                stack.push(n.child_by_field_name("left")?);
+            }
+            "parenthesized_expression" if n.named_child_count() == 1 => {
+                stack.push(n.named_child(0)?)
+            }
+            _ => out.push(n),
+        }
+    }
+    Some(out)
 }
 
 /// Decodes a Python string literal (not f-strings with replacement fields).

@@ -10,7 +10,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::visit::Visit;
 
 use super::{text, Cx};
-use crate::site::{Container, OffsetMap};
+use crate::site::{mark_placeholders, Container, OffsetMap, PiecesBuilder, Quoting, Syntax};
 
 /// Deeper nesting than this is not parsed with syn (its recursion could exhaust the stack);
 /// the file is scanned as text instead, with a note.
@@ -64,8 +64,22 @@ pub(super) fn extract(cx: &mut Cx) {
         cx,
         literals: Vec::new(),
         direct_literals: Vec::new(),
+        in_add: false,
+        bound: Vec::new(),
+        used: std::collections::HashSet::new(),
     };
     v.visit_file(&file);
+    // A literal bound to a name that another value is built from (`format!("{BASE}db")`,
+    // `BASE.to_owned() + x`) or that is changed later (`url.push_str(..)`): shared.
+    for (i, name) in std::mem::take(&mut v.bound) {
+        if v.used.contains(&name) {
+            if let Some(l) = v.literals.get_mut(i) {
+                let mut b = PiecesBuilder::default();
+                b.shared(l.value.len(), l.map.clone());
+                l.map = b.build();
+            }
+        }
+    }
     let literals = std::mem::take(&mut v.literals);
     let direct = std::mem::take(&mut v.direct_literals);
     for (i, lit) in literals.into_iter().enumerate() {
@@ -94,6 +108,13 @@ struct Visitor<'c, 'a> {
     literals: Vec<Literal>,
     /// Indices into `literals` written inside `neon_url!(direct, ...)`.
     direct_literals: Vec<usize>,
+    /// Inside `a + b` / `s += b`: a literal there is a piece of a value built at run time.
+    in_add: bool,
+    /// Literals (indices into `literals`) written in the value of `const`/`static`/`let`
+    /// NAME.
+    bound: Vec<(usize, String)>,
+    /// Names whose value becomes part of another value, or is changed after its binding.
+    used: std::collections::HashSet<String>,
 }
 
 impl Visitor<'_, '_> {
@@ -110,29 +131,76 @@ impl Visitor<'_, '_> {
         decode_str_literal(raw, range.start)
     }
 
-    fn scan_tokens(&mut self, tokens: TokenStream, concat: bool) {
-        let mut concat_parts: Vec<Literal> = Vec::new();
+    /// The string literals in a macro's tokens. In `concat!` they (and numbers) are pieces
+    /// of one value; in a format macro the first is a template whose `{...}` are known only
+    /// at run time, and the others are pieces of that template's value.
+    fn scan_tokens(&mut self, tokens: TokenStream, kind: MacroKind) {
+        let mut concat = ConcatParts::default();
         let mut prev_ident: Option<String> = None;
+        let mut template_seen = false;
+        // A value-building format macro whose template joins its arguments with text.
+        let mut builds = kind == MacroKind::Format;
         for tt in tokens {
             match tt {
                 TokenTree::Literal(lit) => {
-                    if let Some(l) = self.literal_token(&lit) {
-                        if concat {
-                            concat_parts.push(l);
-                        } else {
+                    let decoded = self.literal_token(&lit);
+                    match (kind, decoded) {
+                        (MacroKind::Concat, Some(l)) => concat.literal(l),
+                        (MacroKind::Concat, None) => {
+                            // `5432`, `true`, `'c'`: known text, not a string to edit.
+                            let range = self.span_range(lit.span());
+                            let text = lit.to_string();
+                            concat.shared(text.trim_matches('\'').to_string(), range);
+                        }
+                        (MacroKind::Format | MacroKind::Message, Some(mut l)) => {
+                            if !template_seen {
+                                template_seen = true;
+                                let holes = crate::site::placeholders(&l.value, &[Syntax::Braces]);
+                                // `format!("{BASE}db")`: `BASE` is made part of a value
+                                // (printing it, or `format!("{BASE}")` alone, is not).
+                                let alone = holes.len() == 1 && holes[0] == (0..l.value.len());
+                                builds = kind == MacroKind::Format && !alone;
+                                for r in holes.iter().filter(|_| builds) {
+                                    // `{BASE}`, `{BASE:?}`: a variable captured by name.
+                                    let inner = &l.value
+                                        [r.start + 1..r.end.saturating_sub(1).max(r.start + 1)];
+                                    let name = inner.split([':', '.']).next().unwrap_or("");
+                                    self.used.insert(name.trim().to_string());
+                                }
+                                l.map = mark_placeholders(&l.value, l.map, &[Syntax::Braces]);
+                            } else {
+                                let span = self.span_range(lit.span());
+                                l.map = fragment(l.value.len(), l.map, span);
+                            }
                             self.literals.push(l);
                         }
+                        (MacroKind::Other, Some(l)) => self.literals.push(l),
+                        (_, None) => {}
                     }
                     prev_ident = None;
                 }
                 TokenTree::Group(g) => {
-                    // `concat!( ... )` nested inside another macro's tokens.
-                    let inner_concat =
-                        prev_ident.as_deref() == Some("concat") && g.delimiter() != Delimiter::None;
-                    self.scan_tokens(g.stream(), inner_concat);
+                    // A macro nested inside another macro's tokens (`concat!(...)`,
+                    // `format!(...)`); anything else in `concat!` is known at run time.
+                    let inner = match prev_ident.as_deref() {
+                        Some(name) if g.delimiter() != Delimiter::None => MacroKind::of(name),
+                        _ => MacroKind::Other,
+                    };
+                    if kind == MacroKind::Concat {
+                        concat.unknown(self.span_range(g.span()));
+                    }
+                    self.scan_tokens(g.stream(), inner);
                     prev_ident = None;
                 }
-                TokenTree::Ident(id) => prev_ident = Some(id.to_string()),
+                TokenTree::Ident(id) => {
+                    if builds {
+                        self.used.insert(id.to_string());
+                    }
+                    if kind == MacroKind::Concat {
+                        concat.unknown(self.span_range(id.span()));
+                    }
+                    prev_ident = Some(id.to_string())
+                }
                 TokenTree::Punct(p) => {
                     if p.as_char() != '!' {
                         prev_ident = None;
@@ -140,18 +208,86 @@ impl Visitor<'_, '_> {
                 }
             }
         }
-        if concat && !concat_parts.is_empty() {
-            let value: String = concat_parts.iter().map(|l| l.value.as_str()).collect();
-            let start = concat_parts.first().map(|l| l.map.offset(0)).unwrap_or(0);
-            let last = concat_parts.last().expect("non-empty");
-            let end = last.map.offset(last.value.len());
-            let map = if concat_parts.len() == 1 {
-                concat_parts.pop().expect("one part").map
-            } else {
-                OffsetMap::Opaque { span: start..end }
-            };
-            self.literals.push(Literal { value, map });
+        if let Some(l) = concat.finish() {
+            self.literals.push(l);
         }
+    }
+}
+
+impl Visitor<'_, '_> {
+    /// Literals `first..` were written in the value bound to `name`.
+    fn bind(&mut self, first: usize, name: String) {
+        for i in first..self.literals.len() {
+            self.bound.push((i, name.clone()));
+        }
+    }
+}
+
+/// What a macro does with its string literals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MacroKind {
+    /// `concat!`: joins literals (and numbers) into one string.
+    Concat,
+    /// `format!`, `write!`: the first literal is a template, the result a value.
+    Format,
+    /// `println!`, `panic!`, log macros: a template whose result is a message.
+    Message,
+    /// Anything else: each literal is a value of its own.
+    Other,
+}
+
+impl MacroKind {
+    fn of(name: &str) -> MacroKind {
+        match name {
+            "concat" => MacroKind::Concat,
+            "format" | "format_args" | "write" | "writeln" => MacroKind::Format,
+            "print" | "println" | "eprint" | "eprintln" | "panic" | "anyhow" | "bail"
+            | "ensure" | "todo" | "unimplemented" | "unreachable" | "assert" | "assert_eq"
+            | "assert_ne" | "debug_assert" | "debug_assert_eq" | "debug_assert_ne" | "trace"
+            | "debug" | "info" | "warn" | "error" | "eyre" | "format_err" => MacroKind::Message,
+            _ => MacroKind::Other,
+        }
+    }
+}
+
+/// A literal whose value is only a piece of one assembled at run time.
+fn fragment(len: usize, map: OffsetMap, span: std::ops::Range<usize>) -> OffsetMap {
+    let mut b = PiecesBuilder::default();
+    b.literal(len, map, Quoting::Quoted);
+    b.unknown(0, span);
+    b.build()
+}
+
+/// The pieces of a `concat!`, in order.
+#[derive(Default)]
+struct ConcatParts {
+    value: String,
+    pieces: PiecesBuilder,
+    strings: usize,
+}
+
+impl ConcatParts {
+    fn literal(&mut self, l: Literal) {
+        self.pieces.literal(l.value.len(), l.map, Quoting::Quoted);
+        self.value.push_str(&l.value);
+        self.strings += 1;
+    }
+
+    fn shared(&mut self, text: String, span: std::ops::Range<usize>) {
+        self.pieces.shared(text.len(), OffsetMap::Opaque { span });
+        self.value.push_str(&text);
+    }
+
+    fn unknown(&mut self, span: std::ops::Range<usize>) {
+        self.pieces.unknown(0, span);
+    }
+
+    /// The joined value, when it holds a string at all.
+    fn finish(self) -> Option<Literal> {
+        (self.strings > 0).then(|| Literal {
+            value: self.value,
+            map: self.pieces.build(),
+        })
     }
 }
 
@@ -167,18 +303,78 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
     fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
         let range = self.span_range(lit.span());
         if let Some(raw) = self.cx.file.text.get(range.clone()) {
-            if let Some(l) = decode_str_literal(raw, range.start) {
+            if let Some(mut l) = decode_str_literal(raw, range.start) {
+                if self.in_add {
+                    l.map = fragment(l.value.len(), l.map, range);
+                }
                 self.literals.push(l);
             }
         }
     }
 
+    fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        let first = self.literals.len();
+        syn::visit::visit_item_const(self, c);
+        self.bind(first, c.ident.to_string());
+    }
+
+    fn visit_item_static(&mut self, c: &'ast syn::ItemStatic) {
+        let first = self.literals.len();
+        syn::visit::visit_item_static(self, c);
+        self.bind(first, c.ident.to_string());
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let first = self.literals.len();
+        syn::visit::visit_local(self, l);
+        let mut pat = &l.pat;
+        while let syn::Pat::Type(t) = pat {
+            pat = &t.pat;
+        }
+        if let syn::Pat::Ident(id) = pat {
+            self.bind(first, id.ident.to_string());
+        }
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if self.in_add {
+            if let Some(id) = p.path.get_ident() {
+                self.used.insert(id.to_string());
+            }
+        }
+        syn::visit::visit_expr_path(self, p);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        // `url.push_str("?x=1")`: the value bound to `url` changes after its binding.
+        let grows = matches!(
+            m.method.to_string().as_str(),
+            "push_str" | "push" | "insert_str" | "insert" | "extend" | "replace_range" | "truncate"
+        );
+        if grows {
+            if let syn::Expr::Path(p) = &*m.receiver {
+                if let Some(id) = p.path.get_ident() {
+                    self.used.insert(id.to_string());
+                }
+            }
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+        let add = matches!(e.op, syn::BinOp::Add(_) | syn::BinOp::AddAssign(_));
+        let outer = self.in_add;
+        self.in_add |= add;
+        syn::visit::visit_expr_binary(self, e);
+        self.in_add = outer;
+    }
+
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let is_concat = mac
+        let kind = mac
             .path
             .segments
             .last()
-            .is_some_and(|s| s.ident == "concat");
+            .map_or(MacroKind::Other, |s| MacroKind::of(&s.ident.to_string()));
         let direct_form = mac
             .path
             .segments
@@ -186,7 +382,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             .is_some_and(|s| s.ident == "neon_url")
             && matches!(mac.tokens.clone().into_iter().next(), Some(TokenTree::Ident(i)) if i == "direct");
         let first = self.literals.len();
-        self.scan_tokens(mac.tokens.clone(), is_concat);
+        self.scan_tokens(mac.tokens.clone(), kind);
         if direct_form {
             self.direct_literals.extend(first..self.literals.len());
         }

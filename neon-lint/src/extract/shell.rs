@@ -17,7 +17,8 @@ use std::ops::Range;
 
 use super::Cx;
 use crate::site::{
-    CommandUrl, ConfigTool, Container, FileSites, MigrationCommand, OffsetMap, ScopedVar, UrlSource,
+    mark_placeholders, placeholders, CommandUrl, ConfigTool, Container, FileSites,
+    MigrationCommand, OffsetMap, PiecesBuilder, Quoting, ScopedVar, Syntax, UrlSource,
 };
 
 /// One word of a command, unquoted, with the file offset of each of its bytes.
@@ -28,11 +29,122 @@ pub(super) struct Word {
     pub offsets: Vec<usize>,
     /// Whether any part was single-quoted (no expansion happens there).
     pub single_quoted: bool,
+    /// How each byte of `text` was written (empty: as a quoted literal, for words built
+    /// from other syntax).
+    pub quotes: Vec<Quote>,
+}
+
+/// How a byte of a word was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Quote {
+    /// Unquoted: shell syntax characters would not stand for themselves.
+    Bare,
+    /// In double quotes.
+    Double,
+    /// In single quotes.
+    Single,
+    /// Part of `$X`, `${...}`, `$(...)` or `` `...` ``: known only at run time.
+    Expansion,
+    /// Unquoted in a syntax that is not a shell (Dockerfile `ENV`): only blanks, quotes,
+    /// `\`, `$` and `#` are syntax.
+    Plain,
 }
 
 impl Word {
+    /// The word's map: its quoted and unquoted runs as literal pieces, its expansions as
+    /// run-time pieces.
     fn map(&self) -> OffsetMap {
-        OffsetMap::Table(self.offsets.clone())
+        if self.quotes.len() != self.text.len() {
+            // Built from other syntax: exact only if every byte has its own offset.
+            if self.offsets.windows(2).all(|w| w[0] < w[1]) {
+                return OffsetMap::Table(self.offsets.clone());
+            }
+            return OffsetMap::Opaque { span: self.span() };
+        }
+        let mut b = PiecesBuilder::default();
+        let mut a = 0;
+        while a < self.quotes.len() {
+            let q = self.quotes[a];
+            let mut e = a + 1;
+            while e < self.quotes.len() && self.quotes[e] == q {
+                e += 1;
+            }
+            // A run ends right after its last byte (inside its quotes).
+            let end = if e == self.quotes.len() {
+                self.offsets.get(e).copied()
+            } else {
+                None
+            }
+            .unwrap_or_else(|| self.offsets[e - 1] + 1);
+            let mut table = self.offsets[a..e].to_vec();
+            table.push(end);
+            let map = OffsetMap::Table(table);
+            match q {
+                Quote::Bare => b.literal(e - a, map, Quoting::ShellBare),
+                Quote::Plain => b.literal(e - a, map, Quoting::Bare),
+                Quote::Double | Quote::Single => b.literal(e - a, map, Quoting::Quoted),
+                Quote::Expansion => b.unknown(e - a, self.offsets[a]..end),
+            }
+            a = e;
+        }
+        match b.build() {
+            OffsetMap::Pieces(p) if p.is_empty() => OffsetMap::Table(self.offsets.clone()),
+            m => m,
+        }
+    }
+
+    /// Marks `$X`, `${X}`, `$(...)` and backquotes outside single quotes as expansions.
+    fn mark_expansions(&mut self) {
+        if self.quotes.len() != self.text.len() {
+            return;
+        }
+        for r in placeholders(&self.text, &[Syntax::Dollar]) {
+            if self
+                .quotes
+                .get(r.start)
+                .is_some_and(|q| *q != Quote::Single)
+            {
+                for q in &mut self.quotes[r] {
+                    *q = Quote::Expansion;
+                }
+            }
+        }
+        let mut open: Option<usize> = None;
+        for (i, c) in self.text.bytes().enumerate() {
+            if c == b'`' && self.quotes[i] != Quote::Single {
+                match open.take() {
+                    Some(s) => self.quotes[s..=i].fill(Quote::Expansion),
+                    None => open = Some(i),
+                }
+            }
+        }
+        if let Some(s) = open {
+            self.quotes[s..].fill(Quote::Expansion);
+        }
+    }
+
+    /// The word as a value of a syntax that is not a shell (unquoted bytes are plain).
+    fn not_shell(mut self) -> Word {
+        for q in &mut self.quotes {
+            if *q == Quote::Bare {
+                *q = Quote::Plain;
+            }
+        }
+        self
+    }
+
+    /// The word from byte `skip` on.
+    fn tail(&self, skip: usize) -> Word {
+        Word {
+            text: self.text[skip..].to_string(),
+            offsets: self.offsets[skip..].to_vec(),
+            single_quoted: self.single_quoted,
+            quotes: self
+                .quotes
+                .get(skip..)
+                .map(<[Quote]>::to_vec)
+                .unwrap_or_default(),
+        }
     }
 
     fn span(&self) -> Range<usize> {
@@ -64,14 +176,7 @@ impl Word {
         if !is_var_name(name) {
             return None;
         }
-        Some((
-            name.to_string(),
-            Word {
-                text: self.text[eq + 1..].to_string(),
-                offsets: self.offsets[eq + 1..].to_vec(),
-                single_quoted: self.single_quoted,
-            },
-        ))
+        Some((name.to_string(), self.tail(eq + 1)))
     }
 }
 
@@ -107,20 +212,23 @@ pub(super) fn tokenize(text: &str, map: &OffsetMap) -> Vec<Cmd> {
     let mut heredocs: Vec<String> = Vec::new();
     let mut i = 0;
     let at = |i: usize| map.offset(i);
-    let push_char = |w: &mut Word, text: &str, i: usize| -> usize {
+    let push_quoted = |w: &mut Word, text: &str, i: usize, q: Quote| -> usize {
         let ch = text[i..].chars().next().unwrap_or('\u{FFFD}');
         for k in 0..ch.len_utf8() {
             w.offsets.push(map.offset(i + k));
+            w.quotes.push(q);
         }
         w.text.push(ch);
         ch.len_utf8()
     };
+    let push_char = |w: &mut Word, text: &str, i: usize| push_quoted(w, text, i, Quote::Bare);
     fn end_word(word: &mut Option<Word>, cur: &mut Cmd, end: usize) {
         if let Some(mut w) = word.take() {
             // The word ends right after its last byte, not after a closing quote: a fix
             // appending to the value (`?sslmode=require`) must land inside the quotes.
             let end = w.offsets.last().map(|o| o + 1).unwrap_or(end);
             w.offsets.push(end);
+            w.mark_expansions();
             cur.words.push(w);
         }
     }
@@ -166,6 +274,7 @@ pub(super) fn tokenize(text: &str, map: &OffsetMap) -> Vec<Cmd> {
                         text: String::new(),
                         offsets: Vec::new(),
                         single_quoted: false,
+                        quotes: Vec::new(),
                     });
                 }
             }
@@ -187,7 +296,7 @@ pub(super) fn tokenize(text: &str, map: &OffsetMap) -> Vec<Cmd> {
                 w.single_quoted = true;
                 i += 1;
                 while i < b.len() && b[i] != b'\'' {
-                    i += push_char(w, text, i);
+                    i += push_quoted(w, text, i, Quote::Single);
                 }
                 i += 1;
             }
@@ -206,7 +315,7 @@ pub(super) fn tokenize(text: &str, map: &OffsetMap) -> Vec<Cmd> {
                             _ => {}
                         }
                     }
-                    i += push_char(w, text, i);
+                    i += push_quoted(w, text, i, Quote::Double);
                 }
                 i += 1;
             }
@@ -215,7 +324,8 @@ pub(super) fn tokenize(text: &str, map: &OffsetMap) -> Vec<Cmd> {
                     i += 2;
                 } else if i + 1 < b.len() {
                     i += 1;
-                    i += push_char(w, text, i);
+                    // `\&`: the character stands for itself, as if quoted.
+                    i += push_quoted(w, text, i, Quote::Double);
                 } else {
                     i += 1;
                 }
@@ -333,11 +443,7 @@ fn flag_value(words: &[Word], names: &[&str]) -> Option<Word> {
             }
             if let Some(rest) = w.text.strip_prefix(&format!("{n}=")) {
                 let skip = w.text.len() - rest.len();
-                return Some(Word {
-                    text: rest.to_string(),
-                    offsets: w.offsets[skip..].to_vec(),
-                    single_quoted: w.single_quoted,
-                });
+                return Some(w.tail(skip));
             }
         }
     }
@@ -487,6 +593,7 @@ pub(super) fn commands_in(
     mut scope: Vec<ScopedVar>,
     inherit: Inherit,
 ) -> Vec<ScopedVar> {
+    let joined = names_joined(cmds);
     for cmd in cmds {
         let mut inline: Vec<ScopedVar> = Vec::new();
         let mut k = 0;
@@ -502,12 +609,14 @@ pub(super) fn commands_in(
         }
         while let Some((name, value)) = cmd.words.get(k).and_then(|w| w.assignment()) {
             if super::looks_like_conninfo(&value.text) {
-                cx.string_value(
-                    &value.text,
-                    value.map(),
-                    Container::Text,
-                    Some(name.clone()),
-                );
+                let mut map = value.map();
+                if joined.contains(&name) {
+                    // `"${BASE}neondb"` later: an edit here changes that value too.
+                    let mut b = PiecesBuilder::default();
+                    b.shared(value.text.len(), map);
+                    map = b.build();
+                }
+                cx.string_value(&value.text, map, Container::Text, Some(name.clone()));
             }
             if exported {
                 let name_start = cmd.words[k].offsets.first().copied().unwrap_or(0);
@@ -572,6 +681,30 @@ pub(super) fn commands_in(
         }
     }
     scope
+}
+
+/// Variables whose value some word joins with other text (`"${BASE}neondb"`, `$A$B`).
+fn names_joined(cmds: &[Cmd]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for w in cmds.iter().flat_map(|c| &c.words) {
+        let eq = w.assignment().map_or(0, |(n, _)| n.len() + 1);
+        let value = &w.text[eq..];
+        for r in placeholders(value, &[Syntax::Dollar]) {
+            if r.len() == value.len() {
+                continue;
+            }
+            let inner = value[r.clone()].trim_start_matches('$');
+            let inner = inner.trim_start_matches(['{', '(']);
+            let name: String = inner
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
+    }
+    out
 }
 
 fn commands_in_nested(cx: &mut Cx, cmds: &[Cmd], scope: Vec<ScopedVar>, inherit: Inherit) {
@@ -702,14 +835,16 @@ fn make_assignment(cx: &mut Cx, line: &str, start: usize, just: bool) -> Option<
         text: value.to_string(),
         offsets: (0..=value.len()).map(|k| vstart + k).collect(),
         single_quoted: false,
+        quotes: Vec::new(),
     };
     if super::looks_like_conninfo(value) {
-        cx.string_value(
+        // `$(DB)`, `${DB}`: expanded by make at run time.
+        let map = mark_placeholders(
             value,
             OffsetMap::Identity { start: vstart },
-            Container::Text,
-            Some(name.to_string()),
+            &[Syntax::Dollar],
         );
+        cx.string_value(value, map, Container::Text, Some(name.to_string()));
     }
     if exported {
         let name_at = body_at;
@@ -794,9 +929,11 @@ pub(super) fn extract_dockerfile(cx: &mut Cx) {
                 args.clear();
             }
             "ENV" | "ARG" => {
+                // Dockerfile `ENV` is not a shell: unquoted `&` and `?` are themselves.
                 let words = tokenize(rest, &OffsetMap::Identity { start: rest_start })
                     .into_iter()
                     .flat_map(|c| c.words)
+                    .map(Word::not_shell)
                     .collect::<Vec<_>>();
                 let pairs: Vec<(String, Option<Word>, usize)> = if keyword == "ENV"
                     && words.first().is_some_and(|w| w.assignment().is_none())
@@ -812,6 +949,7 @@ pub(super) fn extract_dockerfile(cx: &mut Cx) {
                             text: text[s..e].to_string(),
                             offsets: (s..=e).collect(),
                             single_quoted: false,
+                            quotes: Vec::new(),
                         }
                     });
                     vec![(name, value, name_at)]
@@ -927,6 +1065,7 @@ fn exec_form(rest: &str, rest_start: usize) -> Vec<Cmd> {
             text,
             offsets,
             single_quoted: true,
+            quotes: Vec::new(),
         });
         i = e + 1;
     }

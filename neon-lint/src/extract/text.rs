@@ -4,7 +4,7 @@
 
 use super::Cx;
 use crate::classify::FileKind;
-use crate::site::{Container, OffsetMap};
+use crate::site::{mark_placeholders, Container, OffsetMap, PiecesBuilder, Quoting, Syntax};
 
 const SCHEMES: [&str; 3] = ["postgres://", "postgresql://", "postgresql+"];
 
@@ -44,12 +44,54 @@ pub(super) fn extract(cx: &mut Cx) {
     }
     for r in found {
         let value = text[r.clone()].to_string();
-        cx.string_value(
+        // Without a parser, the found text is the whole value only when nothing joins it
+        // to more (`'...' + x`, `${db}`, an unclosed quote): else it is a piece of one.
+        let mut map = mark_placeholders(
             &value,
             OffsetMap::Identity { start: r.start },
-            Container::Text,
-            None,
+            &[Syntax::Dollar],
         );
+        if !stands_alone(b, r.clone()) {
+            let mut pieces = PiecesBuilder::default();
+            pieces.literal(value.len(), map, Quoting::Quoted);
+            pieces.unknown(0, r.clone());
+            map = pieces.build();
+        }
+        cx.string_value(&value, map, Container::Text, None);
+    }
+}
+
+/// Whether the URI at `r` is a value on its own: in quotes, the same quote closes it
+/// right at its end and no `+` joins the literal to another; unquoted, it ends at a blank
+/// or the end of the text.
+fn stands_alone(b: &[u8], r: std::ops::Range<usize>) -> bool {
+    let before = r.start.checked_sub(1).map(|i| b[i]);
+    let after = b.get(r.end).copied();
+    let joined = |mut i: usize, forward: bool| -> bool {
+        loop {
+            let c = if forward {
+                b.get(i).copied()
+            } else {
+                i.checked_sub(1).map(|k| b[k])
+            };
+            match c {
+                Some(b' ' | b'\t') => {
+                    if forward {
+                        i += 1
+                    } else {
+                        i -= 1
+                    }
+                }
+                Some(b'+' | b'.') => return true,
+                _ => return false,
+            }
+        }
+    };
+    match before {
+        Some(q @ (b'"' | b'\'' | b'`')) => {
+            after == Some(q) && !joined(r.end + 1, true) && !joined(r.start - 1, false)
+        }
+        _ => after.is_none_or(|c| c.is_ascii_whitespace()),
     }
 }
 

@@ -1,14 +1,14 @@
 //! Runs the core's URL rules on every connection string found, mapping spans and fixes from
 //! string offsets to file bytes.
 
-use neon_lint_core::rule::UrlFinding;
+use neon_lint_core::rule::{Applicability, Fix, UrlFinding};
 use neon_lint_core::{UrlContext, UrlInput};
 
 use super::pooled_url_in_direct_variable::says_direct;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileEdit, FileFix};
 use crate::project::Project;
-use crate::site::UrlSite;
+use crate::site::{Inexact, UrlSite};
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     for site in &project.urls {
@@ -82,22 +82,20 @@ pub(crate) fn context_for(
 /// A URL finding placed in the site's file.
 pub(crate) fn to_diagnostic(site: &UrlSite, f: UrlFinding) -> Diagnostic {
     let map = &site.map;
+    let mut help = f.help;
     let fix = f.fix.and_then(|fix| {
-        if !map.is_exact() {
-            return None;
+        let safe = fix.applicability == Applicability::Safe;
+        match file_fix(site, fix) {
+            Ok(fix) => Some(fix),
+            Err(why) => {
+                // A suggestion shown for a human to judge just goes; a safe fix `--fix`
+                // would have made is explained.
+                if safe {
+                    help = Some(not_fixed_help(help.take(), why));
+                }
+                None
+            }
         }
-        Some(FileFix {
-            applicability: fix.applicability,
-            title: fix.title,
-            edits: fix
-                .edits
-                .into_iter()
-                .map(|e| FileEdit {
-                    range: map.range(e.range),
-                    content: e.content,
-                })
-                .collect(),
-        })
     });
     Diagnostic {
         rule: f.rule,
@@ -106,12 +104,58 @@ pub(crate) fn to_diagnostic(site: &UrlSite, f: UrlFinding) -> Diagnostic {
         span: map.range(f.span),
         message: f.message,
         label: f.label,
-        help: f.help,
+        help,
         secondary: f
             .secondary
             .into_iter()
             .map(|(r, l)| (map.range(r), l))
             .collect(),
         fix,
+    }
+}
+
+/// A fix in the value's terms as file edits, when every edit maps exactly (the one check
+/// is [`crate::site::OffsetMap::edit`]); the value the fix means to produce goes with it.
+pub(crate) fn file_fix(site: &UrlSite, fix: Fix) -> Result<FileFix, Inexact> {
+    let len = site.text.len();
+    let mut edits = Vec::with_capacity(fix.edits.len());
+    let mut sorted = fix.edits.clone();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut intended = String::with_capacity(len + 32);
+    let mut last = 0;
+    for e in &sorted {
+        if e.range.start < last
+            || site.text.get(last..e.range.start).is_none()
+            || site.text.get(e.range.clone()).is_none()
+        {
+            return Err(Inexact::OutOfRange);
+        }
+        let range = site.map.edit(&site.text, e.range.clone(), &e.content)?;
+        intended.push_str(&site.text[last..e.range.start]);
+        intended.push_str(&e.content);
+        last = e.range.end;
+        edits.push(FileEdit {
+            range,
+            content: e.content.clone(),
+        });
+    }
+    intended.push_str(&site.text[last..]);
+    Ok(FileFix {
+        applicability: fix.applicability,
+        title: fix.title,
+        edits,
+        intended: Some(intended),
+    })
+}
+
+/// The rule's help, and why `--fix` leaves this one to a human.
+fn not_fixed_help(help: Option<String>, why: Inexact) -> String {
+    let tail = format!(
+        "not fixed automatically: {}; make the change where the whole value is written",
+        why.reason()
+    );
+    match help {
+        Some(h) => format!("{h} ({tail})"),
+        None => tail,
     }
 }
