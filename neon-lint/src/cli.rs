@@ -426,6 +426,9 @@ fn run_lint(args: LintArgs) -> u8 {
         if let Some(code) = print_stdout(&preview.text) {
             return code;
         }
+        for (p, why) in &preview.refused {
+            errln!("warning: {p}: `--fix` would not apply its fixes: {why}");
+        }
         errln!(
             "neon-lint: {} safe fix(es) in {} file(s); nothing written (apply with `--fix`)",
             preview.fixes,

@@ -68,6 +68,23 @@ pub fn apply_edits(text: &str, edits: &[(usize, FileEdit)]) -> String {
     out
 }
 
+/// `file`'s text with `edits` (of `diags`' safe fixes) applied, when the result reads back
+/// with every value the fixes meant to produce ([`verify`]); otherwise why not. `--fix`
+/// writes only this text, and `--diff` shows only this text.
+pub fn fixed_text(
+    file_id: crate::source::FileId,
+    file: &crate::source::SourceFile,
+    diags: &[Diagnostic],
+    edits: &[(usize, FileEdit)],
+) -> Result<String, String> {
+    let new_body = apply_edits(&file.text, edits);
+    let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
+    ids.dedup();
+    let fixes: Vec<&FileFix> = ids.iter().filter_map(|&i| diags[i].fix.as_ref()).collect();
+    verify(file_id, file, &new_body, &fixes)?;
+    Ok(new_body)
+}
+
 /// Applies every safe fix and returns which diagnostics were fixed (indices into `diags`).
 pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>) {
     let mut outcome = FixOutcome::default();
@@ -100,16 +117,17 @@ pub fn apply(project: &Project, diags: &[Diagnostic]) -> (FixOutcome, Vec<usize>
             ));
             continue;
         }
-        let new_body = apply_edits(body, &edits);
         let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
         ids.dedup();
-        let fixes: Vec<&FileFix> = ids.iter().filter_map(|&i| diags[i].fix.as_ref()).collect();
-        if let Err(why) = verify(file_id, file, &new_body, &fixes) {
-            outcome
-                .errors
-                .push((file.display.clone(), format!("{why}; not fixed")));
-            continue;
-        }
+        let new_body = match fixed_text(file_id, file, diags, &edits) {
+            Ok(t) => t,
+            Err(why) => {
+                outcome
+                    .errors
+                    .push((file.display.clone(), format!("{why}; not fixed")));
+                continue;
+            }
+        };
         let mut bytes = original.bytes[..bom].to_vec();
         bytes.extend_from_slice(new_body.as_bytes());
         match replace_checked(&file.path, &bytes, &original) {

@@ -18,6 +18,8 @@ pub struct Preview {
     pub fixes: usize,
     /// Files it changes.
     pub files: usize,
+    /// Files whose fixes `--fix` would refuse (display path, why): not in the diff.
+    pub refused: Vec<(String, String)>,
 }
 
 /// The diff of every safe fix of `diags`.
@@ -30,11 +32,20 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> Preview {
     let mut text = String::new();
     let mut fixes = 0;
     let mut files = 0;
+    let mut refused = Vec::new();
     for (file_id, edits) in fix::safe_edits(diags) {
         let file = &project.files[file_id];
         let mut ids: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
         ids.sort_unstable();
         ids.dedup();
+        // What `--fix` would refuse to write is not previewed as if it would be.
+        if let Err(why) = fix::fixed_text(file_id, file, diags, &edits) {
+            refused.push((
+                clean_line(project, &file.display),
+                clean_line(project, &why),
+            ));
+            continue;
+        }
         let masked = super::redaction(project).file_text(project, file_id);
         let display = clean_line(project, &file.display);
         let body = redacted_diff(file, &masked, &edits, |t| clean_line(project, t));
@@ -46,7 +57,12 @@ pub fn render(project: &Project, diags: &[Diagnostic]) -> Preview {
         text.push_str(&format!("--- a/{display}\n+++ b/{display}\n"));
         text.push_str(&body);
     }
-    Preview { text, fixes, files }
+    Preview {
+        text,
+        fixes,
+        files,
+        refused,
+    }
 }
 
 /// The hunks of `file` under `edits`, drawn on its redacted text `masked` (edits moved into
