@@ -7,10 +7,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A `.env` line with a Neon password (verify-full, so that only the git rule is at stake).
 const ENV: &str = "DATABASE_URL=postgresql://app:Xk9vQ2mLp7RtZ4@ep-cool-name-123456.us-east-2.aws.neon.tech/neondb?sslmode=verify-full\n";
@@ -73,48 +72,7 @@ fn init(dir: &Path, args: &[&str]) {
 
 /// A run's output, or a failure if it has not ended within `limit` (then it is killed).
 fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> common::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neon-lint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn neon-lint");
-    // Drain both pipes on threads, so that a full pipe never stalls the run.
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "neon-lint {args:?} in {} did not end within {limit:?}",
-                dir.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    common::Output {
-        code: status.code().unwrap_or(-1),
-        stdout: out_thread.join().expect("stdout thread"),
-        stderr: err_thread.join().expect("stderr thread"),
-    }
+    common::run_watched(args, dir, limit)
 }
 
 /// committed-env-file's verdict on every `.env` file of a JSON run over `dir` (keyed by

@@ -476,7 +476,9 @@ fn prefixed_tokens(text: &str, prefix: &str, min: usize, spans: &mut Vec<Range<u
     }
 }
 
-fn merge(mut spans: Vec<Range<usize>>, text: &str) -> Vec<Range<usize>> {
+/// `spans` of `text` sorted, merged and widened to char boundaries: the one span merge of
+/// redaction (the CLI's redaction splits its spans at line breaks, then calls this).
+pub fn merge(mut spans: Vec<Range<usize>>, text: &str) -> Vec<Range<usize>> {
     spans.retain(|s| s.start < s.end && s.end <= text.len());
     for s in spans.iter_mut() {
         while !text.is_char_boundary(s.start) {

@@ -235,24 +235,7 @@ fn merge(text: &str, spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
         }
         pieces.push(piece..end);
     }
-    pieces.retain(|s| s.start < s.end);
-    for s in pieces.iter_mut() {
-        while !text.is_char_boundary(s.start) {
-            s.start -= 1;
-        }
-        while !text.is_char_boundary(s.end) {
-            s.end += 1;
-        }
-    }
-    pieces.sort_by_key(|s| (s.start, s.end));
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(pieces.len());
-    for s in pieces {
-        match merged.last_mut() {
-            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-            _ => merged.push(s),
-        }
-    }
-    merged
+    redact::merge(pieces, text)
 }
 
 /// Control characters as visible escapes (`\u{1b}`), C0 and C1 and DEL, and the Unicode
