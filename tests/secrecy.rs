@@ -249,3 +249,31 @@ fn explain_of_an_unknown_rule_masks_its_name() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert_clean("--explain", &out);
 }
+
+/// A local default password that is an ordinary word (`postgres:postgres@localhost` in a
+/// template, or in a real `.env`) is masked where it sits, not in every message and snippet
+/// of the run (`postgresql://` must not read `****ql://`).
+#[test]
+fn word_like_passwords_do_not_garble_other_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env.example"),
+        "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "LOCAL_URL=postgres://app:secret@localhost/app\n\
+         DATABASE_URL=postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb\n",
+    )
+    .unwrap();
+    let out = run(&["--color", "never", "."], dir.path().to_str().unwrap());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("****ql"), "{}", out.stdout);
+}

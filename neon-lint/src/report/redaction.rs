@@ -113,7 +113,16 @@ impl Redaction {
         let mut words: Vec<String> = Vec::new();
         let mut spans = Vec::with_capacity(n);
         for (file, (merged, tagged)) in project.files.iter().zip(per_file) {
+            // Templates and docs hold placeholders (`postgres://user:password@host`): masked
+            // in place, never wherever the same text occurs.
+            let illustrative = matches!(
+                crate::extract::placement_of(file),
+                neon_lint_core::Placement::Example | neon_lint_core::Placement::Docs
+            );
             for (r, origin) in tagged {
+                if illustrative {
+                    continue;
+                }
                 if let Some(w) = file.text.get(r) {
                     if is_word(w, origin) {
                         let mut k = redact::KnownSecrets::default();
@@ -184,9 +193,15 @@ fn is_word(w: &str, origin: Origin) -> bool {
     if placeholder {
         return false;
     }
+    // Masked wherever it occurs only when it cannot be an ordinary word: a local default
+    // such as `postgres:postgres@localhost` must not mask every "postgres" of every message
+    // and snippet (`postgresql://` would read `****ql://`). A word-like secret is still
+    // masked where it sits, by span; the redactor's look at prose must show more (a digit
+    // or a sign) before its finding is trusted anywhere else.
+    let word_like = w.chars().all(char::is_alphabetic);
     match origin {
-        Origin::Parsed => true,
-        Origin::Heuristic => w.chars().count() >= 8 || w.chars().any(|c| !c.is_alphabetic()),
+        Origin::Parsed => !word_like || w.chars().count() >= 12,
+        Origin::Heuristic => !word_like,
     }
 }
 
