@@ -26,6 +26,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod extract;
 pub mod fix;
+pub(crate) mod js_drivers;
 pub mod lint;
 pub mod prefilter;
 pub mod progress;

@@ -173,6 +173,13 @@ pub enum Driver {
     SqlAlchemy,
     /// Django `DATABASES` (Python).
     Django,
+    /// node-postgres, `pg` (JavaScript): `new Pool(...)`, `new Client(...)`.
+    NodePostgres,
+    /// postgres.js, `postgres` (JavaScript): `postgres(url, options)`.
+    PostgresJs,
+    /// `@neondatabase/serverless` (JavaScript): `neon(url)` over HTTPS, `Pool`/`Client`
+    /// over a secure WebSocket.
+    NeonServerless,
 }
 
 impl Driver {
@@ -185,6 +192,11 @@ impl Driver {
             // SQLAlchemy hands the query to the DBAPI driver its URL names: the wrapper
             // dialect judges it.
             Driver::SqlAlchemy => Reader::Unknown,
+            // `@neondatabase/serverless`' `Pool`/`Client` parse URLs with the pg parser
+            // they bundle; `neon()` sends the whole string to Neon's HTTP endpoint, whose
+            // parser is not documented, so pg's dialect is the nearest known one.
+            Driver::NodePostgres | Driver::NeonServerless => Reader::NodePostgres,
+            Driver::PostgresJs => Reader::PostgresJs,
             // libpq, or parsers (tokio-postgres, asyncpg) that accept no parameter of
             // another reader's: a foreign one fails there too.
             _ => Reader::Libpq,

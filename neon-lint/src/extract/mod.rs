@@ -5,6 +5,7 @@ mod cargo;
 mod deploy_yaml;
 mod dotenv;
 mod ini;
+pub(crate) mod js;
 mod jsconfig;
 mod json;
 mod prisma;
@@ -58,6 +59,7 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::Prisma => prisma::extract(&mut cx),
         FileKind::JsConfig => jsconfig::extract(&mut cx),
         FileKind::PythonManifest => pymanifest::extract(&mut cx),
+        FileKind::JavaScript => js::extract(&mut cx),
         FileKind::Script | FileKind::Docs => text::extract(&mut cx),
     }
     tokens::extract(&mut cx);

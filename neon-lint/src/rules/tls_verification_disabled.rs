@@ -1,7 +1,8 @@
-use super::connection_values::{in_test, neon_evidence, Judged};
+use super::connection_values::{in_test, neon_evidence, Judged, NeonEvidence};
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, FileEdit, FileFix};
 use crate::project::Project;
+use crate::site::ClientSetup;
 
 neon_lint_core::declare_rule! {
     /// ## What it does
@@ -13,7 +14,12 @@ neon_lint_core::declare_rule! {
     /// - rustls `dangerous()` verifiers (`with_custom_certificate_verifier`,
     ///   `set_certificate_verifier`);
     /// - rustls `RootCertStore::empty()` with nothing added (every handshake fails);
-    /// - (Python, by the Python checks) `ssl.CERT_NONE`, `check_hostname = False`.
+    /// - (Python, by the Python checks) `ssl.CERT_NONE`, `check_hostname = False`;
+    /// - (JavaScript) `ssl: { rejectUnauthorized: false }` given to node-postgres
+    ///   (`new Pool`, `new Client`, Drizzle's `node-postgres` entry) or postgres.js
+    ///   (`postgres(url, { ssl })`), including in one branch of `cond ? {...} : ...`.
+    ///   `@neondatabase/serverless` ignores `ssl` (its WebSocket or HTTPS transport is
+    ///   verified by the runtime), so there it is no finding.
     ///
     /// The setting counts when it flows (through bindings and functions of the same file)
     /// into a PostgreSQL TLS connector (`MakeTlsConnector`, `MakeRustlsConnect`) or a
@@ -34,10 +40,24 @@ neon_lint_core::declare_rule! {
     /// let (client, conn) = tokio_postgres::connect(&url, postgres_native_tls::MakeTlsConnector::new(tls)).await?;
     /// ```
     ///
+    /// ```js
+    /// // DATABASE_URL=postgresql://...@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb
+    /// const pool = new Pool({
+    ///   connectionString: process.env.DATABASE_URL,
+    ///   ssl: { rejectUnauthorized: false },
+    /// });
+    /// ```
+    ///
     /// ## Use instead
     /// The defaults (they verify against the system roots), or rustls with real roots
     /// (`webpki_roots::TLS_SERVER_ROOTS`, `rustls_native_certs`, `rustls-platform-verifier`).
-    /// Neon's certificates chain to public roots (ISRG Root X1).
+    /// Neon's certificates chain to public roots (ISRG Root X1). In JavaScript, `ssl: true`
+    /// (node-postgres) or `ssl: "verify-full"` (postgres.js): Node's default trust store
+    /// holds that root. The fix (shown, never applied by `--fix`) turns
+    /// `rejectUnauthorized` to `true`; it is offered only where every value of the URL is
+    /// a Neon host and no `ca` replaces Node's roots, and stays a suggestion because the
+    /// runtime's trust store (`NODE_EXTRA_CA_CERTS`, a TLS-intercepting proxy) is not
+    /// visible in the tree.
     ///
     /// ## References
     /// - Neon: Connect securely
@@ -55,6 +75,10 @@ neon_lint_core::declare_rule! {
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     let mut only_neon = None;
     for c in &project.clients {
+        if crate::js_drivers::of(c.driver).is_some() {
+            javascript(project, config, c, &mut only_neon, out);
+            continue;
+        }
         let weak: Vec<_> = c
             .settings
             .iter()
@@ -96,4 +120,68 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             });
         }
     }
+}
+
+/// JavaScript drivers: the setting their driver file says turns checks off.
+fn javascript(
+    project: &Project,
+    config: &Config,
+    c: &ClientSetup,
+    only_neon: &mut Option<bool>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(js) = crate::js_drivers::of(c.driver) else {
+        return;
+    };
+    let Some(s) = (js.verification_off)(c) else {
+        return;
+    };
+    let judged = Judged::of(project, &c.url, c.file);
+    let Some(evidence) = neon_evidence(project, config, &judged, in_test(c), only_neon) else {
+        return;
+    };
+    // Every value a Neon host, and Node's own roots in use: verification then succeeds
+    // against Neon's public certificate chain.
+    let all_neon = matches!(evidence, NeonEvidence::Value(_))
+        && judged.values.iter().all(|v| {
+            let ctx = super::url_rules::context_for(project, v.file, config);
+            neon_lint_core::UrlInput::new(&v.text, &ctx).is_neon()
+        });
+    let custom_ca = crate::js_drivers::setting(c, "ssl.ca").is_some();
+    let text = &project.files[c.file].text;
+    let fix = (all_neon && !custom_ca)
+        .then(|| {
+            let pair = text.get(s.span.clone())?;
+            let at = pair.rfind(crate::js_drivers::unquoted(&s.value))?;
+            let start = s.span.start + at;
+            Some(FileFix {
+                applicability: neon_lint_core::rule::Applicability::Unsafe,
+                title: "verify the server certificate (Neon's chains to ISRG Root X1, in Node's default store)"
+                    .into(),
+                edits: vec![FileEdit {
+                    range: start..start + crate::js_drivers::unquoted(&s.value).len(),
+                    content: "true".into(),
+                }],
+            })
+        })
+        .flatten();
+    out.push(Diagnostic {
+        rule: &TLS_VERIFICATION_DISABLED,
+        level: TLS_VERIFICATION_DISABLED.default_level,
+        file: c.file,
+        span: s.span.clone(),
+        message: format!(
+            "`rejectUnauthorized: {}` turns certificate checks off on a connection to Neon{}",
+            crate::js_drivers::unquoted(&s.value),
+            evidence.because()
+        ),
+        label: "anyone on the path can impersonate the server".into(),
+        help: Some(if custom_ca {
+            "remove `rejectUnauthorized: false`: with the `ca` given, the server is checked against it".into()
+        } else {
+            "remove it (or use `ssl: true`): Neon's certificates chain to public roots, so Node's default verification works".into()
+        }),
+        secondary: Vec::new(),
+        fix,
+    });
 }

@@ -1,0 +1,1007 @@
+//! JavaScript and TypeScript sources (`.js .mjs .cjs .jsx .ts .mts .cts .tsx`), parsed with
+//! tree-sitter-typescript: the TypeScript grammar for `.ts .mts .cts`, the TSX grammar
+//! (which also reads plain JavaScript and JSX) for the rest.
+//!
+//! What comes out:
+//!
+//! - every string literal and hole-free template literal that is a connection string,
+//!   keyed by what it is assigned to (`connectionString: "..."`, `const DATABASE_URL =
+//!   "..."`), with an offset map through escapes; a template whose `${}` holes all resolve
+//!   to module constants is assembled, with an opaque map (no fix is ever placed inside
+//!   it); a template with an unknown hole is not a value we know, and is skipped;
+//! - environment reads `process.env.X`, `process.env["X"]`, `import.meta.env.X`, and the
+//!   `??` / `||` default beside them as a variable binding (both values are kept: the
+//!   variable's, wherever it is set, and the default);
+//! - which package each identifier comes from: ES `import` (default, named, namespace),
+//!   `require("...")`, and destructuring of either (`const { Pool } = pg`);
+//! - driver set-up calls and migration runs, recognised by the per-driver files of
+//!   [`crate::js_drivers`] through the [`Call`] view below: this file knows JavaScript,
+//!   the driver files know the drivers.
+//!
+//! Identifiers resolve through `const`/`let`/`var` declarations of the same file (the last
+//! one before the use), object spreads of such constants, and TypeScript wrappers (`as`,
+//! `satisfies`, `!`), never across files.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::{Language, Node, Parser, Tree};
+
+use super::Cx;
+use crate::js_drivers::{self, Found};
+use crate::site::{ClientSetup, Container, MigrationRun, OffsetMap, Setting, UrlSource};
+
+/// How deep constant and expression resolution may go (chains of constants, wrappers).
+const MAX_DEPTH: usize = 8;
+
+/// Longest setting value kept as source text (the rest is elided).
+const MAX_VALUE_LEN: usize = 80;
+
+thread_local! {
+    static TS: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    static TSX: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+fn parse(text: &str, typescript: bool) -> Option<Tree> {
+    let (slot, language): (_, Language) = if typescript {
+        (&TS, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into())
+    } else {
+        (&TSX, tree_sitter_typescript::LANGUAGE_TSX.into())
+    };
+    slot.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&language).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+pub(super) fn extract(cx: &mut Cx) {
+    let text = cx.file.text.as_str();
+    // `<T>expr` casts exist only in the TypeScript grammar, JSX only in the TSX one.
+    let ext = cx
+        .file
+        .path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let typescript = matches!(ext.as_str(), "ts" | "mts" | "cts");
+    let Some(tree) = parse(text, typescript) else {
+        cx.out
+            .notes
+            .push("JavaScript parser gave up on this file: scanned as text".into());
+        return super::text::extract(cx);
+    };
+    let mut js = Js::new(text);
+    js.index(tree.root_node());
+    js.extract(cx);
+}
+
+/// A string literal, decoded.
+pub(crate) struct Str {
+    /// The value the program sees.
+    pub value: String,
+    /// How its offsets map to the file.
+    pub map: OffsetMap,
+}
+
+/// Where an imported identifier comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    /// The module specifier (`pg`, `drizzle-orm/node-postgres/migrator`).
+    module: String,
+    /// The export: a name, `default`, or `*` for the whole module (namespace import,
+    /// `require`).
+    export: String,
+}
+
+pub(crate) struct Js<'t> {
+    text: &'t str,
+    /// Local name -> where it is imported from.
+    imports: HashMap<String, Origin>,
+    /// Variable name -> (declaration start, initialiser), in file order.
+    consts: HashMap<String, Vec<(usize, Node<'t>)>>,
+    /// Calls and `new` expressions.
+    calls: Vec<Node<'t>>,
+    /// String and template literals.
+    strings: Vec<Node<'t>>,
+    /// `a ?? b` and `a || b`.
+    defaults: Vec<Node<'t>>,
+    /// Resolution depth, shared by the mutually recursive resolvers.
+    depth: Cell<usize>,
+}
+
+fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        f(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// The named children of `n` that are not comments.
+fn children<'t>(n: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = n.walk();
+    n.named_children(&mut c)
+        .filter(|c| c.kind() != "comment")
+        .collect()
+}
+
+impl<'t> Js<'t> {
+    fn new(text: &'t str) -> Js<'t> {
+        Js {
+            text,
+            imports: HashMap::new(),
+            consts: HashMap::new(),
+            calls: Vec::new(),
+            strings: Vec::new(),
+            defaults: Vec::new(),
+            depth: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn src(&self, n: Node) -> &'t str {
+        self.text.get(n.byte_range()).unwrap_or("")
+    }
+
+    /// Runs `f` one level deeper, or gives `None` past [`MAX_DEPTH`] (cyclic constants).
+    fn deeper<R>(&self, f: impl FnOnce() -> Option<R>) -> Option<R> {
+        let d = self.depth.get();
+        if d >= MAX_DEPTH {
+            return None;
+        }
+        self.depth.set(d + 1);
+        let r = f();
+        self.depth.set(d);
+        r
+    }
+
+    /// One pass over the tree collecting what the extraction needs.
+    fn index(&mut self, root: Node<'t>) {
+        let mut declarators = Vec::new();
+        let mut imports = Vec::new();
+        walk(root, |n| match n.kind() {
+            "call_expression" | "new_expression" => self.calls.push(n),
+            "string" | "template_string" => self.strings.push(n),
+            "binary_expression" => {
+                let op = n.child_by_field_name("operator").map(|o| o.kind());
+                if matches!(op, Some("??" | "||")) {
+                    self.defaults.push(n);
+                }
+            }
+            "variable_declarator" => declarators.push(n),
+            "import_statement" => imports.push(n),
+            _ => {}
+        });
+        for n in imports {
+            self.index_import(n);
+        }
+        // Plain names first: destructuring (`const { Pool } = pg`) looks them up.
+        for d in &declarators {
+            let (Some(name), Some(value)) = (
+                d.child_by_field_name("name"),
+                d.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            if name.kind() == "identifier" {
+                let local = self.src(name).to_string();
+                if let Some(module) = self.required_module(value) {
+                    self.imports.insert(
+                        local.clone(),
+                        Origin {
+                            module,
+                            export: "*".into(),
+                        },
+                    );
+                }
+                self.consts
+                    .entry(local)
+                    .or_default()
+                    .push((d.start_byte(), value));
+            }
+        }
+        for d in &declarators {
+            let (Some(name), Some(value)) = (
+                d.child_by_field_name("name"),
+                d.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            if name.kind() == "object_pattern" {
+                self.index_destructuring(name, value);
+            }
+        }
+    }
+
+    /// `import pg from "pg"`, `import { Pool as P } from "pg"`, `import * as pg from "pg"`.
+    fn index_import(&mut self, n: Node<'t>) {
+        let Some(module) = n
+            .child_by_field_name("source")
+            .and_then(|s| self.string_value(s))
+        else {
+            return;
+        };
+        let module = module.value;
+        for clause in children(n) {
+            if clause.kind() != "import_clause" {
+                continue;
+            }
+            for part in children(clause) {
+                match part.kind() {
+                    "identifier" => self.import(part, &module, "default"),
+                    "namespace_import" => {
+                        if let Some(id) = children(part)
+                            .into_iter()
+                            .find(|c| c.kind() == "identifier")
+                        {
+                            self.import(id, &module, "*");
+                        }
+                    }
+                    "named_imports" => {
+                        for spec in children(part) {
+                            let Some(name) = spec.child_by_field_name("name") else {
+                                continue;
+                            };
+                            let local = spec.child_by_field_name("alias").unwrap_or(name);
+                            let export = self.src(name).to_string();
+                            self.import(local, &module, &export);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn import(&mut self, local: Node, module: &str, export: &str) {
+        self.imports.insert(
+            self.src(local).to_string(),
+            Origin {
+                module: module.to_string(),
+                export: export.to_string(),
+            },
+        );
+    }
+
+    /// `require("m")` or `await import("m")`: the module.
+    fn required_module(&self, n: Node<'t>) -> Option<String> {
+        let n = self.unwrap(n);
+        if n.kind() != "call_expression" {
+            return None;
+        }
+        let f = n.child_by_field_name("function")?;
+        if !matches!(self.src(f), "require" | "import") {
+            return None;
+        }
+        let arg = *children(n.child_by_field_name("arguments")?).first()?;
+        Some(self.string_value(arg)?.value)
+    }
+
+    /// `const { Pool, Client: C } = pg` (or `= require("pg")`): each name comes from the
+    /// module `pg` is.
+    fn index_destructuring(&mut self, pattern: Node<'t>, value: Node<'t>) {
+        let module = match self.required_module(value) {
+            Some(m) => m,
+            None => {
+                let v = self.unwrap(value);
+                if v.kind() != "identifier" {
+                    return;
+                }
+                match self.imports.get(self.src(v)) {
+                    Some(o) if o.export == "default" || o.export == "*" => o.module.clone(),
+                    _ => return,
+                }
+            }
+        };
+        for p in children(pattern) {
+            let (export, local) = match p.kind() {
+                "shorthand_property_identifier_pattern" => (p, p),
+                "pair_pattern" => {
+                    let (Some(k), Some(v)) =
+                        (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                    else {
+                        continue;
+                    };
+                    if v.kind() != "identifier" {
+                        continue;
+                    }
+                    (k, v)
+                }
+                _ => continue,
+            };
+            let export = self.src(export).to_string();
+            self.import(local, &module, &export);
+        }
+    }
+
+    /// The expression under parentheses, `await` and TypeScript's `as`, `satisfies`, `!`.
+    pub(crate) fn unwrap(&self, mut n: Node<'t>) -> Node<'t> {
+        for _ in 0..MAX_DEPTH {
+            match n.kind() {
+                "parenthesized_expression"
+                | "await_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "non_null_expression"
+                | "type_assertion" => {
+                    let inner = children(n).into_iter().find(|c| {
+                        !c.kind().ends_with("_type")
+                            && c.kind() != "type_arguments"
+                            && c.kind() != "type_identifier"
+                    });
+                    match inner {
+                        Some(i) => n = i,
+                        None => return n,
+                    }
+                }
+                _ => return n,
+            }
+        }
+        n
+    }
+
+    /// The initialiser of the variable `ident` names: the last declaration before the use,
+    /// else the first one.
+    fn const_value(&self, ident: Node<'t>) -> Option<Node<'t>> {
+        let decls = self.consts.get(self.src(ident))?;
+        let at = ident.start_byte();
+        let (_, v) = decls
+            .iter()
+            .rev()
+            .find(|(start, _)| *start < at)
+            .or(decls.first())?;
+        // `const x = x` and friends: never resolve a name to its own use.
+        if v.byte_range().contains(&at) {
+            return None;
+        }
+        Some(*v)
+    }
+
+    /// `n` through constants and wrappers, to the expression that gives its value.
+    pub(crate) fn resolve(&self, n: Node<'t>) -> Node<'t> {
+        let mut n = self.unwrap(n);
+        for _ in 0..MAX_DEPTH {
+            let next = match n.kind() {
+                "identifier" | "shorthand_property_identifier" => self.const_value(n),
+                _ => None,
+            };
+            match next {
+                Some(v) => n = self.unwrap(v),
+                None => break,
+            }
+        }
+        n
+    }
+
+    /// Decodes a string literal or template literal; a template's holes must all be
+    /// constant strings (the result is then opaque). Identifiers resolve through constants.
+    pub(crate) fn string_value(&self, n: Node<'t>) -> Option<Str> {
+        self.deeper(|| {
+            let n = self.resolve(n);
+            match n.kind() {
+                "string" => Some(self.decode(n, &[])),
+                "template_string" => {
+                    let holes: Vec<Node> = children(n)
+                        .into_iter()
+                        .filter(|c| c.kind() == "template_substitution")
+                        .collect();
+                    if holes.is_empty() {
+                        return Some(self.decode(n, &[]));
+                    }
+                    let mut values = Vec::new();
+                    for h in &holes {
+                        let inner = *children(*h).first()?;
+                        values.push(self.string_value(inner)?.value);
+                    }
+                    let s = self.decode(n, &values);
+                    Some(Str {
+                        value: s.value,
+                        map: OffsetMap::Opaque {
+                            span: n.byte_range(),
+                        },
+                    })
+                }
+                "binary_expression" => {
+                    // `"postgres://" + HOST + "/db"`: assembled, so opaque.
+                    let op = n.child_by_field_name("operator")?;
+                    if op.kind() != "+" {
+                        return None;
+                    }
+                    let l = self.string_value(n.child_by_field_name("left")?)?;
+                    let r = self.string_value(n.child_by_field_name("right")?)?;
+                    Some(Str {
+                        value: l.value + &r.value,
+                        map: OffsetMap::Opaque {
+                            span: n.byte_range(),
+                        },
+                    })
+                }
+                _ => None,
+            }
+        })
+    }
+
+    /// The value of a `string` or `template_string` node; `holes` are the values of the
+    /// template's substitutions, in order. The map is exact (one entry per byte) when
+    /// there are no holes.
+    fn decode(&self, n: Node<'t>, holes: &[String]) -> Str {
+        let mut value = String::new();
+        let mut table = Vec::new();
+        let mut holes = holes.iter();
+        let mut escaped = false;
+        for part in children(n) {
+            let r = part.byte_range();
+            let raw = self.src(part);
+            match part.kind() {
+                "string_fragment" => {
+                    value.push_str(raw);
+                    table.extend(r.clone());
+                }
+                "escape_sequence" => {
+                    escaped = true;
+                    let decoded = decode_escape(raw);
+                    for _ in 0..decoded.len() {
+                        table.push(r.start);
+                    }
+                    value.push_str(&decoded);
+                }
+                "template_substitution" => {
+                    let h = holes.next().map(String::as_str).unwrap_or("");
+                    for _ in 0..h.len() {
+                        table.push(r.start);
+                    }
+                    value.push_str(h);
+                }
+                _ => {}
+            }
+        }
+        let open = n.start_byte() + 1;
+        let end = n.end_byte().saturating_sub(1).max(open);
+        table.push(end);
+        let contiguous = !escaped
+            && table.first().is_none_or(|s| *s == open)
+            && table.windows(2).all(|w| w[1] == w[0] + 1);
+        let map = if contiguous {
+            OffsetMap::Identity { start: open }
+        } else {
+            OffsetMap::Table(table)
+        };
+        Str { value, map }
+    }
+
+    /// `process.env.X`, `process.env["X"]`, `import.meta.env.X`: the variable's name and
+    /// the file span of it.
+    pub(crate) fn env_read(&self, n: Node<'t>) -> Option<(String, Range<usize>)> {
+        let n = self.unwrap(n);
+        let object = n.child_by_field_name("object")?;
+        let object = self.unwrap(object);
+        if object.kind() != "member_expression" {
+            return None;
+        }
+        let base = object.child_by_field_name("object")?;
+        let env = object.child_by_field_name("property")?;
+        let base_ok = matches!(self.src(base), "process" | "import.meta");
+        if !base_ok || self.src(env) != "env" {
+            return None;
+        }
+        match n.kind() {
+            "member_expression" => {
+                let p = n.child_by_field_name("property")?;
+                Some((self.src(p).to_string(), p.byte_range()))
+            }
+            "subscript_expression" => {
+                let i = n.child_by_field_name("index")?;
+                let s = self.string_value(i)?;
+                let span = s.map.range(0..s.value.len());
+                Some((s.value, span))
+            }
+            _ => None,
+        }
+    }
+
+    /// Where a value used as a connection string comes from: a literal, an environment
+    /// variable (through `??` / `||`, whose default is recorded as a binding), a constant
+    /// holding either.
+    pub(crate) fn url_source(&self, n: Node<'t>) -> UrlSource {
+        self.deeper(|| {
+            let n = self.resolve(n);
+            if let Some((name, _)) = self.env_read(n) {
+                return Some(UrlSource::EnvVar(name));
+            }
+            if n.kind() == "binary_expression" {
+                let op = n.child_by_field_name("operator")?.kind();
+                if matches!(op, "??" | "||") {
+                    let left = self.url_source(n.child_by_field_name("left")?);
+                    if left != UrlSource::Unknown {
+                        return Some(left);
+                    }
+                    return Some(self.url_source(n.child_by_field_name("right")?));
+                }
+            }
+            let s = self.string_value(n)?;
+            Some(UrlSource::Literal {
+                text: s.value,
+                map: s.map,
+            })
+        })
+        .unwrap_or(UrlSource::Unknown)
+    }
+
+    /// The object literal `n` is (through constants), if any.
+    pub(crate) fn object(&self, n: Node<'t>) -> Option<Node<'t>> {
+        let n = self.resolve(n);
+        (n.kind() == "object").then_some(n)
+    }
+
+    /// The value of property `key` of object literal `obj` (the last one written wins,
+    /// spreads of constant objects included), as the node to resolve.
+    pub(crate) fn prop(&self, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
+        self.deeper(|| {
+            let mut found = None;
+            for p in children(obj) {
+                match p.kind() {
+                    "pair" => {
+                        let k = p.child_by_field_name("key")?;
+                        if self.key_name(k).as_deref() == Some(key) {
+                            found = p.child_by_field_name("value");
+                        }
+                    }
+                    "shorthand_property_identifier" if self.src(p) == key => found = Some(p),
+                    "spread_element" => {
+                        let inner = children(p).into_iter().next();
+                        if let Some(o) = inner.and_then(|i| self.object(i)) {
+                            if let Some(v) = self.prop(o, key) {
+                                found = Some(v);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            found
+        })
+    }
+
+    fn key_name(&self, k: Node<'t>) -> Option<String> {
+        match k.kind() {
+            "property_identifier" | "number" => Some(self.src(k).to_string()),
+            "string" => self.string_value(k).map(|s| s.value),
+            _ => None,
+        }
+    }
+
+    /// Every property of `obj` as a [`Setting`], nested objects flattened with dotted
+    /// names (`ssl.rejectUnauthorized`), both branches of a `cond ? {...} : ...` value
+    /// included.
+    pub(crate) fn settings(&self, obj: Node<'t>, prefix: &str, out: &mut Vec<Setting>) {
+        self.deeper(|| {
+            for p in children(obj) {
+                let (key, value, span) = match p.kind() {
+                    "pair" => {
+                        let Some(k) = p.child_by_field_name("key").and_then(|k| self.key_name(k))
+                        else {
+                            continue;
+                        };
+                        let Some(v) = p.child_by_field_name("value") else {
+                            continue;
+                        };
+                        (k, v, p.byte_range())
+                    }
+                    "shorthand_property_identifier" => (self.src(p).to_string(), p, p.byte_range()),
+                    "spread_element" => {
+                        if let Some(o) = children(p).into_iter().next().and_then(|i| self.object(i))
+                        {
+                            self.settings(o, prefix, out);
+                        }
+                        continue;
+                    }
+                    _ => continue,
+                };
+                let name = format!("{prefix}{key}");
+                out.push(Setting {
+                    name: name.clone(),
+                    value: self.display(value),
+                    span,
+                });
+                let v = self.resolve(value);
+                let branches = if v.kind() == "ternary_expression" {
+                    vec![
+                        v.child_by_field_name("consequence"),
+                        v.child_by_field_name("alternative"),
+                    ]
+                } else {
+                    vec![Some(v)]
+                };
+                for b in branches.into_iter().flatten() {
+                    if let Some(o) = self.object(b) {
+                        self.settings(o, &format!("{name}."), out);
+                    }
+                }
+            }
+            Some(())
+        });
+    }
+
+    /// A value as users would write it, normalised where obvious: strings in single
+    /// quotes, environment reads as `${NAME}`, constants resolved, objects as `{…}`.
+    pub(crate) fn display(&self, n: Node<'t>) -> String {
+        let r = self.resolve(n);
+        if let Some((name, _)) = self.env_read(r) {
+            return format!("${{{name}}}");
+        }
+        if let Some(s) = self.string_value(r) {
+            return format!("'{}'", s.value);
+        }
+        match r.kind() {
+            "object" => "{…}".into(),
+            "true" | "false" | "number" | "null" | "undefined" => self.src(r).to_string(),
+            _ => {
+                let s = self.src(n).trim();
+                match s.char_indices().nth(MAX_VALUE_LEN) {
+                    Some((i, _)) => format!("{}…", &s[..i]),
+                    None => s.to_string(),
+                }
+            }
+        }
+    }
+
+    /// Where the callee of a call or `new` comes from: `(module, export)`.
+    fn callee_origin(&self, callee: Node<'t>) -> Option<Origin> {
+        self.deeper(|| {
+            let c = self.unwrap(callee);
+            match c.kind() {
+                "identifier" => match self.imports.get(self.src(c)) {
+                    Some(o) => Some(o.clone()),
+                    // `const Pool = pg.Pool`
+                    None => self.callee_origin(self.const_value(c)?),
+                },
+                "member_expression" => {
+                    let object = self.unwrap(c.child_by_field_name("object")?);
+                    let prop = self.src(c.child_by_field_name("property")?).to_string();
+                    let base = match self.required_module(object) {
+                        Some(module) => Origin {
+                            module,
+                            export: "*".into(),
+                        },
+                        None => self.callee_origin(object)?,
+                    };
+                    (base.export == "default" || base.export == "*").then_some(Origin {
+                        module: base.module,
+                        export: prop,
+                    })
+                }
+                _ => None,
+            }
+        })
+    }
+
+    /// The [`Call`] view of a call or `new` expression whose callee is imported.
+    fn call(&self, n: Node<'t>) -> Option<Call<'_, 't>> {
+        let (callee, is_new) = match n.kind() {
+            "call_expression" => (n.child_by_field_name("function")?, false),
+            "new_expression" => (n.child_by_field_name("constructor")?, true),
+            _ => return None,
+        };
+        let origin = self.callee_origin(callee)?;
+        let args = n
+            .child_by_field_name("arguments")
+            .map(children)
+            .unwrap_or_default();
+        Some(Call {
+            js: self,
+            module: origin.module,
+            export: origin.export,
+            is_new,
+            args,
+        })
+    }
+
+    /// What the driver files make of the expression `n` (through constants).
+    fn recognise(&self, n: Node<'t>) -> Option<Found> {
+        self.deeper(|| js_drivers::recognise(&self.call(self.resolve(n))?))
+    }
+
+    fn extract(&self, cx: &mut Cx) {
+        for n in &self.calls {
+            let Some(found) = self.call(*n).and_then(|c| js_drivers::recognise(&c)) else {
+                continue;
+            };
+            match found {
+                Found::Client {
+                    driver,
+                    api,
+                    url,
+                    settings,
+                } => cx.out.clients.push(ClientSetup {
+                    file: cx.file_id,
+                    span: n.byte_range(),
+                    driver,
+                    api,
+                    url,
+                    settings,
+                }),
+                Found::Migration { tool, url } => cx.out.migrations.push(MigrationRun {
+                    file: cx.file_id,
+                    span: n.byte_range(),
+                    tool,
+                    url,
+                }),
+                Found::Handle { .. } => {}
+            }
+        }
+        for n in &self.defaults {
+            let (Some(left), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            let (Some((name, span)), Some(value)) = (self.env_read(left), self.string_value(right))
+            else {
+                continue;
+            };
+            cx.binding(&name, span, &value.value, value.map);
+        }
+        for n in &self.strings {
+            let Some(s) = self.literal(*n) else {
+                continue;
+            };
+            let key = self.string_key(*n);
+            cx.string_value(&s.value, s.map, Container::Text, key);
+        }
+    }
+
+    /// A string or template literal as written here (not through constants: each literal
+    /// is recorded once, where it is).
+    fn literal(&self, n: Node<'t>) -> Option<Str> {
+        // A template nested in another template's hole is part of that one.
+        if n.parent()
+            .is_some_and(|p| p.kind() == "template_substitution")
+        {
+            return None;
+        }
+        self.string_value(n)
+    }
+
+    /// What a literal is assigned to: a variable, a property, an environment variable it
+    /// is the default of.
+    fn string_key(&self, n: Node<'t>) -> Option<String> {
+        let mut child = n;
+        let mut parent = n.parent()?;
+        while matches!(
+            parent.kind(),
+            "parenthesized_expression" | "as_expression" | "satisfies_expression"
+        ) {
+            child = parent;
+            parent = parent.parent()?;
+        }
+        match parent.kind() {
+            "variable_declarator" => {
+                Some(self.src(parent.child_by_field_name("name")?).to_string())
+            }
+            "pair" => {
+                if parent.child_by_field_name("value")?.id() != child.id() {
+                    return None;
+                }
+                self.key_name(parent.child_by_field_name("key")?)
+            }
+            "binary_expression" => {
+                let left = parent.child_by_field_name("left")?;
+                self.env_read(left).map(|(name, _)| name)
+            }
+            "assignment_expression" => {
+                let left = parent.child_by_field_name("left")?;
+                self.env_read(left).map(|(name, _)| name)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The value of one JavaScript escape sequence (`\n`, `\x41`, `\u{1F600}`, a line
+/// continuation).
+fn decode_escape(raw: &str) -> String {
+    let body = &raw[raw.len().min(1)..];
+    let hex = |h: &str| {
+        u32::from_str_radix(h, 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map(String::from)
+    };
+    match body.chars().next() {
+        Some('n') => "\n".into(),
+        Some('t') => "\t".into(),
+        Some('r') => "\r".into(),
+        Some('b') => "\u{8}".into(),
+        Some('f') => "\u{c}".into(),
+        Some('v') => "\u{b}".into(),
+        Some('0') if body.len() == 1 => "\0".into(),
+        Some('\n') | Some('\r') | Some('\u{2028}') | Some('\u{2029}') => String::new(),
+        Some('x') => hex(&body[1..]).unwrap_or_default(),
+        Some('u') => {
+            let h = body[1..].trim_start_matches('{').trim_end_matches('}');
+            hex(h).unwrap_or_default()
+        }
+        Some(_) => body.to_string(),
+        None => String::new(),
+    }
+}
+
+/// A call or `new` expression whose callee is imported from a module, as the driver files
+/// see it.
+pub(crate) struct Call<'a, 't> {
+    js: &'a Js<'t>,
+    /// The module the callee comes from (`pg`, `drizzle-orm/postgres-js`).
+    pub module: String,
+    /// The export called (`Pool`, `default`, `neon`, `migrate`).
+    pub export: String,
+    /// `new X(...)` rather than `X(...)`.
+    pub is_new: bool,
+    args: Vec<Node<'t>>,
+}
+
+impl<'t> Call<'_, 't> {
+    /// Argument `i`.
+    pub fn arg(&self, i: usize) -> Option<Node<'t>> {
+        self.args.get(i).copied()
+    }
+
+    /// Where a connection string given as `n` comes from.
+    pub fn url(&self, n: Node<'t>) -> UrlSource {
+        self.js.url_source(n)
+    }
+
+    /// Property `key` of object literal `obj`.
+    pub fn prop(&self, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
+        self.js.prop(obj, key)
+    }
+
+    /// The object literal `n` is (through constants).
+    pub fn object(&self, n: Node<'t>) -> Option<Node<'t>> {
+        self.js.object(n)
+    }
+
+    /// Every property of `obj`, flattened (`ssl.rejectUnauthorized`).
+    pub fn settings(&self, obj: Node<'t>) -> Vec<Setting> {
+        let mut out = Vec::new();
+        self.js.settings(obj, "", &mut out);
+        out
+    }
+
+    /// Whether `n` is a value a connection string can be (a string, an environment read,
+    /// a template), rather than an options object or a client.
+    pub fn is_string_like(&self, n: Node<'t>) -> bool {
+        self.url(n) != UrlSource::Unknown
+            || matches!(self.js.resolve(n).kind(), "template_string" | "string")
+    }
+
+    /// What another driver call `n` (through constants) is: used by wrappers
+    /// (`drizzle(pool)`, `migrate(db)`) to reach the URL of the client they wrap.
+    pub fn recognise(&self, n: Node<'t>) -> Option<Found> {
+        self.js.recognise(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn js(text: &str, f: impl FnOnce(&Js, Node)) {
+        let tree = parse(text, true).unwrap();
+        let mut j = Js::new(text);
+        j.index(tree.root_node());
+        f(&j, tree.root_node());
+    }
+
+    #[test]
+    fn decodes_strings_with_offset_maps() {
+        let text = r#"const a = "po\x73tgres://h/d"; const b = 'x';"#;
+        js(text, |j, _| {
+            let s = j.string_value(j.strings[0]).unwrap();
+            assert_eq!(s.value, "postgres://h/d");
+            // `s` (decoded from `\x73`) maps to the escape, `t` to the byte after it.
+            assert_eq!(s.map.offset(2), text.find("\\x73").unwrap());
+            assert_eq!(s.map.offset(3), text.find("\\x73").unwrap() + 4);
+            let b = j.string_value(j.strings[1]).unwrap();
+            assert_eq!(
+                b.map,
+                OffsetMap::Identity {
+                    start: text.find("'x'").unwrap() + 1
+                }
+            );
+        });
+    }
+
+    #[test]
+    fn templates_with_holes_are_opaque_or_unknown() {
+        let text = "const H = 'h'; const a = `postgres://${H}/d`; const b = `postgres://${x}/d`;";
+        js(text, |j, _| {
+            let t: Vec<_> = j
+                .strings
+                .iter()
+                .filter(|n| n.kind() == "template_string")
+                .collect();
+            let a = j.string_value(*t[0]).unwrap();
+            assert_eq!(a.value, "postgres://h/d");
+            assert!(!a.map.is_exact());
+            assert!(j.string_value(*t[1]).is_none());
+        });
+    }
+
+    #[test]
+    fn env_reads_and_defaults() {
+        let text = "const a = process.env.A ?? 'x'; const b = process.env['B']; const c = import.meta.env.C || d;";
+        js(text, |j, _| {
+            let v = |name: &str| j.url_source(j.consts[name][0].1);
+            assert_eq!(v("a"), UrlSource::EnvVar("A".into()));
+            assert_eq!(v("b"), UrlSource::EnvVar("B".into()));
+            assert_eq!(v("c"), UrlSource::EnvVar("C".into()));
+        });
+    }
+
+    #[test]
+    fn imports_and_requires() {
+        let text = "import pg from 'pg'; import { Pool as P } from 'pg'; import * as ns from 'pg';\n\
+                    const { Client } = require('pg'); const { Pool } = pg; const m = require('postgres');\n\
+                    new pg.Pool(); new P(); new ns.Pool(); new Client(); new Pool(); m();";
+        js(text, |j, _| {
+            let calls: Vec<(String, String)> = j
+                .calls
+                .iter()
+                .filter_map(|c| j.call(*c))
+                .map(|c| (c.module, c.export))
+                .collect();
+            let calls: Vec<(&str, &str)> = calls
+                .iter()
+                .map(|(m, e)| (m.as_str(), e.as_str()))
+                .collect();
+            let want = [
+                ("pg", "Pool"),
+                ("pg", "Pool"),
+                ("pg", "Pool"),
+                ("pg", "Client"),
+                ("pg", "Pool"),
+                ("postgres", "*"),
+            ];
+            assert_eq!(calls, want);
+        });
+    }
+
+    #[test]
+    fn settings_flatten_objects_spreads_and_branches() {
+        let text = "const base = { max: 1 }; const o = { ...base, ssl: prod ? { rejectUnauthorized: false } : false, 'k': process.env.K };";
+        js(text, |j, _| {
+            let obj = j.object(j.consts["o"][0].1).unwrap();
+            let mut s = Vec::new();
+            j.settings(obj, "", &mut s);
+            let names: Vec<(&str, &str)> = s
+                .iter()
+                .map(|s| (s.name.as_str(), s.value.as_str()))
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    ("max", "1"),
+                    ("ssl", "prod ? { rejectUnauthorized: false } : false"),
+                    ("ssl.rejectUnauthorized", "false"),
+                    ("k", "${K}"),
+                ]
+            );
+        });
+    }
+}
