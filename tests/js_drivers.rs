@@ -41,8 +41,11 @@ fn node_postgres_service() {
     check(
         "tests/fixtures/js/node-pg",
         &[
+            // `NODE_TLS_REJECT_UNAUTHORIZED=0` in `.env`, and set by the program.
+            (".env", "NL034", 4),
             // `connectionTimeoutMillis: 2000`: under the 5 s a cold start can take.
             ("src/db.js", "NL041", 8),
+            ("src/db.js", "NL034", 14),
             // No sslmode and no `ssl` option.
             ("src/report.ts", "NL001", 5),
             // `ssl: { rejectUnauthorized: false }` on a Neon URL.

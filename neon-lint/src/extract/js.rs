@@ -111,6 +111,8 @@ pub(crate) struct Js<'t> {
     strings: Vec<Node<'t>>,
     /// `a ?? b` and `a || b`.
     defaults: Vec<Node<'t>>,
+    /// `process.env.X = value`.
+    env_sets: Vec<Node<'t>>,
     /// Resolution depth, shared by the mutually recursive resolvers.
     depth: Cell<usize>,
 }
@@ -150,6 +152,7 @@ impl<'t> Js<'t> {
             calls: Vec::new(),
             strings: Vec::new(),
             defaults: Vec::new(),
+            env_sets: Vec::new(),
             depth: Cell::new(0),
         }
     }
@@ -184,6 +187,7 @@ impl<'t> Js<'t> {
                 }
             }
             "variable_declarator" => declarators.push(n),
+            "assignment_expression" => self.env_sets.push(n),
             "import_statement" => imports.push(n),
             _ => {}
         });
@@ -754,6 +758,33 @@ impl<'t> Js<'t> {
             let (Some((name, span)), Some(value)) = (self.env_read(left), self.string_value(right))
             else {
                 continue;
+            };
+            cx.binding(&name, span, &value.value, value.map);
+        }
+        // `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`: the program sets its own
+        // environment.
+        for n in &self.env_sets {
+            let (Some(left), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            let Some((name, span)) = self.env_read(left) else {
+                continue;
+            };
+            let right = self.resolve(right);
+            let value = match right.kind() {
+                "number" => Str {
+                    value: self.src(right).to_string(),
+                    map: OffsetMap::Identity {
+                        start: right.start_byte(),
+                    },
+                },
+                _ => match self.string_value(right) {
+                    Some(s) => s,
+                    None => continue,
+                },
             };
             cx.binding(&name, span, &value.value, value.map);
         }

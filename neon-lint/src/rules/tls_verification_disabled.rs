@@ -1,4 +1,4 @@
-use super::connection_values::{in_test, neon_evidence, Judged, NeonEvidence};
+use super::connection_values::{in_test, neon_evidence, project_uses_neon, Judged, NeonEvidence};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileEdit, FileFix};
 use crate::project::Project;
@@ -19,7 +19,11 @@ neon_lint_core::declare_rule! {
     ///   (`new Pool`, `new Client`, Drizzle's `node-postgres` entry) or postgres.js
     ///   (`postgres(url, { ssl })`), including in one branch of `cond ? {...} : ...`.
     ///   `@neondatabase/serverless` ignores `ssl` (its WebSocket or HTTPS transport is
-    ///   verified by the runtime), so there it is no finding.
+    ///   verified by the runtime), so there it is no finding;
+    /// - `NODE_TLS_REJECT_UNAUTHORIZED=0` set anywhere the project gives variables values
+    ///   (`.env`, scripts, CI, Dockerfiles, `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`
+    ///   in code) in a project that connects to Neon: Node then skips certificate checks on
+    ///   every TLS connection of the process.
     ///
     /// The setting counts when it flows (through bindings and functions of the same file)
     /// into a PostgreSQL TLS connector (`MakeTlsConnector`, `MakeRustlsConnect`) or a
@@ -73,6 +77,7 @@ neon_lint_core::declare_rule! {
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    node_tls_reject_unauthorized(project, config, out);
     let mut only_neon = None;
     for c in &project.clients {
         if crate::js_drivers::of(c.driver).is_some() {
@@ -184,4 +189,34 @@ fn javascript(
         secondary: Vec::new(),
         fix,
     });
+}
+
+/// `NODE_TLS_REJECT_UNAUTHORIZED=0`: Node's process-wide switch for certificate checks.
+fn node_tls_reject_unauthorized(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    let mut uses_neon = None;
+    for b in &project.bindings {
+        if b.name != "NODE_TLS_REJECT_UNAUTHORIZED"
+            || b.value.trim().trim_matches(['"', '\'']) != "0"
+            || matches!(
+                b.placement,
+                neon_lint_core::Placement::Example | neon_lint_core::Placement::Docs
+            )
+        {
+            continue;
+        }
+        if !*uses_neon.get_or_insert_with(|| project_uses_neon(project, config)) {
+            return;
+        }
+        out.push(Diagnostic {
+            rule: &TLS_VERIFICATION_DISABLED,
+            level: TLS_VERIFICATION_DISABLED.default_level,
+            file: b.file,
+            span: b.name_span.clone(),
+            message: "`NODE_TLS_REJECT_UNAUTHORIZED=0` turns certificate checks off for every TLS connection of the Node process, Neon's included".into(),
+            label: "anyone on the path can impersonate the server".into(),
+            help: Some("remove it: Neon's certificates chain to public roots, so Node's default verification works".into()),
+            secondary: Vec::new(),
+            fix: None,
+        });
+    }
 }
