@@ -233,3 +233,18 @@ fn require_import_and_namespace_forms_are_the_same_driver() {
         .collect();
     assert_eq!(got, want, "{}", out.all());
 }
+
+#[test]
+fn prisma_adapters_and_kysely_migrator() {
+    check(
+        "tests/fixtures/js/prisma-kysely",
+        &[
+            // `new PrismaPg({ ..., ssl: { rejectUnauthorized: false } })`: a pg pool config.
+            ("lib/reports.ts", "NL034", 7),
+            // `new Migrator({ db })`, `db` a Kysely over a pg Pool on the pooled URL.
+            // Silent: Neon's Prisma guide (`new PrismaNeon({ connectionString })`), and the
+            // migrator on DATABASE_URL_UNPOOLED.
+            ("scripts/migrate.ts", "NL020", 13),
+        ],
+    );
+}

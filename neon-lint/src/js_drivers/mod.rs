@@ -7,9 +7,11 @@
 //! is a client of its own (wrappers such as Drizzle reuse their client's).
 
 mod drizzle;
+mod kysely;
 mod neon_serverless;
 mod pg;
 mod postgres_js;
+mod prisma_adapters;
 
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
@@ -77,6 +79,8 @@ static DRIVERS: &[&JsDriver] = &[
     &postgres_js::POSTGRES_JS,
     &neon_serverless::NEON_SERVERLESS,
     &drizzle::DRIZZLE,
+    &prisma_adapters::PRISMA_ADAPTERS,
+    &kysely::KYSELY,
 ];
 
 /// What any driver makes of `call`.
