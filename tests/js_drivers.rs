@@ -139,8 +139,9 @@ fn drizzle_migrations_on_the_pooled_url() {
 fn rejecting_unauthorized_false_fix_is_a_suggestion_only_where_it_can_work() {
     let code = format!(
         "import {{ Pool }} from 'pg';\n\
-         export const a = new Pool({{ connectionString: '{NO_SSLMODE}?sslmode=require', ssl: {{ rejectUnauthorized: false }} }});\n\
-         export const b = new Pool({{ connectionString: '{NO_SSLMODE}?sslmode=require', ssl: {{ ca: process.env.CA, rejectUnauthorized: false }} }});\n"
+         export const a = new Pool({{ connectionString: '{NO_SSLMODE}', ssl: {{ rejectUnauthorized: false }} }});\n\
+         export const b = new Pool({{ connectionString: '{NO_SSLMODE}', ssl: {{ ca: process.env.CA, rejectUnauthorized: false }} }});\n\
+         export const c = new Pool({{ connectionString: '{NO_SSLMODE}?sslmode=require', ssl: {{ rejectUnauthorized: false }} }});\n"
     );
     let p = Project::new(&[("db.ts", &code)]);
     let out = p.run(&["--format", "json", "."]);
@@ -158,7 +159,9 @@ fn rejecting_unauthorized_false_fix_is_a_suggestion_only_where_it_can_work() {
     // With a `ca` of its own, turning checks on might fail against Neon: help only.
     assert_eq!(nl034[1]["line"], 3);
     assert!(nl034[1]["fix"].is_null(), "{}", out.all());
-    // `--fix` applies safe fixes only: the file keeps `rejectUnauthorized: false`.
+    // Line 4: `sslmode` in the URL replaces pg's whole `ssl` option, so the setting is dead
+    // (no NL034 there). `--fix` applies safe fixes only: the file keeps
+    // `rejectUnauthorized: false`.
     p.run(&["--fix", "."]);
     assert_eq!(p.read("db.ts"), code);
 }
@@ -198,8 +201,8 @@ fn fix_lands_inside_js_literals_and_never_inside_assembled_templates() {
 
 #[test]
 fn require_import_and_namespace_forms_are_the_same_driver() {
-    let url =
-        "postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb?sslmode=require";
+    // No sslmode in the URL: with one, pg would replace the whole `ssl` option.
+    let url = NO_SSLMODE;
     let files = [
         (
             "a.cjs",
@@ -239,7 +242,8 @@ fn prisma_adapters_and_kysely_migrator() {
     check(
         "tests/fixtures/js/prisma-kysely",
         &[
-            // `new PrismaPg({ ..., ssl: { rejectUnauthorized: false } })`: a pg pool config.
+            // `new PrismaPg({ ..., ssl: { rejectUnauthorized: false } })`: a pg pool config
+            // (REPORTS_URL has no sslmode that would replace `ssl`).
             ("lib/reports.ts", "NL034", 7),
             // `new Migrator({ db })`, `db` a Kysely over a pg Pool on the pooled URL.
             // Silent: Neon's Prisma guide (`new PrismaNeon({ connectionString })`), and the

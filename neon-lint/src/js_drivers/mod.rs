@@ -64,8 +64,9 @@ pub(crate) struct JsDriver {
     pub recognise: fn(&Call) -> Option<Found>,
     /// What the options of a set-up say about TLS.
     pub tls: fn(&ClientSetup) -> Tls,
-    /// The setting that turns certificate checks off, if any.
-    pub verification_off: fn(&ClientSetup) -> Option<&Setting>,
+    /// The setting that turns certificate checks off, if any, given the values the URL
+    /// can take (empty: unknown).
+    pub verification_off: for<'a> fn(&'a ClientSetup, &[&str]) -> Option<&'a Setting>,
     /// Whether the client prepares named statements (kept per server connection) with
     /// these settings and this URL.
     pub named_statements: fn(&ClientSetup, &str) -> bool,
@@ -108,6 +109,14 @@ pub(crate) fn number(v: &str) -> Option<f64> {
     unquoted(v).replace('_', "").parse::<f64>().ok()
 }
 
+/// `rejectUnauthorized: false` under `ssl` (Node's `tls.connect` option), whatever the URL.
+fn reject_unauthorized_off_in_options<'a>(
+    c: &'a ClientSetup,
+    _urls: &[&str],
+) -> Option<&'a Setting> {
+    reject_unauthorized_off(c)
+}
+
 /// `rejectUnauthorized: false` under `ssl` (Node's `tls.connect` option).
 fn reject_unauthorized_off(c: &ClientSetup) -> Option<&Setting> {
     setting(c, "ssl.rejectUnauthorized")
@@ -123,7 +132,7 @@ pub(crate) fn query_param<'a>(url: &'a str, key: &str) -> Option<&'a str> {
     })
 }
 
-fn no_setting(_: &ClientSetup) -> Option<&Setting> {
+fn no_setting<'a>(_: &'a ClientSetup, _: &[&str]) -> Option<&'a Setting> {
     None
 }
 

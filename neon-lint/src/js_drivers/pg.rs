@@ -7,13 +7,15 @@
 //! - `ssl: true` and `ssl: {...}` hand the object to Node's `tls.connect`, whose
 //!   `rejectUnauthorized` defaults to `true`: both verify. Only `rejectUnauthorized:
 //!   false` turns checks off. `sslmode` in the URL replaces the whole `ssl` option
-//!   (url-dialects.md § 9).
+//!   (url-dialects.md § 9), so beside such a URL `rejectUnauthorized: false` is dead.
 //! - `connectionTimeoutMillis` is the only connect timeout (default 0, none); the URL's
 //!   `connect_timeout` is ignored.
 //! - Unnamed parameterised queries use the unnamed statement; only `query({ name })`
 //!   keeps named ones (not recognised yet).
 
-use super::{never, number, reject_unauthorized_off, setting, unquoted, Found, JsDriver, Tls};
+use super::{
+    never, number, query_param, reject_unauthorized_off, setting, unquoted, Found, JsDriver, Tls,
+};
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
 
@@ -21,7 +23,7 @@ pub(super) static PG: JsDriver = JsDriver {
     driver: Some(Driver::NodePostgres),
     recognise,
     tls,
-    verification_off: reject_unauthorized_off,
+    verification_off,
     named_statements: never,
     connect_timeout,
 };
@@ -71,6 +73,21 @@ fn tls(c: &ClientSetup) -> Tls {
             verified: reject_unauthorized_off(c).is_none(),
         },
     }
+}
+
+/// `rejectUnauthorized: false`, unless every value of the URL carries `sslmode`,
+/// `sslrootcert`, `sslcert` or `sslkey`: pg-connection-string then replaces the whole `ssl`
+/// option with its own (url-dialects.md § 8), and the setting is dead.
+fn verification_off<'a>(c: &'a ClientSetup, urls: &[&str]) -> Option<&'a Setting> {
+    let replaced = |u: &str| {
+        ["sslmode", "sslrootcert", "sslcert", "sslkey"]
+            .iter()
+            .any(|k| query_param(u, k).is_some())
+    };
+    if !urls.is_empty() && urls.iter().all(|u| replaced(u)) {
+        return None;
+    }
+    reject_unauthorized_off(c)
 }
 
 /// `connectionTimeoutMillis`, in seconds (0 means none).

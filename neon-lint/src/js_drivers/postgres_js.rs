@@ -11,7 +11,8 @@
 //! - `connect_timeout` is in seconds (default 30).
 
 use super::{
-    number, query_param, reject_unauthorized_off, setting, unquoted, Found, JsDriver, Tls,
+    number, query_param, reject_unauthorized_off, reject_unauthorized_off_in_options, setting,
+    unquoted, Found, JsDriver, Tls,
 };
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
@@ -20,7 +21,7 @@ pub(super) static POSTGRES_JS: JsDriver = JsDriver {
     driver: Some(Driver::PostgresJs),
     recognise,
     tls,
-    verification_off: reject_unauthorized_off,
+    verification_off: reject_unauthorized_off_in_options,
     named_statements,
     connect_timeout,
 };

@@ -19,7 +19,9 @@ neon_lint_core::declare_rule! {
     ///   (`new Pool`, `new Client`, Drizzle's `node-postgres` entry) or postgres.js
     ///   (`postgres(url, { ssl })`), including in one branch of `cond ? {...} : ...`.
     ///   `@neondatabase/serverless` ignores `ssl` (its WebSocket or HTTPS transport is
-    ///   verified by the runtime), so there it is no finding;
+    ///   verified by the runtime), so there it is no finding; nor is node-postgres' when
+    ///   every value of the URL has `sslmode` (or `sslrootcert`, `sslcert`, `sslkey`),
+    ///   which replaces the whole `ssl` option;
     /// - `NODE_TLS_REJECT_UNAUTHORIZED=0` set anywhere the project gives variables values
     ///   (`.env`, scripts, CI, Dockerfiles, `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`
     ///   in code) in a project that connects to Neon: Node then skips certificate checks on
@@ -138,10 +140,11 @@ fn javascript(
     let Some(js) = crate::js_drivers::of(c.driver) else {
         return;
     };
-    let Some(s) = (js.verification_off)(c) else {
+    let judged = Judged::of(project, &c.url, c.file);
+    let urls: Vec<&str> = judged.values.iter().map(|v| v.text.as_str()).collect();
+    let Some(s) = (js.verification_off)(c, &urls) else {
         return;
     };
-    let judged = Judged::of(project, &c.url, c.file);
     let Some(evidence) = neon_evidence(project, config, &judged, in_test(c), only_neon) else {
         return;
     };
