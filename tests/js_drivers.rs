@@ -97,6 +97,11 @@ fn postgres_js_on_the_pooler() {
             // object, and `?prepare=false` in the URL (a postgres.js option, not a libpq
             // error there).
             ("src/db.ts", "NL010", 4),
+            // Startup parameters on the pooler: postgres.js `connection: { search_path }`
+            // (its `application_name` passes), pg `statement_timeout` and `options: "-c"`.
+            ("src/tenant.ts", "NL009", 7),
+            ("src/tenant.ts", "NL009", 12),
+            ("src/tenant.ts", "NL009", 13),
         ],
     );
 }

@@ -13,7 +13,7 @@
 //! The migrators run every pending migration (in one transaction, except `neon-http`'s)
 //! on the connection of the `db` they are given.
 
-use super::{never, no_setting, no_timeout, unset, Found, JsDriver};
+use super::{never, no_setting, no_startup_parameters, no_timeout, unset, Found, JsDriver};
 use crate::extract::js::Call;
 use crate::site::{Driver, UrlSource};
 
@@ -24,6 +24,7 @@ pub(super) static DRIZZLE: JsDriver = JsDriver {
     verification_off: no_setting,
     named_statements: never,
     connect_timeout: no_timeout,
+    startup_parameters: no_startup_parameters,
 };
 
 /// The client driver behind a Drizzle entry point.

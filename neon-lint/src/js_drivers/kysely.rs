@@ -12,7 +12,7 @@
 //!   transaction-scoped one), which a transaction-mode pooler cannot keep
 //!   (js-drivers.md § 6).
 
-use super::{never, no_setting, no_timeout, unset, Found, JsDriver};
+use super::{never, no_setting, no_startup_parameters, no_timeout, unset, Found, JsDriver};
 use crate::extract::js::Call;
 use crate::site::{Driver, UrlSource};
 
@@ -23,6 +23,7 @@ pub(super) static KYSELY: JsDriver = JsDriver {
     verification_off: no_setting,
     named_statements: never,
     connect_timeout: no_timeout,
+    startup_parameters: no_startup_parameters,
 };
 
 fn recognise(c: &Call) -> Option<Found> {

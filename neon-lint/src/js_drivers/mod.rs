@@ -72,6 +72,9 @@ pub(crate) struct JsDriver {
     pub named_statements: fn(&ClientSetup, &str) -> bool,
     /// An explicit connect timeout, in seconds, with the setting that gives it.
     pub connect_timeout: fn(&ClientSetup) -> Option<(&Setting, f64)>,
+    /// The settings sent as startup parameters; the parameter is the last dotted part of
+    /// the name (`connection.search_path` sends `search_path`).
+    pub startup_parameters: fn(&ClientSetup) -> Vec<&Setting>,
 }
 
 /// Every JavaScript driver, tried in order on each imported call.
@@ -138,6 +141,10 @@ fn no_setting<'a>(_: &'a ClientSetup, _: &[&str]) -> Option<&'a Setting> {
 
 fn no_timeout(_: &ClientSetup) -> Option<(&Setting, f64)> {
     None
+}
+
+fn no_startup_parameters(_: &ClientSetup) -> Vec<&Setting> {
+    Vec::new()
 }
 
 fn unset(_: &ClientSetup) -> Tls {

@@ -6,7 +6,8 @@
 //!   `sslmode` in the URL and `ssl` options do nothing (`neonConfig.forceDisablePgSSL`
 //!   defaults to true), so neither is a finding (url-dialects.md § 11).
 //! - No named statements are kept across requests; `Pool` takes pg's
-//!   `connectionTimeoutMillis`.
+//!   `connectionTimeoutMillis`, and sends pg's startup parameters (`options`,
+//!   `statement_timeout`...) through the WebSocket proxy to the endpoint.
 
 use super::{never, no_setting, pg, Found, JsDriver, Tls};
 use crate::extract::js::Call;
@@ -19,6 +20,7 @@ pub(super) static NEON_SERVERLESS: JsDriver = JsDriver {
     verification_off: no_setting,
     named_statements: never,
     connect_timeout: pg::connect_timeout,
+    startup_parameters: pg::startup_parameters,
 };
 
 const MODULE: &str = "@neondatabase/serverless";

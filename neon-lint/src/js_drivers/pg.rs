@@ -10,6 +10,8 @@
 //!   (url-dialects.md § 9), so beside such a URL `rejectUnauthorized: false` is dead.
 //! - `connectionTimeoutMillis` is the only connect timeout (default 0, none); the URL's
 //!   `connect_timeout` is ignored.
+//! - `options`, `statement_timeout`, `lock_timeout` and
+//!   `idle_in_transaction_session_timeout` go in the startup packet.
 //! - Unnamed parameterised queries use the unnamed statement; only `query({ name })`
 //!   keeps named ones (not recognised yet).
 
@@ -26,6 +28,7 @@ pub(super) static PG: JsDriver = JsDriver {
     verification_off,
     named_statements: never,
     connect_timeout,
+    startup_parameters,
 };
 
 fn recognise(c: &Call) -> Option<Found> {
@@ -88,6 +91,23 @@ fn verification_off<'a>(c: &'a ClientSetup, urls: &[&str]) -> Option<&'a Setting
         return None;
     }
     reject_unauthorized_off(c)
+}
+
+/// Config keys pg sends in the startup packet (url-dialects.md § 9); `application_name`
+/// is one too, and passes the pooler.
+const STARTUP: &[&str] = &[
+    "options",
+    "statement_timeout",
+    "lock_timeout",
+    "idle_in_transaction_session_timeout",
+    "application_name",
+];
+
+pub(super) fn startup_parameters(c: &ClientSetup) -> Vec<&Setting> {
+    c.settings
+        .iter()
+        .filter(|s| STARTUP.contains(&s.name.as_str()))
+        .collect()
 }
 
 /// `connectionTimeoutMillis`, in seconds (0 means none).

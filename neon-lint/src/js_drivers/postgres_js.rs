@@ -9,6 +9,8 @@
 //!   prepared statement, kept per server connection. `prepare: false` (or `?prepare=false`
 //!   in the URL) turns it off.
 //! - `connect_timeout` is in seconds (default 30).
+//! - Every key of `connection: { ... }` is a startup parameter (`search_path`,
+//!   `statement_timeout`, `options`).
 
 use super::{
     number, query_param, reject_unauthorized_off, reject_unauthorized_off_in_options, setting,
@@ -24,6 +26,7 @@ pub(super) static POSTGRES_JS: JsDriver = JsDriver {
     verification_off: reject_unauthorized_off_in_options,
     named_statements,
     connect_timeout,
+    startup_parameters,
 };
 
 fn recognise(c: &Call) -> Option<Found> {
@@ -78,4 +81,15 @@ fn connect_timeout(c: &ClientSetup) -> Option<(&Setting, f64)> {
     let s = setting(c, "connect_timeout")?;
     let secs = number(&s.value)?;
     (secs > 0.0).then_some((s, secs))
+}
+
+fn startup_parameters(c: &ClientSetup) -> Vec<&Setting> {
+    c.settings
+        .iter()
+        .filter(|s| {
+            s.name
+                .strip_prefix("connection.")
+                .is_some_and(|k| !k.contains('.'))
+        })
+        .collect()
 }

@@ -12,7 +12,7 @@
 //! that form wraps the pool's set-up. URL parameters of Prisma's engine (`pgbouncer`,
 //! `connection_limit`, `pool_timeout`) do nothing under an adapter (js-drivers.md § 4).
 
-use super::{never, no_setting, no_timeout, unset, Found, JsDriver};
+use super::{never, no_setting, no_startup_parameters, no_timeout, unset, Found, JsDriver};
 use crate::extract::js::Call;
 use crate::site::{Driver, UrlSource};
 
@@ -23,6 +23,7 @@ pub(super) static PRISMA_ADAPTERS: JsDriver = JsDriver {
     verification_off: no_setting,
     named_statements: never,
     connect_timeout: no_timeout,
+    startup_parameters: no_startup_parameters,
 };
 
 fn recognise(c: &Call) -> Option<Found> {
