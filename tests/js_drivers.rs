@@ -97,6 +97,11 @@ fn postgres_js_on_the_pooler() {
             // object, and `?prepare=false` in the URL (a postgres.js option, not a libpq
             // error there).
             ("src/db.ts", "NL010", 4),
+            // `` sql`SET search_path ...` `` and `client.query("LISTEN jobs")` where
+            // `client = await pool.connect()`. Silent: `SET LOCAL` in `sql.begin`, SELECTs,
+            // `pg_advisory_xact_lock` in a query config object.
+            ("src/session.ts", "NL011", 8),
+            ("src/session.ts", "NL011", 19),
             // Startup parameters on the pooler: postgres.js `connection: { search_path }`
             // (its `application_name` passes), pg `statement_timeout` and `options: "-c"`.
             ("src/tenant.ts", "NL009", 7),

@@ -14,6 +14,9 @@
 //!   variable's, wherever it is set, and the default);
 //! - which package each identifier comes from: ES `import` (default, named, namespace),
 //!   `require("...")`, and destructuring of either (`const { Pool } = pg`);
+//! - SQL run through a recognised client (`pool.query("SET ...")`, `` sql`LISTEN x` ``,
+//!   `(await pool.connect()).query(...)`), as connection uses, with the methods each
+//!   driver file lists; a template's holes become `$1`, `$2`...;
 //! - driver set-up calls and migration runs, recognised by the per-driver files of
 //!   [`crate::js_drivers`] through the [`Call`] view below: this file knows JavaScript,
 //!   the driver files know the drivers.
@@ -30,7 +33,9 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::Cx;
 use crate::js_drivers::{self, Found};
-use crate::site::{ClientSetup, Container, MigrationRun, OffsetMap, Setting, UrlSource};
+use crate::site::{
+    ClientSetup, ConnectionUse, Container, MigrationRun, OffsetMap, Setting, UrlSource,
+};
 
 /// How deep constant and expression resolution may go (chains of constants, wrappers).
 const MAX_DEPTH: usize = 8;
@@ -720,8 +725,102 @@ impl<'t> Js<'t> {
         self.deeper(|| js_drivers::recognise(&self.call(self.resolve(n))?))
     }
 
+    /// The client whose method or tag `receiver` is: a recognised set-up (through
+    /// constants), or `x.connect()` of one.
+    fn client_of(&self, receiver: Node<'t>) -> Option<(crate::site::Driver, UrlSource)> {
+        self.deeper(|| {
+            let r = self.resolve(receiver);
+            if r.kind() == "call_expression" {
+                let f = r.child_by_field_name("function")?;
+                if f.kind() == "member_expression"
+                    && self.src(f.child_by_field_name("property")?) == "connect"
+                {
+                    return self.client_of(f.child_by_field_name("object")?);
+                }
+            }
+            match self.recognise(r)? {
+                Found::Client { driver, url, .. } => Some((driver, url)),
+                _ => None,
+            }
+        })
+    }
+
+    /// The SQL text of a string, a template (holes as `$1`, `$2`...), or a pg query
+    /// config object (`{ text, name }`).
+    fn sql_text(&self, n: Node<'t>) -> Option<String> {
+        self.deeper(|| {
+            let r = self.resolve(n);
+            if r.kind() == "template_string" {
+                let mut out = String::new();
+                let mut hole = 0;
+                for part in children(r) {
+                    match part.kind() {
+                        "template_substitution" => {
+                            hole += 1;
+                            out.push_str(&format!("${hole}"));
+                        }
+                        _ => out.push_str(self.src(part)),
+                    }
+                }
+                return Some(out);
+            }
+            if let Some(o) = self.object(r) {
+                return self.sql_text(self.prop(o, "text")?);
+            }
+            self.string_value(r).map(|s| s.value)
+        })
+    }
+
+    /// SQL run through a client: `client.query(sql)`, `` sql`...` ``.
+    fn connection_use(&self, n: Node<'t>, file: crate::source::FileId) -> Option<ConnectionUse> {
+        if n.kind() != "call_expression" {
+            return None;
+        }
+        let f = n.child_by_field_name("function")?;
+        let args = n.child_by_field_name("arguments")?;
+        let (receiver, method, sql_node) = if args.kind() == "template_string" {
+            (f, js_drivers::TAGGED.to_string(), args)
+        } else if f.kind() == "member_expression" {
+            let method = self.src(f.child_by_field_name("property")?).to_string();
+            (
+                f.child_by_field_name("object")?,
+                method,
+                *children(args).first()?,
+            )
+        } else {
+            return None;
+        };
+        let (driver, url) = self.client_of(receiver)?;
+        let js = js_drivers::of(driver)?;
+        if !js.sql_methods.contains(&method.as_str()) {
+            return None;
+        }
+        let sql = self.sql_text(sql_node)?;
+        let span = if sql_node.kind() == "object" {
+            n.byte_range()
+        } else {
+            sql_node.byte_range()
+        };
+        Some(ConnectionUse {
+            file,
+            span,
+            driver: Some(driver),
+            api: if method == js_drivers::TAGGED {
+                "tagged template".into()
+            } else {
+                method
+            },
+            sql: Some(sql),
+            url,
+        })
+    }
+
     fn extract(&self, cx: &mut Cx) {
         for n in &self.calls {
+            if let Some(u) = self.connection_use(*n, cx.file_id) {
+                cx.out.uses.push(u);
+                continue;
+            }
             let Some(found) = self.call(*n).and_then(|c| js_drivers::recognise(&c)) else {
                 continue;
             };

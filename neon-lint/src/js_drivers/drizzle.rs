@@ -25,6 +25,7 @@ pub(super) static DRIZZLE: JsDriver = JsDriver {
     named_statements: never,
     connect_timeout: no_timeout,
     startup_parameters: no_startup_parameters,
+    sql_methods: &[],
 };
 
 /// The client driver behind a Drizzle entry point.

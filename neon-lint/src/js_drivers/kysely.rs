@@ -24,6 +24,7 @@ pub(super) static KYSELY: JsDriver = JsDriver {
     named_statements: never,
     connect_timeout: no_timeout,
     startup_parameters: no_startup_parameters,
+    sql_methods: &[],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -75,7 +75,13 @@ pub(crate) struct JsDriver {
     /// The settings sent as startup parameters; the parameter is the last dotted part of
     /// the name (`connection.search_path` sends `search_path`).
     pub startup_parameters: fn(&ClientSetup) -> Vec<&Setting>,
+    /// Methods of the client that run the SQL text of their first argument (`query`,
+    /// `unsafe`); [`TAGGED`] when calling the client as a tag (`` sql`...` ``) does.
+    pub sql_methods: &'static [&'static str],
 }
+
+/// In [`JsDriver::sql_methods`]: the client is a template tag that runs its template.
+pub(crate) const TAGGED: &str = "`";
 
 /// Every JavaScript driver, tried in order on each imported call.
 static DRIVERS: &[&JsDriver] = &[

@@ -21,6 +21,7 @@ pub(super) static NEON_SERVERLESS: JsDriver = JsDriver {
     named_statements: never,
     connect_timeout: pg::connect_timeout,
     startup_parameters: pg::startup_parameters,
+    sql_methods: &["query", "unsafe", super::TAGGED],
 };
 
 const MODULE: &str = "@neondatabase/serverless";

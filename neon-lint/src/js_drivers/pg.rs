@@ -29,6 +29,7 @@ pub(super) static PG: JsDriver = JsDriver {
     named_statements: never,
     connect_timeout,
     startup_parameters,
+    sql_methods: &["query"],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -27,6 +27,7 @@ pub(super) static POSTGRES_JS: JsDriver = JsDriver {
     named_statements,
     connect_timeout,
     startup_parameters,
+    sql_methods: &["unsafe", super::TAGGED],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -24,6 +24,7 @@ pub(super) static PRISMA_ADAPTERS: JsDriver = JsDriver {
     named_statements: never,
     connect_timeout: no_timeout,
     startup_parameters: no_startup_parameters,
+    sql_methods: &[],
 };
 
 fn recognise(c: &Call) -> Option<Found> {
