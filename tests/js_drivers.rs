@@ -262,3 +262,28 @@ fn prisma_adapters_and_kysely_migrator() {
         ],
     );
 }
+
+#[test]
+fn hostile_javascript_is_read_without_panicking() {
+    // Cyclic constants, a 20 000-deep expression, broken syntax, escapes that decode to
+    // nothing (`\u{110000}`, a lone surrogate), an unterminated template: the run ends,
+    // and what can be read still is.
+    let deep = format!("const x = {}1{};\n", "(".repeat(20_000), ")".repeat(20_000));
+    let code = format!(
+        "import {{ Pool }} from 'pg';\n\
+         const a = b; const b = a;\n\
+         new Pool({{ connectionString: a }});\n\
+         const c = {{ ...c, ssl: c }};\n\
+         new Pool(c);\n\
+         {deep}\
+         const s = '\\u{{110000}}\\uD800{NO_SSLMODE}';\n\
+         new Pool({{ connectionString: '{NO_SSLMODE}', ssl: {{ rejectUnauthorized: false }} }});\n\
+         const t = `postgres://${{\n"
+    );
+    let p = Project::new(&[("db.ts", &code)]);
+    let out = p.run(&["--format", "json", "."]);
+    assert!(out.code == 0 || out.code == 1, "{}", out.all());
+    assert!(!out.stderr.contains("panicked"), "{}", out.all());
+    let codes = out.codes();
+    assert!(codes.contains(&"NL034".to_string()), "{}", out.all());
+}
