@@ -140,7 +140,12 @@ fn drizzle_migrations_on_the_pooled_url() {
             // `migrate(db)` where `db = drizzle({ client: pool })` and the pool reads the
             // pooled DATABASE_URL. Silent: the postgres-js migrator on
             // DATABASE_URL_UNPOOLED, and the neon-http app on the pooled URL.
+            ("scripts/migrate-imported.ts", "NL020", 5),
             ("scripts/migrate.ts", "NL020", 9),
+            // Across files: `db` and `pool` imported from `src/db-pg.ts` (as `../src/db-pg.js`
+            // and `./db-pg`); its `export { direct as migrationDb }` on the direct URL is
+            // silent.
+            ("src/tenant.ts", "NL011", 6),
         ],
     );
 }

@@ -23,7 +23,10 @@
 //!
 //! Identifiers resolve through `const`/`let`/`var` declarations of the same file (the last
 //! one before the use), object spreads of such constants, and TypeScript wrappers (`as`,
-//! `satisfies`, `!`), never across files.
+//! `satisfies`, `!`). Across files only clients go: the file's exported clients and
+//! wrappers (`export const db = drizzle(pool)`, `export { x as y }`, `export default`)
+//! whose URL is an environment variable, and the migration runs and SQL uses that wait for
+//! an imported one, are left in [`JsFacts`] for the resolver (`resolve/js_link.rs`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -34,7 +37,8 @@ use tree_sitter::{Language, Node, Parser, Tree};
 use super::Cx;
 use crate::js_drivers::{self, Found};
 use crate::site::{
-    ClientSetup, ConnectionUse, Container, MigrationRun, OffsetMap, Setting, UrlSource,
+    ClientSetup, ConnectionUse, Container, JsExport, JsFacts, JsPending, JsPendingSite,
+    MigrationRun, OffsetMap, Setting, UrlSource,
 };
 
 /// How deep constant and expression resolution may go (chains of constants, wrappers).
@@ -118,8 +122,13 @@ pub(crate) struct Js<'t> {
     defaults: Vec<Node<'t>>,
     /// `process.env.X = value`.
     env_sets: Vec<Node<'t>>,
+    /// `export ...` statements at the top level.
+    exports: Vec<Node<'t>>,
     /// Resolution depth, shared by the mutually recursive resolvers.
     depth: Cell<usize>,
+    /// The last binding imported from another file of the project that a resolution
+    /// stopped at: `(module, export)`. Cleared before each site.
+    stopped_at_import: RefCell<Option<(String, String)>>,
 }
 
 fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
@@ -158,7 +167,9 @@ impl<'t> Js<'t> {
             strings: Vec::new(),
             defaults: Vec::new(),
             env_sets: Vec::new(),
+            exports: Vec::new(),
             depth: Cell::new(0),
+            stopped_at_import: RefCell::new(None),
         }
     }
 
@@ -194,6 +205,9 @@ impl<'t> Js<'t> {
             "variable_declarator" => declarators.push(n),
             "assignment_expression" => self.env_sets.push(n),
             "import_statement" => imports.push(n),
+            "export_statement" if n.parent().is_some_and(|p| p.kind() == "program") => {
+                self.exports.push(n)
+            }
             _ => {}
         });
         for n in imports {
@@ -720,9 +734,74 @@ impl<'t> Js<'t> {
         })
     }
 
-    /// What the driver files make of the expression `n` (through constants).
+    /// What the driver files make of the expression `n` (through constants). A binding
+    /// imported from a file of the project is noted in `stopped_at_import`.
     fn recognise(&self, n: Node<'t>) -> Option<Found> {
-        self.deeper(|| js_drivers::recognise(&self.call(self.resolve(n))?))
+        self.deeper(|| {
+            let r = self.resolve(n);
+            if r.kind() == "identifier" {
+                if let Some(o) = self.imports.get(self.src(r)) {
+                    let local = ["./", "../", "@/", "~/"]
+                        .iter()
+                        .any(|p| o.module.starts_with(p));
+                    if local {
+                        *self.stopped_at_import.borrow_mut() =
+                            Some((o.module.clone(), o.export.clone()));
+                    }
+                }
+            }
+            js_drivers::recognise(&self.call(r)?)
+        })
+    }
+
+    /// `export const pool = new Pool(...)`, `export default drizzle(...)`,
+    /// `export { db }`: the clients and wrappers other files can import, with the
+    /// variables their URLs come from.
+    fn export_facts(&self) -> Vec<JsExport> {
+        let mut named: Vec<(String, Node<'t>)> = Vec::new();
+        for e in &self.exports {
+            if let Some(v) = e.child_by_field_name("value") {
+                named.push(("default".into(), v));
+            }
+            if let Some(d) = e.child_by_field_name("declaration") {
+                for decl in children(d) {
+                    if decl.kind() != "variable_declarator" {
+                        continue;
+                    }
+                    let (Some(name), Some(value)) = (
+                        decl.child_by_field_name("name"),
+                        decl.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    named.push((self.src(name).to_string(), value));
+                }
+            }
+            for clause in children(*e) {
+                if clause.kind() != "export_clause" {
+                    continue;
+                }
+                for spec in children(clause) {
+                    let Some(name) = spec.child_by_field_name("name") else {
+                        continue;
+                    };
+                    let alias = spec.child_by_field_name("alias").unwrap_or(name);
+                    named.push((self.src(alias).to_string(), name));
+                }
+            }
+        }
+        named
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let (driver, url) = match self.recognise(value)? {
+                    Found::Client { driver, url, .. } => (Some(driver), url),
+                    Found::Handle { url } => (None, url),
+                    Found::Migration { .. } => return None,
+                };
+                // A literal's offsets belong to this file: importers could not place them.
+                matches!(url, UrlSource::EnvVar(_)).then_some(JsExport { name, driver, url })
+            })
+            .collect()
     }
 
     /// The client whose method or tag `receiver` is: a recognised set-up (through
@@ -771,30 +850,36 @@ impl<'t> Js<'t> {
         })
     }
 
-    /// SQL run through a client: `client.query(sql)`, `` sql`...` ``.
-    fn connection_use(&self, n: Node<'t>, file: crate::source::FileId) -> Option<ConnectionUse> {
+    /// A call that may run SQL through a client: `client.query(sql)`, `` sql`...` ``, as
+    /// (receiver, method or [`js_drivers::TAGGED`], SQL argument).
+    fn sql_call(&self, n: Node<'t>) -> Option<(Node<'t>, String, Node<'t>)> {
         if n.kind() != "call_expression" {
             return None;
         }
         let f = n.child_by_field_name("function")?;
         let args = n.child_by_field_name("arguments")?;
-        let (receiver, method, sql_node) = if args.kind() == "template_string" {
-            (f, js_drivers::TAGGED.to_string(), args)
-        } else if f.kind() == "member_expression" {
-            let method = self.src(f.child_by_field_name("property")?).to_string();
-            (
-                f.child_by_field_name("object")?,
-                method,
-                *children(args).first()?,
-            )
-        } else {
-            return None;
-        };
-        let (driver, url) = self.client_of(receiver)?;
-        let js = js_drivers::of(driver)?;
-        if !js.sql_methods.contains(&method.as_str()) {
+        if args.kind() == "template_string" {
+            return Some((f, js_drivers::TAGGED.to_string(), args));
+        }
+        if f.kind() != "member_expression" {
             return None;
         }
+        let method = self.src(f.child_by_field_name("property")?).to_string();
+        Some((
+            f.child_by_field_name("object")?,
+            method,
+            *children(args).first()?,
+        ))
+    }
+
+    /// SQL run through a client, with the client's driver and URL not yet checked.
+    fn connection_use(
+        &self,
+        n: Node<'t>,
+        sql_node: Node<'t>,
+        method: &str,
+        file: crate::source::FileId,
+    ) -> Option<ConnectionUse> {
         let sql = self.sql_text(sql_node)?;
         let span = if sql_node.kind() == "object" {
             n.byte_range()
@@ -804,23 +889,66 @@ impl<'t> Js<'t> {
         Some(ConnectionUse {
             file,
             span,
-            driver: Some(driver),
+            driver: None,
             api: if method == js_drivers::TAGGED {
                 "tagged template".into()
             } else {
-                method
+                method.to_string()
             },
             sql: Some(sql),
-            url,
+            url: UrlSource::Unknown,
         })
     }
 
-    fn extract(&self, cx: &mut Cx) {
-        for n in &self.calls {
-            if let Some(u) = self.connection_use(*n, cx.file_id) {
+    /// SQL uses of `n`: recorded, or left pending on an imported client. Whether `n` was
+    /// one.
+    fn extract_use(&self, n: Node<'t>, cx: &mut Cx, facts: &mut JsFacts) -> bool {
+        let Some((receiver, method, sql_node)) = self.sql_call(n) else {
+            return false;
+        };
+        self.stopped_at_import.borrow_mut().take();
+        match self.client_of(receiver) {
+            Some((driver, url)) => {
+                let runs_sql = js_drivers::of(driver)
+                    .is_some_and(|js| js.sql_methods.contains(&method.as_str()));
+                let Some(mut u) = runs_sql
+                    .then(|| self.connection_use(n, sql_node, &method, cx.file_id))
+                    .flatten()
+                else {
+                    return false;
+                };
+                u.driver = Some(driver);
+                u.url = url;
                 cx.out.uses.push(u);
+                true
+            }
+            None => {
+                let Some((module, export)) = self.stopped_at_import.borrow_mut().take() else {
+                    return false;
+                };
+                let Some(u) = self.connection_use(n, sql_node, &method, cx.file_id) else {
+                    return false;
+                };
+                facts.pending.push(JsPending {
+                    module,
+                    export,
+                    site: JsPendingSite::Use(u, method),
+                });
+                true
+            }
+        }
+    }
+
+    fn extract(&self, cx: &mut Cx) {
+        let mut facts = JsFacts {
+            exports: self.export_facts(),
+            pending: Vec::new(),
+        };
+        for n in &self.calls {
+            if self.extract_use(*n, cx, &mut facts) {
                 continue;
             }
+            self.stopped_at_import.borrow_mut().take();
             let Some(found) = self.call(*n).and_then(|c| js_drivers::recognise(&c)) else {
                 continue;
             };
@@ -838,14 +966,30 @@ impl<'t> Js<'t> {
                     url,
                     settings,
                 }),
-                Found::Migration { tool, url } => cx.out.migrations.push(MigrationRun {
-                    file: cx.file_id,
-                    span: n.byte_range(),
-                    tool,
-                    url,
-                }),
+                Found::Migration { tool, url } => {
+                    let run = MigrationRun {
+                        file: cx.file_id,
+                        span: n.byte_range(),
+                        tool,
+                        url,
+                    };
+                    let waiting = self.stopped_at_import.borrow_mut().take();
+                    match waiting {
+                        Some((module, export)) if run.url == UrlSource::Unknown => {
+                            facts.pending.push(JsPending {
+                                module,
+                                export,
+                                site: JsPendingSite::Migration(run),
+                            })
+                        }
+                        _ => cx.out.migrations.push(run),
+                    }
+                }
                 Found::Handle { .. } => {}
             }
+        }
+        if !facts.exports.is_empty() || !facts.pending.is_empty() {
+            cx.out.js = Some(Box::new(facts));
         }
         for n in &self.defaults {
             let (Some(left), Some(right)) = (
