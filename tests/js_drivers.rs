@@ -50,6 +50,8 @@ fn node_postgres_service() {
             ("src/report.ts", "NL001", 5),
             // `ssl: { rejectUnauthorized: false }` on a Neon URL.
             ("src/report.ts", "NL034", 14),
+            // pg's own `sslmode=no-verify` (no NL004 "invalid sslmode" where pg reads it).
+            ("src/verify.js", "NL034", 5),
             // Silent: `.env`'s DATABASE_URL (its only reader sets `ssl: true`), the
             // commented-out call, `new Client(url)` with a `verify-full` default, and
             // `ssl: cond ? { ca } : true`.
@@ -102,6 +104,8 @@ fn postgres_js_on_the_pooler() {
             // `pg_advisory_xact_lock` in a query config object.
             ("src/session.ts", "NL011", 8),
             ("src/session.ts", "NL011", 19),
+            // pg `query({ name, text })`: a named prepared statement.
+            ("src/session.ts", "NL010", 25),
             // Startup parameters on the pooler: postgres.js `connection: { search_path }`
             // (its `application_name` passes), pg `statement_timeout` and `options: "-c"`.
             ("src/tenant.ts", "NL009", 7),

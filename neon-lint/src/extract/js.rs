@@ -892,6 +892,12 @@ impl<'t> Js<'t> {
             driver: None,
             api: if method == js_drivers::TAGGED {
                 "tagged template".into()
+            } else if self
+                .object(sql_node)
+                .is_some_and(|o| self.prop(o, "name").is_some())
+            {
+                // pg's named prepared statement: `query({ name, text, values })`.
+                format!("{method}({{ name }})")
             } else {
                 method.to_string()
             },

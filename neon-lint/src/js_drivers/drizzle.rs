@@ -22,6 +22,7 @@ pub(super) static DRIZZLE: JsDriver = JsDriver {
     recognise,
     tls: unset,
     verification_off: no_setting,
+    url_verification_off: super::url_verifies,
     named_statements: never,
     connect_timeout: no_timeout,
     startup_parameters: no_startup_parameters,

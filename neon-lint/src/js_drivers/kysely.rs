@@ -21,6 +21,7 @@ pub(super) static KYSELY: JsDriver = JsDriver {
     recognise,
     tls: unset,
     verification_off: no_setting,
+    url_verification_off: super::url_verifies,
     named_statements: never,
     connect_timeout: no_timeout,
     startup_parameters: no_startup_parameters,

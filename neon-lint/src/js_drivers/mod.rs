@@ -67,6 +67,9 @@ pub(crate) struct JsDriver {
     /// The setting that turns certificate checks off, if any, given the values the URL
     /// can take (empty: unknown).
     pub verification_off: for<'a> fn(&'a ClientSetup, &[&str]) -> Option<&'a Setting>,
+    /// The URL parameter (as written, `sslmode=no-verify`) that turns certificate checks
+    /// off where this driver reads the URL, if any.
+    pub url_verification_off: fn(&str) -> Option<&'static str>,
     /// Whether the client prepares named statements (kept per server connection) with
     /// these settings and this URL.
     pub named_statements: fn(&ClientSetup, &str) -> bool,
@@ -146,6 +149,10 @@ fn no_setting<'a>(_: &'a ClientSetup, _: &[&str]) -> Option<&'a Setting> {
 }
 
 fn no_timeout(_: &ClientSetup) -> Option<(&Setting, f64)> {
+    None
+}
+
+fn url_verifies(_: &str) -> Option<&'static str> {
     None
 }
 

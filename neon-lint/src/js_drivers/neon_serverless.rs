@@ -18,6 +18,7 @@ pub(super) static NEON_SERVERLESS: JsDriver = JsDriver {
     recognise,
     tls,
     verification_off: no_setting,
+    url_verification_off: super::url_verifies,
     named_statements: never,
     connect_timeout: pg::connect_timeout,
     startup_parameters: pg::startup_parameters,

@@ -26,6 +26,7 @@ pub(super) static PG: JsDriver = JsDriver {
     recognise,
     tls,
     verification_off,
+    url_verification_off,
     named_statements: never,
     connect_timeout,
     startup_parameters,
@@ -109,6 +110,11 @@ pub(super) fn startup_parameters(c: &ClientSetup) -> Vec<&Setting> {
         .iter()
         .filter(|s| STARTUP.contains(&s.name.as_str()))
         .collect()
+}
+
+/// pg-connection-string's own `sslmode=no-verify`: `{ rejectUnauthorized: false }`.
+fn url_verification_off(url: &str) -> Option<&'static str> {
+    (query_param(url, "sslmode") == Some("no-verify")).then_some("sslmode=no-verify")
 }
 
 /// `connectionTimeoutMillis`, in seconds (0 means none).

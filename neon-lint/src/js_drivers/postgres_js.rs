@@ -24,6 +24,7 @@ pub(super) static POSTGRES_JS: JsDriver = JsDriver {
     recognise,
     tls,
     verification_off: reject_unauthorized_off_in_options,
+    url_verification_off: super::url_verifies,
     named_statements,
     connect_timeout,
     startup_parameters,

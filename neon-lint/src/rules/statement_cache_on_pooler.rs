@@ -41,6 +41,37 @@ fn javascript(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec
     });
 }
 
+/// node-postgres `query({ name, text })`: a named statement kept per server connection.
+fn js_named_query(
+    project: &Project,
+    config: &Config,
+    u: &ConnectionUse,
+    out: &mut Vec<Diagnostic>,
+) {
+    let judged = Judged::of(project, &u.url, u.file);
+    let Some(pooled) = judged.pooled(project, config) else {
+        return;
+    };
+    out.push(Diagnostic {
+        rule: &STATEMENT_CACHE_ON_POOLER,
+        level: STATEMENT_CACHE_ON_POOLER.default_level,
+        file: u.file,
+        span: u.span.clone(),
+        message: format!(
+            "`query({{ name }})` prepares a named statement on a pooled connection{}",
+            via(pooled)
+        ),
+        label: "kept on one server connection, used from any".into(),
+        help: Some(
+            "drop `name` (pg then uses the unnamed statement); or, if only Neon's pooler is used (it tracks \
+             prepared statements since PgBouncer 1.21), set `pooler-prepared-statements = true` in neon-lint.toml"
+                .into(),
+        ),
+        secondary: Vec::new(),
+        fix: None,
+    });
+}
+
 fn judged_pooled(project: &Project, config: &Config, v: &crate::resolve::ResolvedUrl) -> bool {
     let ctx = super::url_rules::context_for(project, v.file, config);
     neon_lint_core::UrlInput::new(&v.text, &ctx).is_pooled()
@@ -60,7 +91,8 @@ neon_lint_core::declare_rule! {
     ///   `connect_args={"statement_cache_size": 0}` (and `prepared_statement_cache_size=0`).
     /// - JavaScript: postgres.js `postgres(url)` (and Drizzle's `postgres-js` entry), which
     ///   prepares every static query as a named statement unless `prepare: false` (or
-    ///   `?prepare=false` in the URL).
+    ///   `?prepare=false` in the URL); node-postgres `query({ name, text })` (a named
+    ///   statement) through a client on a pooled URL.
     ///
     /// ## Why is this bad?
     /// Two facts, both true:
@@ -162,6 +194,11 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     }
     for c in &project.clients {
         javascript(project, config, c, out);
+    }
+    for u in &project.uses {
+        if u.api == "query({ name })" {
+            js_named_query(project, config, u, out);
+        }
     }
     for u in &project.uses {
         match u.driver {

@@ -21,7 +21,8 @@ neon_lint_core::declare_rule! {
     ///   `@neondatabase/serverless` ignores `ssl` (its WebSocket or HTTPS transport is
     ///   verified by the runtime), so there it is no finding; nor is node-postgres' when
     ///   every value of the URL has `sslmode` (or `sslrootcert`, `sslcert`, `sslkey`),
-    ///   which replaces the whole `ssl` option;
+    ///   which replaces the whole `ssl` option; and node-postgres' own
+    ///   `sslmode=no-verify` in the URL it reads;
     /// - `NODE_TLS_REJECT_UNAUTHORIZED=0` set anywhere the project gives variables values
     ///   (`.env`, scripts, CI, Dockerfiles, `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`
     ///   in code) in a project that connects to Neon: Node then skips certificate checks on
@@ -143,7 +144,7 @@ fn javascript(
     let judged = Judged::of(project, &c.url, c.file);
     let urls: Vec<&str> = judged.values.iter().map(|v| v.text.as_str()).collect();
     let Some(s) = (js.verification_off)(c, &urls) else {
-        return;
+        return url_verification_off(project, config, c, &judged, only_neon, out);
     };
     let Some(evidence) = neon_evidence(project, config, &judged, in_test(c), only_neon) else {
         return;
@@ -191,6 +192,59 @@ fn javascript(
         }),
         secondary: Vec::new(),
         fix,
+    });
+}
+
+/// A URL parameter the JavaScript driver reads as "no certificate checks" (pg's
+/// `sslmode=no-verify`), on a Neon value.
+fn url_verification_off(
+    project: &Project,
+    config: &Config,
+    c: &ClientSetup,
+    judged: &Judged,
+    only_neon: &mut Option<bool>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(js) = crate::js_drivers::of(c.driver) else {
+        return;
+    };
+    let Some((value, param)) = judged
+        .values
+        .iter()
+        .find_map(|v| (js.url_verification_off)(&v.text).map(|p| (v, p)))
+    else {
+        return;
+    };
+    let single = Judged {
+        values: vec![value.clone()],
+    };
+    let Some(evidence) = neon_evidence(project, config, &single, in_test(c), only_neon) else {
+        return;
+    };
+    let at = value
+        .text
+        .find(param)
+        .filter(|_| value.file == c.file && value.map.is_exact());
+    let span = match at {
+        Some(i) => value.map.range(i..i + param.len()),
+        None => c.span.clone(),
+    };
+    out.push(Diagnostic {
+        rule: &TLS_VERIFICATION_DISABLED,
+        level: TLS_VERIFICATION_DISABLED.default_level,
+        file: c.file,
+        span,
+        message: format!(
+            "`{param}` makes node-postgres skip certificate checks on a connection to Neon{}",
+            evidence.because()
+        ),
+        label: "pg reads it as `ssl: { rejectUnauthorized: false }`".into(),
+        help: Some(
+            "use `sslmode=verify-full` (or `require`, which pg 8 also verifies): Neon's certificates chain to public roots"
+                .into(),
+        ),
+        secondary: Vec::new(),
+        fix: None,
     });
 }
 
