@@ -296,3 +296,18 @@ fn hostile_javascript_is_read_without_panicking() {
     let codes = out.codes();
     assert!(codes.contains(&"NL034".to_string()), "{}", out.all());
 }
+
+#[test]
+fn knex_and_typeorm_over_node_postgres() {
+    check(
+        "tests/fixtures/js/knex-typeorm",
+        &[
+            // `migrationsRun: true` on the pooled DATABASE_URL, and `connectTimeoutMS: 3000`.
+            ("src/data-source.ts", "NL020", 9),
+            ("src/data-source.ts", "NL041", 12),
+            // `require("knex")({ client: "pg", connection: { ssl: { rejectUnauthorized: false } } })`.
+            // Silent: `.env`'s URL without sslmode (both readers set `ssl`).
+            ("src/knex.cjs", "NL034", 6),
+        ],
+    );
+}

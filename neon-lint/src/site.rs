@@ -180,6 +180,8 @@ pub enum Driver {
     /// `@neondatabase/serverless` (JavaScript): `neon(url)` over HTTPS, `Pool`/`Client`
     /// over a secure WebSocket.
     NeonServerless,
+    /// TypeORM's `DataSource` with `type: "postgres"` (JavaScript), over node-postgres.
+    TypeOrm,
 }
 
 impl Driver {
@@ -195,7 +197,7 @@ impl Driver {
             // `@neondatabase/serverless`' `Pool`/`Client` parse URLs with the pg parser
             // they bundle; `neon()` sends the whole string to Neon's HTTP endpoint, whose
             // parser is not documented, so pg's dialect is the nearest known one.
-            Driver::NodePostgres | Driver::NeonServerless => Reader::NodePostgres,
+            Driver::NodePostgres | Driver::NeonServerless | Driver::TypeOrm => Reader::NodePostgres,
             Driver::PostgresJs => Reader::PostgresJs,
             // libpq, or parsers (tokio-postgres, asyncpg) that accept no parameter of
             // another reader's: a foreign one fails there too.

@@ -10,7 +10,8 @@ crate::declare_rule! {
     /// `alembic upgrade`, `manage.py migrate`, `drizzle-kit migrate`...) whose environment
     /// gives a pooled URL. Also the `neon_url!(direct, "...")` macro form, and Drizzle's
     /// `migrate(db, { migrationsFolder })` (from `drizzle-orm/<driver>/migrator`) where `db`
-    /// wraps a client whose URL is pooled.
+    /// wraps a client whose URL is pooled (also across files, `import { db } from "./db"`),
+    /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`.
     ///
     /// ## Why is this bad?
     /// Migration tools rely on session state that a transaction-mode pooler does not keep:

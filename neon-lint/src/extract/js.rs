@@ -693,6 +693,11 @@ impl<'t> Js<'t> {
                     // `const Pool = pg.Pool`
                     None => self.callee_origin(self.const_value(c)?),
                 },
+                // `require("knex")({ ... })`
+                "call_expression" => Some(Origin {
+                    module: self.required_module(c)?,
+                    export: "*".into(),
+                }),
                 "member_expression" => {
                     let object = self.unwrap(c.child_by_field_name("object")?);
                     let prop = self.src(c.child_by_field_name("property")?).to_string();
@@ -964,14 +969,28 @@ impl<'t> Js<'t> {
                     api,
                     url,
                     settings,
-                } => cx.out.clients.push(ClientSetup {
-                    file: cx.file_id,
-                    span: n.byte_range(),
-                    driver,
-                    api,
-                    url,
-                    settings,
-                }),
+                } => {
+                    let client = ClientSetup {
+                        file: cx.file_id,
+                        span: n.byte_range(),
+                        driver,
+                        api,
+                        url,
+                        settings,
+                    };
+                    // A client that runs the migrations when it starts (TypeORM's
+                    // `migrationsRun: true`).
+                    let runs = js_drivers::of(driver).and_then(|d| (d.runs_migrations)(&client));
+                    if let Some((tool, setting)) = runs {
+                        cx.out.migrations.push(MigrationRun {
+                            file: cx.file_id,
+                            span: setting.span.clone(),
+                            tool,
+                            url: client.url.clone(),
+                        });
+                    }
+                    cx.out.clients.push(client);
+                }
                 Found::Migration { tool, url } => {
                     let run = MigrationRun {
                         file: cx.file_id,

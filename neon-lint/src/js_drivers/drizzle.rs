@@ -27,6 +27,7 @@ pub(super) static DRIZZLE: JsDriver = JsDriver {
     connect_timeout: no_timeout,
     startup_parameters: no_startup_parameters,
     sql_methods: &[],
+    runs_migrations: super::no_migrations,
 };
 
 /// The client driver behind a Drizzle entry point.

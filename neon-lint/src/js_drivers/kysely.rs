@@ -26,6 +26,7 @@ pub(super) static KYSELY: JsDriver = JsDriver {
     connect_timeout: no_timeout,
     startup_parameters: no_startup_parameters,
     sql_methods: &[],
+    runs_migrations: super::no_migrations,
 };
 
 fn recognise(c: &Call) -> Option<Found> {

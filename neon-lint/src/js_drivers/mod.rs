@@ -7,11 +7,13 @@
 //! is a client of its own (wrappers such as Drizzle reuse their client's).
 
 mod drizzle;
+mod knex;
 mod kysely;
 mod neon_serverless;
 mod pg;
 mod postgres_js;
 mod prisma_adapters;
+mod typeorm;
 
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
@@ -81,6 +83,9 @@ pub(crate) struct JsDriver {
     /// Methods of the client that run the SQL text of their first argument (`query`,
     /// `unsafe`); [`TAGGED`] when calling the client as a tag (`` sql`...` ``) does.
     pub sql_methods: &'static [&'static str],
+    /// The migration tool, and the setting that says so, when a set-up also runs the
+    /// schema migrations as it starts.
+    pub runs_migrations: for<'a> fn(&'a ClientSetup) -> Option<(String, &'a Setting)>,
 }
 
 /// In [`JsDriver::sql_methods`]: the client is a template tag that runs its template.
@@ -94,6 +99,8 @@ static DRIVERS: &[&JsDriver] = &[
     &drizzle::DRIZZLE,
     &prisma_adapters::PRISMA_ADAPTERS,
     &kysely::KYSELY,
+    &knex::KNEX,
+    &typeorm::TYPEORM,
 ];
 
 /// What any driver makes of `call`.
@@ -149,6 +156,10 @@ fn no_setting<'a>(_: &'a ClientSetup, _: &[&str]) -> Option<&'a Setting> {
 }
 
 fn no_timeout(_: &ClientSetup) -> Option<(&Setting, f64)> {
+    None
+}
+
+fn no_migrations(_: &ClientSetup) -> Option<(String, &Setting)> {
     None
 }
 

@@ -23,6 +23,7 @@ pub(super) static NEON_SERVERLESS: JsDriver = JsDriver {
     connect_timeout: pg::connect_timeout,
     startup_parameters: pg::startup_parameters,
     sql_methods: &["query", "unsafe", super::TAGGED],
+    runs_migrations: super::no_migrations,
 };
 
 const MODULE: &str = "@neondatabase/serverless";

@@ -31,6 +31,7 @@ pub(super) static PG: JsDriver = JsDriver {
     connect_timeout,
     startup_parameters,
     sql_methods: &["query"],
+    runs_migrations: super::no_migrations,
 };
 
 fn recognise(c: &Call) -> Option<Found> {

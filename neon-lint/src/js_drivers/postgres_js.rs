@@ -29,6 +29,7 @@ pub(super) static POSTGRES_JS: JsDriver = JsDriver {
     connect_timeout,
     startup_parameters,
     sql_methods: &["unsafe", super::TAGGED],
+    runs_migrations: super::no_migrations,
 };
 
 fn recognise(c: &Call) -> Option<Found> {
