@@ -2,6 +2,15 @@
 //! tree-sitter-typescript: the TypeScript grammar for `.ts .mts .cts`, the TSX grammar
 //! (which also reads plain JavaScript and JSX) for the rest.
 //!
+//! Why tree-sitter and not `oxc_parser` (measured on 3,041 `.js/.ts` files, 9.2 MB, from
+//! `npm install pg postgres @neondatabase/serverless drizzle-orm kysely`, one thread):
+//! oxc parses 20 times faster (59-83 MB/s against 2.8-4.6 MB/s), but its releases require
+//! the newest Rust (0.146 needs 1.95, 0.157 needs 1.97, against this crate's 1.82), it adds
+//! some 50 crates (a cold build of 1m39s CPU against about 6 s for this grammar's C), and
+//! only files that pass the prefilter are parsed, so on application trees the parse is a
+//! small part of the run. Staying with tree-sitter also keeps one tree-walking style for
+//! Python and JavaScript, and error recovery that still yields the rest of a broken file.
+//!
 //! What comes out:
 //!
 //! - every string literal and hole-free template literal that is a connection string,
