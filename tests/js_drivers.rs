@@ -311,3 +311,24 @@ fn knex_and_typeorm_over_node_postgres() {
         ],
     );
 }
+
+#[test]
+fn sslmode_require_is_judged_by_the_driver_that_reads_it() {
+    // pg 8 verifies on `sslmode=require` (and the serverless driver ignores it): no
+    // `unverified-tls` advice there; postgres.js reads it as libpq does: advice.
+    let url = format!("{NO_SSLMODE}?sslmode=require");
+    let code = format!(
+        "import pg from 'pg';\nimport postgres from 'postgres';\nimport {{ neon }} from '@neondatabase/serverless';\n\
+         new pg.Pool({{ connectionString: '{url}' }});\n\
+         postgres('{url}');\n\
+         neon('{url}');\n"
+    );
+    let p = Project::new(&[("db.mjs", &code)]);
+    let out = p.run(&["--format", "json", "."]);
+    let got: Vec<(String, u64)> = out
+        .findings()
+        .into_iter()
+        .map(|(code, _, _, line)| (code, line))
+        .collect();
+    assert_eq!(got, [("NL003".to_string(), 5)], "{}", out.all());
+}
