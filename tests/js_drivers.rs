@@ -332,3 +332,23 @@ fn sslmode_require_is_judged_by_the_driver_that_reads_it() {
         .collect();
     assert_eq!(got, [("NL003".to_string(), 5)], "{}", out.all());
 }
+
+#[test]
+fn drizzle_builds_the_client_of_its_entry_point() {
+    // `drizzle(url)` and `drizzle({ connection })` create the entry's client: postgres.js
+    // (`prepare` on by default) for `postgres-js`, `neon()` for `neon-http`.
+    let env = "DATABASE_URL=postgresql://app@ep-quiet-lake-a1b2c3d4-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require\n";
+    let code = "import { drizzle } from 'drizzle-orm/postgres-js';\n\
+                import { drizzle as http } from 'drizzle-orm/neon-http';\n\
+                export const a = drizzle(process.env.DATABASE_URL!);\n\
+                export const b = drizzle({ connection: { url: process.env.DATABASE_URL!, prepare: false } });\n\
+                export const c = http(process.env.DATABASE_URL!);\n";
+    let p = Project::new(&[(".gitignore", ".env\n"), (".env", env), ("db.ts", code)]);
+    let out = p.run(&["--format", "json", "."]);
+    let got: Vec<(String, u64)> = out
+        .findings()
+        .into_iter()
+        .map(|(code, _, _, line)| (code, line))
+        .collect();
+    assert_eq!(got, [("NL010".to_string(), 3)], "{}", out.all());
+}
