@@ -298,7 +298,7 @@ fn hostile_javascript_is_read_without_panicking() {
 }
 
 #[test]
-fn knex_and_typeorm_over_node_postgres() {
+fn knex_typeorm_and_sequelize_over_node_postgres() {
     check(
         "tests/fixtures/js/knex-typeorm",
         &[
@@ -308,6 +308,9 @@ fn knex_and_typeorm_over_node_postgres() {
             // `require("knex")({ client: "pg", connection: { ssl: { rejectUnauthorized: false } } })`.
             // Silent: `.env`'s URL without sslmode (both readers set `ssl`).
             ("src/knex.cjs", "NL034", 6),
+            // Sequelize: `dialectOptions.ssl.rejectUnauthorized: false`; its
+            // `dialectOptions: { ssl: { require: true } }` sibling is silent.
+            ("src/sequelize.js", "NL034", 12),
         ],
     );
 }

@@ -182,6 +182,8 @@ pub enum Driver {
     NeonServerless,
     /// TypeORM's `DataSource` with `type: "postgres"` (JavaScript), over node-postgres.
     TypeOrm,
+    /// Sequelize with `dialect: "postgres"` (JavaScript), over node-postgres.
+    Sequelize,
 }
 
 impl Driver {

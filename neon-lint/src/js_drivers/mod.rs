@@ -13,6 +13,7 @@ mod neon_serverless;
 mod pg;
 mod postgres_js;
 mod prisma_adapters;
+mod sequelize;
 mod typeorm;
 
 use crate::extract::js::Call;
@@ -101,6 +102,7 @@ static DRIVERS: &[&JsDriver] = &[
     &kysely::KYSELY,
     &knex::KNEX,
     &typeorm::TYPEORM,
+    &sequelize::SEQUELIZE,
 ];
 
 /// What any driver makes of `call`.

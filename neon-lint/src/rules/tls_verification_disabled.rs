@@ -16,7 +16,8 @@ neon_lint_core::declare_rule! {
     /// - rustls `RootCertStore::empty()` with nothing added (every handshake fails);
     /// - (Python, by the Python checks) `ssl.CERT_NONE`, `check_hostname = False`;
     /// - (JavaScript) `ssl: { rejectUnauthorized: false }` given to node-postgres
-    ///   (`new Pool`, `new Client`, Drizzle's `node-postgres` entry) or postgres.js
+    ///   (`new Pool`, `new Client`, Drizzle's `node-postgres` entry, Knex, Prisma's
+    ///   `PrismaPg`, TypeORM's `ssl`/`extra.ssl`, Sequelize's `dialectOptions.ssl`) or postgres.js
     ///   (`postgres(url, { ssl })`), including in one branch of `cond ? {...} : ...`.
     ///   `@neondatabase/serverless` ignores `ssl` (its WebSocket or HTTPS transport is
     ///   verified by the runtime), so there it is no finding; nor is node-postgres' when
