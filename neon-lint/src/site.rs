@@ -199,7 +199,10 @@ impl Driver {
             // `@neondatabase/serverless`' `Pool`/`Client` parse URLs with the pg parser
             // they bundle; `neon()` sends the whole string to Neon's HTTP endpoint, whose
             // parser is not documented, so pg's dialect is the nearest known one.
-            Driver::NodePostgres | Driver::NeonServerless | Driver::TypeOrm => Reader::NodePostgres,
+            // TypeORM and Sequelize hand their URL to pg's parser.
+            Driver::NodePostgres | Driver::NeonServerless | Driver::TypeOrm | Driver::Sequelize => {
+                Reader::NodePostgres
+            }
             Driver::PostgresJs => Reader::PostgresJs,
             // libpq, or parsers (tokio-postgres, asyncpg) that accept no parameter of
             // another reader's: a foreign one fails there too.
