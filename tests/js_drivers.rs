@@ -324,7 +324,9 @@ fn sslmode_require_is_judged_by_the_driver_that_reads_it() {
         "import pg from 'pg';\nimport postgres from 'postgres';\nimport {{ neon }} from '@neondatabase/serverless';\n\
          new pg.Pool({{ connectionString: '{url}' }});\n\
          postgres('{url}');\n\
-         neon('{url}');\n"
+         neon('{url}');\n\
+         import {{ Sequelize }} from 'sequelize';\n\
+         new Sequelize('{url}', {{ dialect: 'postgres' }});\n"
     );
     let p = Project::new(&[("db.mjs", &code)]);
     let out = p.run(&["--format", "json", "."]);
