@@ -200,6 +200,11 @@ fn assembled_values_get_no_fix_but_say_what_to_change() {
         ("src/db.ts", format!("const u = 'postgresql://app@{h}/' + 'neondb';\n")),
         ("src/db.ts", format!("const u = `postgresql://app@{h}/${{db}}`;\n")),
         (
+            "src/db.ts",
+            format!("const BASE = 'postgresql://app@{h}/';\nconst u = BASE + 'neondb';\n"),
+        ),
+        ("src/db.ts", format!("const u = ('postgresql://app@{h}/neondb') + suffix;\n")),
+        (
             "scripts/db.sh",
             format!("BASE=\"postgresql://app@{h}/\"\npsql \"${{BASE}}neondb\"\n"),
         ),

@@ -12,6 +12,11 @@ pub enum Reader {
     Sqlx,
     /// Prisma's engines (`url` / `directUrl` of `schema.prisma`, Prisma ≤ 6).
     Prisma,
+    /// node-postgres' `pg-connection-string` (also `@neondatabase/serverless` `Pool`):
+    /// every parameter is copied onto the config, pg uses the ones it knows.
+    NodePostgres,
+    /// postgres.js: its option names as parameters, the rest sent as startup parameters.
+    PostgresJs,
     /// Nothing says which.
     #[default]
     Unknown,
@@ -43,6 +48,31 @@ const SQLX: &[&str] = &[
     "statement-cache-capacity",
 ];
 
+/// Query parameters node-postgres reads that libpq does not know (url-dialects.md §§ 8-9).
+const NODE_POSTGRES: &[&str] = &[
+    "ssl",
+    "uselibpqcompat",
+    "statement_timeout",
+    "lock_timeout",
+    "idle_in_transaction_session_timeout",
+    "query_timeout",
+];
+
+/// postgres.js options that may be given as query parameters (url-dialects.md § 10).
+const POSTGRES_JS: &[&str] = &[
+    "max",
+    "ssl",
+    "idle_timeout",
+    "max_lifetime",
+    "max_pipeline",
+    "backoff",
+    "keep_alive",
+    "prepare",
+    "debug",
+    "fetch_types",
+    "publications",
+];
+
 impl Reader {
     /// The reader's name, for messages.
     pub fn name(self) -> &'static str {
@@ -50,6 +80,8 @@ impl Reader {
             Reader::Libpq => "libpq",
             Reader::Sqlx => "sqlx",
             Reader::Prisma => "Prisma",
+            Reader::NodePostgres => "node-postgres",
+            Reader::PostgresJs => "postgres.js",
             Reader::Unknown => "an unknown reader",
         }
     }
@@ -61,15 +93,22 @@ impl Reader {
             Reader::Libpq => false,
             Reader::Sqlx => SQLX.contains(&key) || is_sqlx_option(key),
             Reader::Prisma => PRISMA.contains(&key),
-            Reader::Unknown => Reader::Sqlx.owns(key) || Reader::Prisma.owns(key),
+            Reader::NodePostgres => NODE_POSTGRES.contains(&key),
+            Reader::PostgresJs => POSTGRES_JS.contains(&key),
+            Reader::Unknown => Reader::owner_of(key).is_some(),
         }
     }
 
     /// The known reader that documents `key` as its own, if one does.
     pub fn owner_of(key: &str) -> Option<Reader> {
-        [Reader::Prisma, Reader::Sqlx]
-            .into_iter()
-            .find(|r| r.owns(key))
+        [
+            Reader::Prisma,
+            Reader::Sqlx,
+            Reader::NodePostgres,
+            Reader::PostgresJs,
+        ]
+        .into_iter()
+        .find(|r| r.owns(key))
     }
 }
 
@@ -94,5 +133,8 @@ mod tests {
         assert!(Reader::Unknown.owns("statement-cache-capacity"));
         assert!(!Reader::Unknown.owns("sslmdoe"));
         assert_eq!(Reader::owner_of("connection_limit"), Some(Reader::Prisma));
+        assert!(Reader::PostgresJs.owns("prepare"));
+        assert!(!Reader::NodePostgres.owns("prepare"));
+        assert!(Reader::Unknown.owns("prepare"));
     }
 }

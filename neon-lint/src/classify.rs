@@ -44,6 +44,8 @@ pub enum FileKind {
     Script,
     /// Markdown and other docs: only secrets rules apply.
     Docs,
+    /// JavaScript and TypeScript sources (`.js .mjs .cjs .jsx .ts .mts .cts .tsx`), parsed.
+    JavaScript,
 }
 
 /// Classifies `path`; `None` means the file cannot matter (images, lock files, binaries).
@@ -84,8 +86,9 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "py" | "pyi" => FileKind::Python,
         "sh" | "bash" | "zsh" | "mk" => FileKind::Shell,
         "prisma" => FileKind::Prisma,
-        "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" | "sql" | "tf" | "tfvars" | "hcl" | "go"
-        | "java" | "kt" | "rb" | "php" | "cs" | "ex" | "exs" | "txt" => FileKind::Script,
+        "ts" | "mts" | "cts" | "tsx" | "js" | "mjs" | "cjs" | "jsx" => FileKind::JavaScript,
+        "sql" | "tf" | "tfvars" | "hcl" | "go" | "java" | "kt" | "rb" | "php" | "cs" | "ex"
+        | "exs" | "txt" => FileKind::Script,
         "md" | "markdown" | "rst" | "adoc" | "mdx" => FileKind::Docs,
         _ => return None,
     };
@@ -196,7 +199,15 @@ mod tests {
             classify(Path::new("drizzle.config.mjs")),
             Some(FileKind::JsConfig)
         );
-        assert_eq!(classify(Path::new("src/db.ts")), Some(FileKind::Script));
+        assert_eq!(classify(Path::new("src/db.ts")), Some(FileKind::JavaScript));
+        assert_eq!(
+            classify(Path::new("app/page.tsx")),
+            Some(FileKind::JavaScript)
+        );
+        assert_eq!(
+            classify(Path::new("server.cjs")),
+            Some(FileKind::JavaScript)
+        );
         assert_eq!(
             classify(Path::new("requirements.txt")),
             Some(FileKind::PythonManifest)

@@ -29,6 +29,7 @@ pub mod fix;
 pub mod fsread;
 pub mod git;
 pub mod ignore_rules;
+pub(crate) mod js_drivers;
 pub mod lint;
 pub mod out;
 pub mod prefilter;

@@ -85,6 +85,24 @@ const LOCK_NEEDLES: &[&str] = &[
     "/pg:", "pg (", "pq-sys", "postgrex",
 ];
 
+/// Extra words for JavaScript and TypeScript: the driver packages as import specifiers (a
+/// `new Pool({ connectionString: process.env.DATABASE_URL })` names no URL), the ORMs and
+/// migrators, and `rejectUnauthorized` (certificate checks turned off).
+const JS_NEEDLES: &[&str] = &[
+    "'pg'",
+    "\"pg\"",
+    "@neondatabase",
+    "drizzle",
+    "prisma",
+    "kysely",
+    "knex",
+    "typeorm",
+    "sequelize",
+    "connectionString",
+    "rejectUnauthorized",
+    "migrat",
+];
+
 /// Teddy (SIMD) when the CPU has it, the general automaton otherwise.
 enum Matcher {
     Packed(aho_corasick::packed::Searcher),
@@ -122,6 +140,11 @@ fn lock_matcher() -> &'static Matcher {
     M.get_or_init(|| build(LOCK_NEEDLES))
 }
 
+fn js_matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| build(JS_NEEDLES))
+}
+
 fn rust_matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();
     M.get_or_init(|| build(RUST_NEEDLES))
@@ -147,6 +170,7 @@ pub fn is_candidate(kind: FileKind, bytes: &[u8]) -> bool {
         | FileKind::Json
         | FileKind::Prisma
         | FileKind::JsConfig => matcher().is_match(bytes) || code_matcher().is_match(bytes),
+        FileKind::JavaScript => matcher().is_match(bytes) || js_matcher().is_match(bytes),
         FileKind::Rust | FileKind::CargoManifest => {
             matcher().is_match(bytes) || rust_matcher().is_match(bytes)
         }

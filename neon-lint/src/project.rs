@@ -44,6 +44,8 @@ pub struct Project {
     pub uses: Vec<crate::site::ConnectionUse>,
     /// Rust and Cargo facts per file, joined crate-wide by the resolver (which empties it).
     pub rust: Vec<(crate::source::FileId, crate::site::rust::RustFacts)>,
+    /// JavaScript exports and pending imports, per file, until the resolver joins them.
+    pub js: Vec<(crate::source::FileId, crate::site::JsFacts)>,
     /// Per-file notes (path, message).
     pub notes: Vec<(PathBuf, String)>,
     /// What git knows about the files (tracked / ignored).
@@ -93,6 +95,9 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         project.uses.extend(sites.uses);
         if let Some(facts) = sites.rust.take() {
             project.rust.push((id, *facts));
+        }
+        if let Some(facts) = sites.js.take() {
+            project.js.push((id, *facts));
         }
         project.commands.extend(sites.commands);
         project.tool_urls.extend(sites.tool_urls);

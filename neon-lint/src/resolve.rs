@@ -6,6 +6,7 @@
 //! `.cargo/config.toml [env]`), never by guessing: an unknown variable stays unknown.
 
 mod commands;
+mod js_link;
 pub mod programs;
 mod rust_link;
 
@@ -35,6 +36,8 @@ pub fn resolve(project: &mut Project) {
     project.programs = programs::Programs::find(project);
     // Rust sites whose URL depends on other files of their crate; Cargo inheritance.
     rust_link::link(project);
+    // JavaScript migration runs and SQL uses whose client another file exports.
+    js_link::link(project);
     // Migration commands in scripts, CI and containers: which URL each one runs on.
     commands::resolve(project);
     for site in &mut project.urls {

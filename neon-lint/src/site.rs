@@ -132,6 +132,17 @@ pub enum Driver {
     SqlAlchemy,
     /// Django `DATABASES` (Python).
     Django,
+    /// node-postgres, `pg` (JavaScript): `new Pool(...)`, `new Client(...)`.
+    NodePostgres,
+    /// postgres.js, `postgres` (JavaScript): `postgres(url, options)`.
+    PostgresJs,
+    /// `@neondatabase/serverless` (JavaScript): `neon(url)` over HTTPS, `Pool`/`Client`
+    /// over a secure WebSocket.
+    NeonServerless,
+    /// TypeORM's `DataSource` with `type: "postgres"` (JavaScript), over node-postgres.
+    TypeOrm,
+    /// Sequelize with `dialect: "postgres"` (JavaScript), over node-postgres.
+    Sequelize,
 }
 
 impl Driver {
@@ -144,6 +155,14 @@ impl Driver {
             // SQLAlchemy hands the query to the DBAPI driver its URL names: the wrapper
             // dialect judges it.
             Driver::SqlAlchemy => Reader::Unknown,
+            // `@neondatabase/serverless`' `Pool`/`Client` parse URLs with the pg parser
+            // they bundle; `neon()` sends the whole string to Neon's HTTP endpoint, whose
+            // parser is not documented, so pg's dialect is the nearest known one.
+            // TypeORM and Sequelize hand their URL to pg's parser.
+            Driver::NodePostgres | Driver::NeonServerless | Driver::TypeOrm | Driver::Sequelize => {
+                Reader::NodePostgres
+            }
+            Driver::PostgresJs => Reader::PostgresJs,
             // libpq, or parsers (tokio-postgres, asyncpg) that accept no parameter of
             // another reader's: a foreign one fails there too.
             _ => Reader::Libpq,
@@ -343,6 +362,48 @@ pub struct ImportSite {
     pub module: String,
 }
 
+/// What a JavaScript file shares with the files that import it, and what it waits for from
+/// the files it imports (`import { db } from "./db"`).
+#[derive(Debug, Default)]
+pub struct JsFacts {
+    /// Exported clients and wrappers.
+    pub exports: Vec<JsExport>,
+    /// Migration runs and SQL uses whose client is an imported binding.
+    pub pending: Vec<JsPending>,
+}
+
+/// An exported binding that holds a client (`export const pool = new Pool(...)`) or a
+/// wrapper of one (`export const db = drizzle(pool)`).
+#[derive(Debug, Clone)]
+pub struct JsExport {
+    /// The exported name (`default` for `export default`).
+    pub name: String,
+    /// The client's driver, when the binding is a client itself.
+    pub driver: Option<Driver>,
+    /// Where its URL comes from (an environment variable: literals stay in their file).
+    pub url: UrlSource,
+}
+
+/// A site waiting for the binding it uses to be found in another file.
+#[derive(Debug, Clone)]
+pub struct JsPending {
+    /// The module specifier as written (`./db`, `../lib/db.js`, `@/lib/db`).
+    pub module: String,
+    /// The imported name (`default` for a default import).
+    pub export: String,
+    /// The site.
+    pub site: JsPendingSite,
+}
+
+/// What waits for an import.
+#[derive(Debug, Clone)]
+pub enum JsPendingSite {
+    /// `migrate(db, ...)` with `db` imported.
+    Migration(MigrationRun),
+    /// SQL run through an imported client with this method (`query`, or the tag).
+    Use(ConnectionUse, String),
+}
+
 /// Everything extracted from one file.
 #[derive(Debug, Default)]
 pub struct FileSites {
@@ -372,6 +433,8 @@ pub struct FileSites {
     pub uses: Vec<ConnectionUse>,
     /// Rust and Cargo facts joined crate-wide by the resolver.
     pub rust: Option<Box<rust::RustFacts>>,
+    /// JavaScript exports and imports joined project-wide by the resolver.
+    pub js: Option<Box<JsFacts>>,
     /// Problems reading or parsing the file, shown as notes (the run goes on).
     pub notes: Vec<String>,
 }

@@ -185,10 +185,10 @@ fn opens_comment(before: &str, markers: &[&str]) -> Option<bool> {
     Some(head.is_empty())
 }
 
-/// The comment markers of a file kind (Rust has no `#` comments).
+/// The comment markers of a file kind (Rust and JavaScript have no `#` comments).
 fn markers_for(kind: FileKind) -> &'static [&'static str] {
     match kind {
-        FileKind::Rust => &["//", "/*"],
+        FileKind::Rust | FileKind::JavaScript => &["//", "/*"],
         _ => MARKERS,
     }
 }

@@ -7,7 +7,9 @@ crate::declare_rule! {
     /// Finds PostgreSQL connection strings (Neon or not) that libpq would reject or misread:
     /// syntax errors (unterminated quote, missing `=`, bad `%` escape, `%00`), unknown
     /// parameters (`sslmdoe`: did you mean `sslmode`?), unknown `sslmode` values (`requires`),
-    /// and the same parameter given twice with different values.
+    /// and the same parameter given twice with different values. Where node-postgres reads
+    /// the string (a literal given to `new Pool`/`new Client`), its own
+    /// `sslmode=no-verify` is valid (and reported by `tls-verification-disabled`).
     ///
     /// ## Why is this bad?
     /// libpq refuses the whole string before connecting, with errors such as
@@ -126,7 +128,10 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     // Unknown sslmode values: libpq fails at connect time with `invalid sslmode value`.
     if let Some(p) = info.params.iter().rev().find(|p| p.keyword == "sslmode") {
         let v = p.value.as_str();
-        if !SSLMODES.contains(&v) {
+        // node-postgres' own `no-verify` (TLS without certificate checks): valid where pg
+        // reads the string, and judged by `tls-verification-disabled` there.
+        let pg_own = v == "no-verify" && url.ctx.reader == crate::Reader::NodePostgres;
+        if !SSLMODES.contains(&v) && !pg_own {
             let suggestion = did_you_mean(v, SSLMODES);
             out.push(UrlFinding {
                 rule: &INVALID_CONNINFO,

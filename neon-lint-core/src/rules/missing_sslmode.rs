@@ -5,6 +5,12 @@ crate::declare_rule! {
     /// ## What it does
     /// Finds Neon connection strings that say nothing about TLS: no `sslmode`, no `ssl=`,
     /// no `sslrootcert=system`, and no TLS setting passed beside the string in the same call.
+    /// Beside it means the driver's own options: asyncpg `ssl=`, psycopg `sslmode=`,
+    /// node-postgres `new Pool({ connectionString, ssl: true })` (or `ssl: {...}`), postgres.js
+    /// `postgres(url, { ssl: "require" })`; and `@neondatabase/serverless` (`neon(url)`,
+    /// its `Pool`), whose HTTPS or WebSocket transport is TLS whatever the URL says. A value
+    /// in `.env` counts as configured when every driver call that reads its variable sets TLS
+    /// so.
     ///
     /// ## Why is this bad?
     /// Neon accepts only TLS connections, like a PostgreSQL server with nothing but `hostssl`
@@ -25,9 +31,18 @@ crate::declare_rule! {
     /// DATABASE_URL=postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb
     /// ```
     ///
+    /// ```js
+    /// const client = new pg.Client({
+    ///   connectionString: "postgresql://alex@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb",
+    /// });
+    /// ```
+    ///
     /// ## Use instead
     /// ```text
     /// DATABASE_URL=postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb?sslmode=require
+    /// ```
+    /// ```js
+    /// const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, ssl: true });
     /// ```
     ///
     /// ## Fix

@@ -8,7 +8,10 @@ crate::declare_rule! {
     /// Flyway/Liquibase URLs, `sqlx::migrate!().run(&pool)` and the other Rust runners on a
     /// pooled pool, and migration commands (`sqlx migrate run`, `prisma migrate deploy`,
     /// `alembic upgrade`, `manage.py migrate`, `drizzle-kit migrate`...) whose environment
-    /// gives a pooled URL. Also the `neon_url!(direct, "...")` macro form.
+    /// gives a pooled URL. Also the `neon_url!(direct, "...")` macro form, and Drizzle's
+    /// `migrate(db, { migrationsFolder })` (from `drizzle-orm/<driver>/migrator`) where `db`
+    /// wraps a client whose URL is pooled (also across files, `import { db } from "./db"`),
+    /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`.
     ///
     /// ## Why is this bad?
     /// Migration tools rely on session state that a transaction-mode pooler does not keep:
@@ -31,6 +34,12 @@ crate::declare_rule! {
     /// ```text
     /// # alembic.ini
     /// sqlalchemy.url = postgresql://alex:****@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require
+    /// ```
+    ///
+    /// ```ts
+    /// // DATABASE_URL is the pooled string
+    /// const db = drizzle({ client: new Pool({ connectionString: process.env.DATABASE_URL }) });
+    /// await migrate(db, { migrationsFolder: "./drizzle" });
     /// ```
     ///
     /// ## Use instead

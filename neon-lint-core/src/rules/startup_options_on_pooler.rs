@@ -6,7 +6,9 @@ crate::declare_rule! {
     /// Finds pooled connection strings that pass server settings as startup options:
     /// `options=-c search_path=...`, `options=--statement_timeout=...`, or the same options
     /// given beside the URL (psycopg `options=`, sqlx `.options(...)`, tokio-postgres
-    /// `Config::options`, Django `OPTIONS`, SQLAlchemy `connect_args`).
+    /// `Config::options`, Django `OPTIONS`, SQLAlchemy `connect_args`; in JavaScript,
+    /// postgres.js `connection: { search_path: ... }` and node-postgres `options`,
+    /// `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`).
     ///
     /// ## Why is this bad?
     /// Neon's pooler is PgBouncer in transaction mode, which cannot carry per-client startup
@@ -26,6 +28,10 @@ crate::declare_rule! {
     /// ## Example
     /// ```text
     /// postgresql://alex@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require&options=-c%20search_path%3Dapp
+    /// ```
+    /// ```js
+    /// // DATABASE_URL is the pooled string
+    /// const sql = postgres(process.env.DATABASE_URL, { connection: { search_path: "app" } });
     /// ```
     ///
     /// ## Use instead

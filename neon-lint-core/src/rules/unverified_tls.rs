@@ -16,6 +16,13 @@ crate::declare_rule! {
     ///
     /// This is advice (`info`): the connection works.
     ///
+    /// Not reported where node-postgres reads the string (a literal given to `new Pool`,
+    /// `new Client`, TypeORM, or `@neondatabase/serverless`): pg 8's connection-string
+    /// parser treats `require` as `verify-full` (pg 8.17+ warns that pg 9 will adopt
+    /// libpq's meaning), and the serverless driver's HTTPS/WebSocket transport is verified
+    /// whatever `sslmode` says. postgres.js reads `require` as libpq does (no certificate
+    /// check), so there it is reported.
+    ///
     /// ## Example
     /// ```text
     /// postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb?sslmode=require
@@ -42,7 +49,7 @@ crate::declare_rule! {
 
 pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     let Some(info) = url.info() else { return };
-    if !url.is_neon() {
+    if !url.is_neon() || url.ctx.reader == crate::Reader::NodePostgres {
         return;
     }
     let Some(p) = info.get("sslmode") else { return };

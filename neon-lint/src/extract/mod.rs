@@ -8,6 +8,7 @@ mod deploy_yaml;
 mod docker_pins;
 mod dotenv;
 mod ini;
+pub(crate) mod js;
 mod jsconfig;
 mod json;
 mod lock_go_ruby;
@@ -85,6 +86,7 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::Prisma => prisma::extract(&mut cx),
         FileKind::JsConfig => jsconfig::extract(&mut cx),
         FileKind::PythonManifest => pymanifest::extract(&mut cx),
+        FileKind::JavaScript => js::extract(&mut cx),
         FileKind::Script | FileKind::Docs => text::extract(&mut cx),
     }
     tokens::extract(&mut cx);

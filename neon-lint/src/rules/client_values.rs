@@ -105,24 +105,60 @@ pub(crate) fn via(value: &ResolvedUrl) -> String {
         .unwrap_or_default()
 }
 
-/// Whether a driver call that takes this literal as its URL also configures TLS beside it
-/// (asyncpg `ssl=`, psycopg `sslmode=`, SQLAlchemy `connect_args={"ssl": ...}`,
-/// `dj_database_url.config(ssl_require=True)`).
+/// Whether TLS is configured beside the URL at `site`, so that a URL without `sslmode` is
+/// no finding: a driver call takes this literal and sets TLS in its options (asyncpg
+/// `ssl=`, psycopg `sslmode=`, SQLAlchemy `connect_args={"ssl": ...}`,
+/// `dj_database_url.config(ssl_require=True)`, node-postgres `ssl: true`, postgres.js
+/// `ssl: "require"`, any `@neondatabase/serverless` client); or the site is the value of
+/// a variable, and every driver call in the project that reads that variable (and that the
+/// value reaches) sets TLS so.
 pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool {
-    project.clients.iter().any(|c| {
+    let literal = project.clients.iter().any(|c| {
         c.file == site.file
             && matches!(&c.url, UrlSource::Literal { text, map } if text == &site.text && map == &site.map)
-            && c.settings.iter().any(|s| match c.driver {
-                Driver::Asyncpg => s.name == "ssl",
-                Driver::Psycopg | Driver::Psycopg2 => s.name == "sslmode",
-                Driver::SqlAlchemy => matches!(
-                    s.name.as_str(),
-                    "connect_args.ssl" | "connect_args.sslmode" | "connect_args.sslcontext"
-                ),
-                Driver::Django => s.name == "ssl_require" && is_true(&s.value),
-                // Rust drivers: TLS connectors are judged by the Rust rules.
-                _ => false,
-            })
+            && sets_tls(c)
+    });
+    if literal {
+        return true;
+    }
+    let Some(name) = site.key.as_deref() else {
+        return false;
+    };
+    let is_binding = project.bindings.iter().any(|b| {
+        b.file == site.file && b.name == name && b.value == site.text && b.map == site.map
+    });
+    if !is_binding {
+        return false;
+    }
+    let from_env_file = project.files[site.file].kind == crate::classify::FileKind::DotEnv;
+    let mut readers = project.clients.iter().filter(|c| {
+        matches!(&c.url, UrlSource::EnvVar(v) if v == name)
+            && (!from_env_file || project.programs.env_reaches(site.file, c.file))
+    });
+    let mut any = false;
+    let all = readers.all(|c| {
+        any = true;
+        sets_tls(c)
+    });
+    any && all
+}
+
+/// Whether a driver set-up configures TLS in its own settings.
+fn sets_tls(c: &crate::site::ClientSetup) -> bool {
+    if let Some(js) = crate::js_drivers::of(c.driver) {
+        use crate::js_drivers::Tls;
+        return matches!((js.tls)(c), Tls::On { .. } | Tls::Transport);
+    }
+    c.settings.iter().any(|s| match c.driver {
+        Driver::Asyncpg => s.name == "ssl",
+        Driver::Psycopg | Driver::Psycopg2 => s.name == "sslmode",
+        Driver::SqlAlchemy => matches!(
+            s.name.as_str(),
+            "connect_args.ssl" | "connect_args.sslmode" | "connect_args.sslcontext"
+        ),
+        Driver::Django => s.name == "ssl_require" && is_true(&s.value),
+        // Rust drivers: TLS connectors are judged by the Rust rules.
+        _ => false,
     })
 }
 

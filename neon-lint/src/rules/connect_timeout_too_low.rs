@@ -17,7 +17,8 @@ neon_lint_core::declare_rule! {
     /// first acquire includes connecting), sea-orm and tokio-postgres `connect_timeout`,
     /// deadpool `connect_timeout` / `create_timeout`, bb8 and r2d2 `connection_timeout`,
     /// and `connect_timeout=` in the URL given to the tokio-postgres family (sqlx ignores
-    /// that parameter).
+    /// that parameter); (JavaScript) node-postgres and `@neondatabase/serverless` `Pool`
+    /// `connectionTimeoutMillis` (milliseconds), postgres.js `connect_timeout` (seconds).
     ///
     /// ## Why is this bad?
     /// The first connection after a compute suspended wakes it up, which takes a few
@@ -27,6 +28,10 @@ neon_lint_core::declare_rule! {
     /// ## Example
     /// ```python
     /// psycopg2.connect(os.environ["DATABASE_URL"], connect_timeout=2)
+    /// ```
+    ///
+    /// ```js
+    /// const pool = new Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000 });
     /// ```
     ///
     /// ## Use instead
@@ -47,6 +52,32 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     python_drivers::connect_timeout(&CONNECT_TIMEOUT_TOO_LOW, project, config, out);
     // Rust: builder settings, and `connect_timeout=` in URLs tokio-postgres parses.
     for c in &project.clients {
+        if let Some(js) = crate::js_drivers::of(c.driver) {
+            let Some((s, secs)) = (js.connect_timeout)(c).filter(|(_, secs)| *secs < 5.0) else {
+                continue;
+            };
+            let judged = Judged::of(project, &c.url, c.file);
+            let Some(neon) = judged.neon(project, config) else {
+                continue;
+            };
+            out.push(Diagnostic {
+                rule: &CONNECT_TIMEOUT_TOO_LOW,
+                level: CONNECT_TIMEOUT_TOO_LOW.default_level,
+                file: c.file,
+                span: s.span.clone(),
+                message: format!(
+                    "`{}: {}` ({secs} s) on a Neon connection{}: waking a suspended compute can take longer",
+                    s.name,
+                    s.value,
+                    via(neon)
+                ),
+                label: "cold starts take hundreds of milliseconds to seconds".into(),
+                help: Some("use 10 to 15 seconds (with retries), as Neon recommends".into()),
+                secondary: Vec::new(),
+                fix: None,
+            });
+            continue;
+        }
         let names: &[&str] = match c.driver {
             Driver::Sqlx => &["acquire_timeout"],
             Driver::SeaOrm => &["connect_timeout", "acquire_timeout"],

@@ -17,7 +17,9 @@ neon_lint_core::declare_rule! {
     ///   tables without `ON COMMIT DROP`, `DECLARE ... WITH HOLD` cursors, SQL `PREPARE`,
     ///   `LOAD`; in `sqlx::query*`/`raw_sql`, `execute`/`fetch*` on a pool or connection,
     ///   tokio-postgres `execute`/`query*`/`batch_execute`/`simple_query`, diesel
-    ///   `sql_query`/`batch_execute`, sea-orm `execute_unprepared`/`Statement`;
+    ///   `sql_query`/`batch_execute`, sea-orm `execute_unprepared`/`Statement`; in
+    ///   JavaScript, `query(...)` on a pg or `@neondatabase/serverless` client (or on
+    ///   `await pool.connect()`), and postgres.js / `neon()` tagged templates and `unsafe`;
     /// - hooks that run such SQL on every new connection: sqlx `after_connect` (and
     ///   `before_acquire`, `after_release`), deadpool `post_create`;
     /// - session features: sqlx `PgListener` (`LISTEN`), `PgAdvisoryLock` (session lock),
@@ -56,6 +58,10 @@ neon_lint_core::declare_rule! {
     /// ```rust,ignore
     /// // DATABASE_URL=postgresql://...@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require
     /// sqlx::query("SET search_path TO app").execute(&pool).await?;
+    /// ```
+    /// ```js
+    /// await sql`SET search_path TO app`;          // postgres.js, neon()
+    /// await (await pool.connect()).query("LISTEN jobs"); // pg, @neondatabase/serverless Pool
     /// ```
     ///
     /// ## Use instead

@@ -81,7 +81,21 @@ fn startup_settings(client: &ClientSetup) -> Vec<&Setting> {
             .iter()
             .filter(|s| s.name == "statement_timeout")
             .collect(),
-        _ => Vec::new(),
+        // JavaScript: what the driver file says goes in the startup packet.
+        d => match crate::js_drivers::of(d) {
+            Some(js) => (js.startup_parameters)(client)
+                .into_iter()
+                .filter(|s| {
+                    let param = s.name.rsplit('.').next().unwrap_or(&s.name);
+                    if param == "options" {
+                        sets_server_settings(crate::js_drivers::unquoted(&s.value))
+                    } else {
+                        !POOLER_PARAMS.contains(&param.to_ascii_lowercase().as_str())
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        },
     }
 }
 

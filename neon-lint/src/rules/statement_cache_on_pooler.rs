@@ -5,6 +5,78 @@ use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 use crate::site::{ClientSetup, ConnectionUse, Driver};
 
+/// JavaScript drivers that name their statements with these settings (postgres.js unless
+/// `prepare: false`), on a pooled URL.
+fn javascript(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
+    let Some(js) = crate::js_drivers::of(c.driver) else {
+        return;
+    };
+    let judged = Judged::of(project, &c.url, c.file);
+    let Some(pooled) = judged
+        .values
+        .iter()
+        .filter(|v| (js.named_statements)(c, &v.text))
+        .find(|v| judged_pooled(project, config, v))
+    else {
+        return;
+    };
+    out.push(Diagnostic {
+        rule: &STATEMENT_CACHE_ON_POOLER,
+        level: STATEMENT_CACHE_ON_POOLER.default_level,
+        file: c.file,
+        span: c.span.clone(),
+        message: format!(
+            "`{}` prepares named statements (postgres.js `prepare` defaults to true) on a pooled connection{}",
+            c.api,
+            via(pooled)
+        ),
+        label: "named statements through PgBouncer in transaction mode".into(),
+        help: Some(
+            "pass `prepare: false` in the options; or, if only Neon's pooler is used (it tracks prepared \
+             statements since PgBouncer 1.21), set `pooler-prepared-statements = true` in neon-lint.toml"
+                .into(),
+        ),
+        secondary: Vec::new(),
+        fix: None,
+    });
+}
+
+/// node-postgres `query({ name, text })`: a named statement kept per server connection.
+fn js_named_query(
+    project: &Project,
+    config: &Config,
+    u: &ConnectionUse,
+    out: &mut Vec<Diagnostic>,
+) {
+    let judged = Judged::of(project, &u.url, u.file);
+    let Some(pooled) = judged.pooled(project, config) else {
+        return;
+    };
+    out.push(Diagnostic {
+        rule: &STATEMENT_CACHE_ON_POOLER,
+        level: STATEMENT_CACHE_ON_POOLER.default_level,
+        file: u.file,
+        span: u.span.clone(),
+        message: format!(
+            "`query({{ name }})` prepares a named statement on a pooled connection{}",
+            via(pooled)
+        ),
+        label: "kept on one server connection, used from any".into(),
+        help: Some(
+            "drop `name` (pg then uses the unnamed statement); or, if only Neon's pooler is used (it tracks \
+             prepared statements since PgBouncer 1.21), set `pooler-prepared-statements = true` in neon-lint.toml"
+                .into(),
+        ),
+        secondary: Vec::new(),
+        fix: None,
+    });
+}
+
+fn judged_pooled(project: &Project, config: &Config, v: &crate::resolve::ResolvedUrl) -> bool {
+    let ctx = super::url_rules::context_for(project, v.file, config);
+    neon_lint_core::UrlInput::new(&v.text, &ctx).is_pooled()
+}
+
 neon_lint_core::declare_rule! {
     /// ## What it does
     /// Finds drivers that keep a cache of named prepared statements on a connection whose
@@ -17,6 +89,10 @@ neon_lint_core::declare_rule! {
     /// - Python: asyncpg `connect`/`create_pool` without `statement_cache_size=0`;
     ///   SQLAlchemy `create_async_engine` with asyncpg without
     ///   `connect_args={"statement_cache_size": 0}` (and `prepared_statement_cache_size=0`).
+    /// - JavaScript: postgres.js `postgres(url)` (and Drizzle's `postgres-js` entry), which
+    ///   prepares every static query as a named statement unless `prepare: false` (or
+    ///   `?prepare=false` in the URL); node-postgres `query({ name, text })` (a named
+    ///   statement) through a client on a pooled URL.
     ///
     /// ## Why is this bad?
     /// Two facts, both true:
@@ -72,6 +148,11 @@ neon_lint_core::declare_rule! {
     /// let pool = PgPoolOptions::new().connect(&std::env::var("DATABASE_URL")?).await?;
     /// ```
     ///
+    /// ```js
+    /// // DATABASE_URL=postgresql://...@ep-cool-rain-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require
+    /// const sql = postgres(process.env.DATABASE_URL);
+    /// ```
+    ///
     /// ## Use instead
     /// On Neon's current pooler, keep the defaults and say so once:
     /// ```toml
@@ -81,7 +162,8 @@ neon_lint_core::declare_rule! {
     /// On a pooler without prepared-statement tracking, connect the pool through the
     /// direct URL (`DATABASE_URL_UNPOOLED`). Python: asyncpg `statement_cache_size=0`
     /// (SQLAlchemy: `connect_args={"statement_cache_size": 0}` plus
-    /// `prepared_statement_cache_size=0` on the URL).
+    /// `prepared_statement_cache_size=0` on the URL). postgres.js:
+    /// `postgres(url, { prepare: false })`.
     ///
     /// ## References
     /// - Neon: Connection pooling ("PgBouncer supports protocol-level prepared statements")
@@ -108,6 +190,14 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         match c.driver {
             Driver::Sqlx | Driver::SeaOrm => rust_sqlx(project, config, c, out),
             _ => {}
+        }
+    }
+    for c in &project.clients {
+        javascript(project, config, c, out);
+    }
+    for u in &project.uses {
+        if u.api == "query({ name })" {
+            js_named_query(project, config, u, out);
         }
     }
     for u in &project.uses {

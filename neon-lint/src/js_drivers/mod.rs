@@ -1,0 +1,198 @@
+//! What each JavaScript driver is, in one file per driver: how its set-up calls look
+//! (recognised over the JS front end's [`Call`] view) and what its options mean to the
+//! rules (TLS beside the URL, certificate checks, named prepared statements, connect
+//! timeout). Rules ask [`of`] and never spell a driver's option names themselves.
+//!
+//! Adding a driver: a file here, a line in [`DRIVERS`], and a [`Driver`] variant when it
+//! is a client of its own (wrappers such as Drizzle reuse their client's).
+
+mod drizzle;
+mod knex;
+mod kysely;
+mod neon_serverless;
+mod pg;
+mod postgres_js;
+mod prisma_adapters;
+mod sequelize;
+mod typeorm;
+
+use crate::extract::js::Call;
+use crate::site::{ClientSetup, Driver, Setting, UrlSource};
+
+/// What a driver file makes of a call.
+#[derive(Debug, Clone)]
+pub(crate) enum Found {
+    /// A client, pool or engine being created.
+    Client {
+        driver: Driver,
+        api: String,
+        url: UrlSource,
+        settings: Vec<Setting>,
+    },
+    /// A wrapper around a client built elsewhere (`drizzle(pool)`): not a set-up of its
+    /// own, but its URL is its client's.
+    Handle { url: UrlSource },
+    /// Schema migrations run here.
+    Migration { tool: String, url: UrlSource },
+}
+
+impl Found {
+    /// The connection string this client, wrapper or run uses.
+    pub(crate) fn url(&self) -> &UrlSource {
+        match self {
+            Found::Client { url, .. } | Found::Handle { url } | Found::Migration { url, .. } => url,
+        }
+    }
+}
+
+/// What a client's options say about TLS, beside whatever its URL says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tls {
+    /// Nothing: the URL (or the driver's default) decides.
+    Unset,
+    /// Turned off in the options (`ssl: false`).
+    Off,
+    /// Turned on in the options; `verified` when certificates are checked.
+    On { verified: bool },
+    /// The transport is HTTPS or a secure WebSocket whatever the options say
+    /// (`@neondatabase/serverless`).
+    Transport,
+}
+
+/// One driver's knowledge.
+pub(crate) struct JsDriver {
+    /// The client driver this file describes; `None` for wrappers (Drizzle).
+    pub driver: Option<Driver>,
+    /// Recognises the driver's calls.
+    pub recognise: fn(&Call) -> Option<Found>,
+    /// What the options of a set-up say about TLS.
+    pub tls: fn(&ClientSetup) -> Tls,
+    /// The setting that turns certificate checks off, if any, given the values the URL
+    /// can take (empty: unknown).
+    pub verification_off: for<'a> fn(&'a ClientSetup, &[&str]) -> Option<&'a Setting>,
+    /// The URL parameter (as written, `sslmode=no-verify`) that turns certificate checks
+    /// off where this driver reads the URL, if any.
+    pub url_verification_off: fn(&str) -> Option<&'static str>,
+    /// Whether the client prepares named statements (kept per server connection) with
+    /// these settings and this URL.
+    pub named_statements: fn(&ClientSetup, &str) -> bool,
+    /// An explicit connect timeout, in seconds, with the setting that gives it.
+    pub connect_timeout: fn(&ClientSetup) -> Option<(&Setting, f64)>,
+    /// The settings sent as startup parameters; the parameter is the last dotted part of
+    /// the name (`connection.search_path` sends `search_path`).
+    pub startup_parameters: fn(&ClientSetup) -> Vec<&Setting>,
+    /// Methods of the client that run the SQL text of their first argument (`query`,
+    /// `unsafe`); [`TAGGED`] when calling the client as a tag (`` sql`...` ``) does.
+    pub sql_methods: &'static [&'static str],
+    /// The migration tool, and the setting that says so, when a set-up also runs the
+    /// schema migrations as it starts.
+    pub runs_migrations: for<'a> fn(&'a ClientSetup) -> Option<(String, &'a Setting)>,
+}
+
+/// In [`JsDriver::sql_methods`]: the client is a template tag that runs its template.
+pub(crate) const TAGGED: &str = "`";
+
+/// Every JavaScript driver, tried in order on each imported call.
+static DRIVERS: &[&JsDriver] = &[
+    &pg::PG,
+    &postgres_js::POSTGRES_JS,
+    &neon_serverless::NEON_SERVERLESS,
+    &drizzle::DRIZZLE,
+    &prisma_adapters::PRISMA_ADAPTERS,
+    &kysely::KYSELY,
+    &knex::KNEX,
+    &typeorm::TYPEORM,
+    &sequelize::SEQUELIZE,
+];
+
+/// What any driver makes of `call`.
+pub(crate) fn recognise(call: &Call) -> Option<Found> {
+    DRIVERS.iter().find_map(|d| (d.recognise)(call))
+}
+
+/// The knowledge of a JavaScript client driver.
+pub(crate) fn of(driver: Driver) -> Option<&'static JsDriver> {
+    DRIVERS.iter().copied().find(|d| d.driver == Some(driver))
+}
+
+/// The setting called `name`, the last one written.
+pub(crate) fn setting<'a>(c: &'a ClientSetup, name: &str) -> Option<&'a Setting> {
+    c.settings.iter().rev().find(|s| s.name == name)
+}
+
+/// A setting value without its quotes (`'require'` -> `require`).
+pub(crate) fn unquoted(v: &str) -> &str {
+    v.trim().trim_matches('\'')
+}
+
+/// A number as JavaScript source writes it (`5_000`, `2e3`), when it is a literal.
+pub(crate) fn number(v: &str) -> Option<f64> {
+    unquoted(v).replace('_', "").parse::<f64>().ok()
+}
+
+/// `rejectUnauthorized: false` under `ssl` (Node's `tls.connect` option), whatever the URL.
+fn reject_unauthorized_off_in_options<'a>(
+    c: &'a ClientSetup,
+    _urls: &[&str],
+) -> Option<&'a Setting> {
+    reject_unauthorized_off(c)
+}
+
+/// `rejectUnauthorized: false` under `ssl` (Node's `tls.connect` option).
+fn reject_unauthorized_off(c: &ClientSetup) -> Option<&Setting> {
+    setting(c, "ssl.rejectUnauthorized")
+        .filter(|s| matches!(unquoted(&s.value), "false" | "0" | "" | "null"))
+}
+
+/// The value of `key` in the query of a URL (`?prepare=false`), as written.
+pub(crate) fn query_param<'a>(url: &'a str, key: &str) -> Option<&'a str> {
+    let (_, query) = url.split_once('?')?;
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        (k == key).then_some(v)
+    })
+}
+
+fn no_setting<'a>(_: &'a ClientSetup, _: &[&str]) -> Option<&'a Setting> {
+    None
+}
+
+fn no_timeout(_: &ClientSetup) -> Option<(&Setting, f64)> {
+    None
+}
+
+fn no_migrations(_: &ClientSetup) -> Option<(String, &Setting)> {
+    None
+}
+
+fn url_verifies(_: &str) -> Option<&'static str> {
+    None
+}
+
+fn no_startup_parameters(_: &ClientSetup) -> Vec<&Setting> {
+    Vec::new()
+}
+
+fn unset(_: &ClientSetup) -> Tls {
+    Tls::Unset
+}
+
+fn never(_: &ClientSetup, _: &str) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_query_params_and_numbers() {
+        assert_eq!(
+            query_param("postgres://h/d?a=1&prepare=false", "prepare"),
+            Some("false")
+        );
+        assert_eq!(query_param("postgres://h/d", "prepare"), None);
+        assert_eq!(number("5_000"), Some(5000.0));
+        assert_eq!(number("${X}"), None);
+    }
+}
