@@ -100,7 +100,12 @@ impl KnownSecrets {
         .into_iter()
         .flatten()
         {
+            // A word-like secret (`postgres` in `postgres:postgres@localhost`) is masked in
+            // derived text only where the redactor sees it as a secret there: masked
+            // wherever it occurs, it would turn `postgresql://` into `****ql://`.
+            let word_like = form.chars().all(char::is_alphabetic) && form.chars().count() < 12;
             if form.chars().count() >= MIN_WORD
+                && !word_like
                 && form.bytes().any(|c| c != b'*')
                 && !self.words.contains(&form)
             {
