@@ -62,13 +62,14 @@ pub const TARGETS: &[(&str, &[&str])] = &[
         "extract_ini",
         &["alembic.ini", "db.properties", "app.conf", "settings.cfg"],
     ),
+    ("extract_text", &["schema.sql", "README.md", "main.tf"]),
     (
-        "extract_text",
+        "extract_js",
         &[
             "src/db.ts",
-            "schema.sql",
-            "README.md",
-            "main.tf",
+            "lib/db.js",
+            "app/api/route.tsx",
+            "server/pool.mjs",
             "prisma.config.ts",
             "drizzle.config.mjs",
         ],
