@@ -210,3 +210,16 @@ fn python_files_without_needles_are_rejected_before_parsing() {
     assert!(is_candidate(FileKind::Shell, b"alembic upgrade head\n"));
     assert!(is_candidate(FileKind::PythonManifest, b"flask\n"));
 }
+
+/// `missing-dotenv-dependency` (issue 14, item 9): `python-dotenv` arriving through an
+/// include (`-r requirements/base.txt`), a dev group (Pipenv, PEP 735), a package that
+/// depends on it (`fastapi[standard]`) or possibly through a source the tree does not show
+/// (`git+https://`, `-e ../lib`, Poetry `{ git = ... }`, an include outside the tree) is not
+/// reported; a project whose manifests and includes all lack it is.
+#[test]
+fn dotenv_provided_through_includes_groups_and_unknown_sources_is_not_missing() {
+    check(
+        "tests/fixtures/python/dotenv-providers",
+        &[("missing/app.py", "NL050", 1)],
+    );
+}

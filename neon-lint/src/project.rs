@@ -30,6 +30,8 @@ pub struct Project {
     pub migrations: Vec<MigrationRun>,
     /// Dependency facts.
     pub manifests: Vec<ManifestFact>,
+    /// Requirement includes and requirements with unknown dependencies.
+    pub requirement_refs: Vec<crate::site::RequirementRef>,
     /// Package versions asked for (manifests, lock files, Dockerfiles).
     pub pins: Vec<crate::site::pins::PackagePin>,
     /// Platforms the project's files say it runs on.
@@ -105,6 +107,7 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         project.clients.extend(sites.clients);
         project.migrations.extend(sites.migrations);
         project.manifests.extend(sites.manifests);
+        project.requirement_refs.extend(sites.requirement_refs);
         project.pins.extend(sites.pins);
         project.platforms.extend(sites.platforms);
         for n in sites.notes {

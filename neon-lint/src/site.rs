@@ -227,6 +227,29 @@ pub struct ManifestFact {
     pub default_features: bool,
 }
 
+/// A requirement line whose packages a manifest does not spell out: an include of another
+/// requirements file (`-r base.txt`), or a requirement whose own dependencies cannot be read
+/// from the tree (`git+https://...`, `-e ./pkg`, `name @ file:///...`, Poetry `{ git = ... }`).
+#[derive(Debug, Clone)]
+pub struct RequirementRef {
+    /// Which manifest.
+    pub file: FileId,
+    /// File span of the line or entry.
+    pub span: Range<usize>,
+    /// What it refers to.
+    pub target: RequirementTarget,
+}
+
+/// What a [`RequirementRef`] refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequirementTarget {
+    /// Another requirements file, as written (relative to the including file's folder).
+    Include(String),
+    /// A package built from a VCS URL, an archive or a local path: its dependencies are
+    /// unknown here.
+    Unreadable,
+}
+
 /// A use of a connection that matters to a transaction-mode pooler: SQL run on it, or a
 /// session feature (`PgListener`, `PgAdvisoryLock`, a cached prepared statement).
 #[derive(Debug, Clone)]
@@ -413,6 +436,8 @@ pub struct FileSites {
     pub migrations: Vec<MigrationRun>,
     /// Dependency facts.
     pub manifests: Vec<ManifestFact>,
+    /// Requirement includes and requirements with unknown dependencies.
+    pub requirement_refs: Vec<RequirementRef>,
     /// Package versions asked for (manifests, lock files, Dockerfiles).
     pub pins: Vec<pins::PackagePin>,
     /// Platforms the file says the project runs on.

@@ -13,7 +13,7 @@ use toml_edit::{ImDocument, Item, Value};
 
 use super::Cx;
 use crate::site::pins::{Ecosystem, PackagePin, VersionReq};
-use crate::site::ManifestFact;
+use crate::site::{ManifestFact, RequirementRef, RequirementTarget};
 use crate::version::Version;
 
 pub(super) fn extract(cx: &mut Cx) {
@@ -24,16 +24,31 @@ pub(super) fn extract(cx: &mut Cx) {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let text = cx.file.text.clone();
+    let mut refs = Vec::new();
     let reqs: Vec<(String, Range<usize>)> = match name.as_str() {
         "pyproject.toml" => {
             super::toml::extract(cx);
-            pyproject(&text)
+            pyproject(&text, &mut refs)
         }
-        "pipfile" => pipfile(&text),
+        "pipfile" => pipfile(&text, &mut refs),
         "setup.cfg" => setup_cfg(&text),
         "setup.py" => super::python::setup_py_requirements(&text),
-        _ => requirements_txt(&text),
+        _ => requirements_txt(&text, &mut refs),
     };
+    // `name @ https://...`, `name @ file:///...`: named, but built from a source whose
+    // dependencies this tree does not show.
+    for (spec, span) in &reqs {
+        if spec.contains("://") || spec.contains(" @ ") {
+            refs.push((RequirementTarget::Unreadable, span.clone()));
+        }
+    }
+    for (target, span) in refs {
+        cx.out.requirement_refs.push(RequirementRef {
+            file: cx.file_id,
+            span,
+            target,
+        });
+    }
     for (spec, span) in reqs {
         let Some((package, extras)) = parse_requirement(&spec) else {
             continue;
@@ -185,35 +200,88 @@ fn tighter(a: &VersionReq, than: &VersionReq) -> bool {
     }
 }
 
-fn requirements_txt(text: &str) -> Vec<(String, Range<usize>)> {
+/// Requirement lines of a `requirements*.txt`; includes (`-r`, `--requirement`) and
+/// requirements with unknown dependencies (`-e`, VCS URLs, archives, local paths) go to
+/// `refs`.
+fn requirements_txt(
+    text: &str,
+    refs: &mut Vec<(RequirementTarget, Range<usize>)>,
+) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let content = line.split(" #").next().unwrap_or(line).trim();
-        if content.is_empty() || content.starts_with('#') || content.starts_with('-') {
+        if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        // `name @ https://...` keeps its name; bare URLs and paths do not name a package.
+        let lead = line.len() - line.trim_start().len();
+        let span = start + lead..start + lead + content.len();
+        if content.starts_with('-') {
+            if let Some(path) = option_value(content, &["-r", "--requirement"]) {
+                refs.push((RequirementTarget::Include(path.to_string()), span));
+            } else if option_value(content, &["-e", "--editable"]).is_some() {
+                refs.push((RequirementTarget::Unreadable, span));
+            }
+            continue;
+        }
+        // `name @ https://...` and `...#egg=name` keep their name; bare URLs, archives and
+        // local paths name no package, and what they depend on is unknown.
         if content.contains("://") && !content.contains(" @ ") && !content.contains("#egg=") {
+            refs.push((RequirementTarget::Unreadable, span));
+            continue;
+        }
+        if is_local_path(content) {
+            refs.push((RequirementTarget::Unreadable, span));
             continue;
         }
         let spec = match content.split_once("#egg=") {
             Some((_, egg)) => egg.to_string(),
             None => content.to_string(),
         };
-        let lead = line.len() - line.trim_start().len();
-        out.push((spec, start + lead..start + lead + content.len()));
+        out.push((spec, span));
     }
     out
+}
+
+/// The value of a pip option line (`-r base.txt`, `-rbase.txt`, `--requirement=base.txt`).
+fn option_value<'a>(line: &'a str, names: &[&str]) -> Option<&'a str> {
+    names.iter().find_map(|name| {
+        let rest = line.strip_prefix(name)?;
+        let value = if name.starts_with("--") {
+            rest.strip_prefix('=')
+                .or_else(|| rest.strip_prefix([' ', '\t']))?
+        } else {
+            rest
+        };
+        let value = value.trim();
+        (!value.is_empty()).then_some(value)
+    })
+}
+
+/// `./pkg`, `../libs/x`, `/opt/wheels/x.whl`, `dist/app-1.0.tar.gz`: installed from a path.
+fn is_local_path(spec: &str) -> bool {
+    let first = spec.split([' ', ';']).next().unwrap_or("");
+    first.starts_with(['.', '/', '~'])
+        || [".whl", ".tar.gz", ".zip", ".tgz"]
+            .iter()
+            .any(|ext| first.ends_with(ext))
 }
 
 fn item_span(item: &Item) -> Range<usize> {
     item.span().unwrap_or(0..0)
 }
 
-fn toml_table_keys(doc: &ImDocument<&str>, path: &[&str], out: &mut Vec<(String, Range<usize>)>) {
+/// Poetry and Pipfile dependency tables: one requirement per key. A table value with a
+/// `git`, `path`, `url` or `file` key is built from a source whose dependencies are
+/// unknown here: it also goes to `refs`.
+fn toml_table_keys(
+    doc: &ImDocument<&str>,
+    path: &[&str],
+    out: &mut Vec<(String, Range<usize>)>,
+    refs: &mut Vec<(RequirementTarget, Range<usize>)>,
+) {
     let mut item = doc.as_item();
     for p in path {
         match item.get(p) {
@@ -230,6 +298,12 @@ fn toml_table_keys(doc: &ImDocument<&str>, path: &[&str], out: &mut Vec<(String,
                 .key(k)
                 .and_then(|key| key.span())
                 .unwrap_or_else(|| item_span(v));
+            if ["git", "path", "url", "file"]
+                .iter()
+                .any(|source| v.get(source).is_some())
+            {
+                refs.push((RequirementTarget::Unreadable, span.clone()));
+            }
             // `"==2.8.6"` or `{ version = "<2.9" }` (Pipfile's PEP 440 specifiers; Poetry's
             // `==`/`<` forms). Poetry's bare and `^`/`~` versions keep only the name: their
             // bounds are not PEP 440's, and the lock file has the exact version.
@@ -257,7 +331,10 @@ fn toml_string_array(item: Option<&Item>, out: &mut Vec<(String, Range<usize>)>)
     }
 }
 
-fn pyproject(text: &str) -> Vec<(String, Range<usize>)> {
+fn pyproject(
+    text: &str,
+    refs: &mut Vec<(RequirementTarget, Range<usize>)>,
+) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
     let Ok(doc) = ImDocument::parse(text) else {
         return out;
@@ -287,8 +364,13 @@ fn pyproject(text: &str) -> Vec<(String, Range<usize>)> {
             .and_then(|u| u.get("dev-dependencies")),
         &mut out,
     );
-    toml_table_keys(&doc, &["tool", "poetry", "dependencies"], &mut out);
-    toml_table_keys(&doc, &["tool", "poetry", "dev-dependencies"], &mut out);
+    toml_table_keys(&doc, &["tool", "poetry", "dependencies"], &mut out, refs);
+    toml_table_keys(
+        &doc,
+        &["tool", "poetry", "dev-dependencies"],
+        &mut out,
+        refs,
+    );
     if let Some(groups) = root
         .get("tool")
         .and_then(|t| t.get("poetry"))
@@ -301,19 +383,23 @@ fn pyproject(text: &str) -> Vec<(String, Range<usize>)> {
                 &doc,
                 &["tool", "poetry", "group", &g, "dependencies"],
                 &mut out,
+                refs,
             );
         }
     }
     out
 }
 
-fn pipfile(text: &str) -> Vec<(String, Range<usize>)> {
+fn pipfile(
+    text: &str,
+    refs: &mut Vec<(RequirementTarget, Range<usize>)>,
+) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
     let Ok(doc) = ImDocument::parse(text) else {
         return out;
     };
-    toml_table_keys(&doc, &["packages"], &mut out);
-    toml_table_keys(&doc, &["dev-packages"], &mut out);
+    toml_table_keys(&doc, &["packages"], &mut out, refs);
+    toml_table_keys(&doc, &["dev-packages"], &mut out, refs);
     out
 }
 
@@ -400,17 +486,32 @@ mod tests {
 
     #[test]
     fn reads_pipfile_and_poetry_constraints() {
-        let p = pipfile("[packages]\npsycopg2-binary = \"==2.8.6\"\nasyncpg = {version = \"<0.22\"}\nflask = \"*\"\n");
+        let p = pipfile("[packages]\npsycopg2-binary = \"==2.8.6\"\nasyncpg = {version = \"<0.22\"}\nflask = \"*\"\n", &mut Vec::new());
         let specs: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(specs, ["psycopg2-binary==2.8.6", "asyncpg<0.22", "flask"]);
-        let p = pyproject("[tool.poetry.dependencies]\npython = \"^3.11\"\npsycopg2-binary = \"2.8.6\"\nasyncpg = \"==0.21.0\"\n");
+        let p = pyproject("[tool.poetry.dependencies]\npython = \"^3.11\"\npsycopg2-binary = \"2.8.6\"\nasyncpg = \"==0.21.0\"\n", &mut Vec::new());
         let specs: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(specs, ["psycopg2-binary", "asyncpg==0.21.0"]);
     }
 
     #[test]
     fn reads_requirements() {
-        let r = requirements_txt("# c\nPython_Dotenv[cli]==1.0 # pinned\n-r base.txt\nasyncpg\n");
+        let mut refs = Vec::new();
+        let r = requirements_txt(
+            "# c\nPython_Dotenv[cli]==1.0 # pinned\n-r base.txt\nasyncpg\n-e ./lib\ngit+https://example.com/x.git\n./wheels/y.whl\n--requirement=dev.txt\n",
+            &mut refs,
+        );
+        let targets: Vec<_> = refs.iter().map(|(t, _)| t.clone()).collect();
+        assert_eq!(
+            targets,
+            vec![
+                RequirementTarget::Include("base.txt".into()),
+                RequirementTarget::Unreadable,
+                RequirementTarget::Unreadable,
+                RequirementTarget::Unreadable,
+                RequirementTarget::Include("dev.txt".into()),
+            ]
+        );
         let names: Vec<_> = r.iter().filter_map(|(s, _)| parse_requirement(s)).collect();
         assert_eq!(
             names,
@@ -421,6 +522,7 @@ mod tests {
         );
         let p = pyproject(
             "[project]\ndependencies = [\"python-dotenv>=1\"]\n[tool.poetry.dependencies]\npython = \"^3.11\"\nasyncpg = \"*\"\n",
+            &mut refs,
         );
         let names: Vec<_> = p.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(names, vec!["python-dotenv>=1", "asyncpg"]);

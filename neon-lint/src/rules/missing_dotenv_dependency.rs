@@ -4,6 +4,7 @@ use crate::classify::FileKind;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
+use crate::site::RequirementTarget;
 
 neon_lint_core::declare_rule! {
     /// ## What it does
@@ -11,9 +12,14 @@ neon_lint_core::declare_rule! {
     /// project whose dependency manifests (`requirements*.txt`, `pyproject.toml`,
     /// `Pipfile`, `setup.cfg`, `setup.py`) exist and list neither `python-dotenv` nor a
     /// package that depends on it (`pydantic-settings`, `environs`, `uvicorn[standard]`,
-    /// the `dotenv` shim). The manifests that count are the nearest ones above the file
-    /// (`requirements/*.txt` count for the folder holding `requirements/`). An import inside
-    /// `try: ... except ImportError` is optional and is not reported.
+    /// `fastapi[standard]`, `flask[dotenv]`, the `dotenv` shim). The manifests that count are
+    /// the nearest ones above the file (`requirements/*.txt` count for the folder holding
+    /// `requirements/`), with every requirements file they include (`-r base.txt`), and every
+    /// group they declare (PEP 621 extras, PEP 735 groups, Poetry, PDM, uv and Pipenv dev
+    /// groups). An import inside `try: ... except ImportError` is optional and is not
+    /// reported. When a manifest installs something whose own dependencies the tree does not
+    /// show (`git+https://...`, `-e ./lib`, a wheel path, Poetry `{ git = ... }`, an include
+    /// that is not in the tree), `python-dotenv` may come from there: nothing is reported.
     ///
     /// ## Why is this bad?
     /// `python-dotenv` is what loads `DATABASE_URL` from `.env` in development; it is often
@@ -52,6 +58,10 @@ const PROVIDERS: &[(&str, Option<&str>)] = &[
     ("pydantic-settings", None),
     ("environs", None),
     ("uvicorn", Some("standard")),
+    ("fastapi", Some("standard")),
+    ("fastapi", Some("all")),
+    ("flask", Some("dotenv")),
+    ("pydantic", Some("dotenv")),
 ];
 
 /// The folder a manifest declares dependencies for.
@@ -67,6 +77,50 @@ fn owner(path: &Path) -> PathBuf {
     } else {
         parent.to_path_buf()
     }
+}
+
+/// The manifests `ids` with every requirements file they include, transitively; `None` when
+/// one of them installs something whose dependencies are unknown here (a VCS URL, a path, an
+/// include that is not in the tree).
+fn with_includes(project: &Project, ids: &[usize]) -> Option<Vec<usize>> {
+    let mut set: Vec<usize> = ids.to_vec();
+    let mut i = 0;
+    while i < set.len() {
+        let file = set[i];
+        i += 1;
+        for r in project.requirement_refs.iter().filter(|r| r.file == file) {
+            let RequirementTarget::Include(path) = &r.target else {
+                return None;
+            };
+            let dir = project.files[file].path.parent().unwrap_or(Path::new(""));
+            let wanted = normalize_path(&dir.join(path));
+            // An include neon-lint did not read as a manifest lists unknown packages.
+            let found = project.files.iter().position(|f| {
+                f.kind == FileKind::PythonManifest && normalize_path(&f.path) == wanted
+            })?;
+            if !set.contains(&found) {
+                set.push(found);
+            }
+        }
+    }
+    Some(set)
+}
+
+/// `a/./b/../c` as `a/c`, lexically (include paths are written relative to their file).
+fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnostic>) {
@@ -96,13 +150,17 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
         else {
             continue;
         };
-        let ids: Vec<usize> = manifests
+        let mut ids: Vec<usize> = manifests
             .iter()
             .filter(|(_, o)| o == nearest)
             .map(|(id, _)| *id)
             .collect();
+        let Some(included) = with_includes(project, &ids) else {
+            // Something installed from a source this tree does not show: unknown.
+            continue;
+        };
         let provided = project.manifests.iter().any(|m| {
-            ids.contains(&m.file)
+            included.contains(&m.file)
                 && PROVIDERS.iter().any(|(name, extra)| {
                     m.package == *name && extra.is_none_or(|e| m.features.iter().any(|f| f == e))
                 })
@@ -110,6 +168,7 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
         if provided {
             continue;
         }
+        ids.sort_unstable();
         let names: Vec<String> = ids
             .iter()
             .map(|id| format!("`{}`", project.files[*id].display))
