@@ -330,6 +330,13 @@ fn unknown_rule_names_get_a_suggestion_everywhere() {
             out.all()
         );
     }
+    let out = p.run(&["-D", "warnigns", "."]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `warnings`?"),
+        "{}",
+        out.all()
+    );
     let out = p.run(&["--explain", "NL0001"]);
     assert_eq!(out.code, 2);
     assert!(

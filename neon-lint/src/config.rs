@@ -93,6 +93,14 @@ impl Config {
                 "`warnings` can only be denied (-D warnings)".into(),
             ));
         }
+        if level == Level::Error
+            && rules::find(name).is_none()
+            && did_you_mean(name, &["warnings"]).is_some()
+        {
+            return Err(ConfigError(format!(
+                "unknown rule `{name}` (did you mean `warnings`?); `neon-lint --list-rules` lists them"
+            )));
+        }
         let rule = lookup_rule(name)?;
         self.levels.insert(rule.name, level);
         Ok(())
