@@ -22,12 +22,15 @@ fn run_stdin(dir: &Path, args: &[&str], input: &str) -> Out {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child
+    // A run that stops before reading (a usage error) closes the pipe: not a failure.
+    let written = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
+        .write_all(input.as_bytes());
+    if let Err(e) = written {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     let out = child.wait_with_output().expect("wait");
     Out {
         code: out.status.code().unwrap_or(-1),
@@ -187,6 +190,15 @@ fn stdin_fix_prints_the_fixed_text_and_never_a_password() {
     assert!(out.stdout.is_empty(), "{}", out.all());
     assert!(out.stderr.contains("holds a password"), "{}", out.all());
     assert!(!out.stderr.contains(CANARY), "{}", out.all());
+    // Nor a text no rule looks at: echoed unchanged, it would still print the password.
+    let note = format!("PGPASSWORD={CANARY}\n");
+    let out = run_stdin(
+        p.path(),
+        &["-", "--stdin-filename", "notes.txt", "--fix"],
+        &note,
+    );
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(!out.stdout.contains(CANARY) && !out.stderr.contains(CANARY));
     // `--diff` on stdin shows the change, masked.
     let diff = run_stdin(
         p.path(),

@@ -49,16 +49,21 @@ pub fn fixed(
     diags: &[crate::diagnostic::Diagnostic],
     original: &[u8],
 ) -> Result<(Vec<u8>, Vec<usize>), String> {
-    if project.files.is_empty() {
-        return Ok((original.to_vec(), Vec::new()));
-    }
-    if crate::report::redaction(project).masks_any(project, 0) {
+    // The run's redaction knows what the extractors found; the redactor's own look covers
+    // a text the prefilter passed over (echoed unchanged, it must hold no secret either).
+    let lossy = String::from_utf8_lossy(original);
+    let holds_secret = !neon_lint_core::redact::secret_spans_multiline(&lossy).is_empty()
+        || (!project.files.is_empty() && crate::report::redaction(project).masks_any(project, 0));
+    if holds_secret {
         return Err(
-            "the input holds a password, and neon-lint never prints one: \
-                    the fixed text is not printed (run `--fix` on the file itself, or \
-                    `--diff` to see the change)"
+            "the input holds a password, and neon-lint never prints one: the fixed \
+                    text is not printed (run `--fix` on the file itself, or `--diff` to see \
+                    the change)"
                 .into(),
         );
+    }
+    if project.files.is_empty() {
+        return Ok((original.to_vec(), Vec::new()));
     }
     let Some(edits) = crate::fix::safe_edits(diags).remove(&0) else {
         return Ok((original.to_vec(), Vec::new()));
