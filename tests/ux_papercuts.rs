@@ -220,3 +220,22 @@ fn no_message_or_help_of_any_fixture_has_a_run_of_spaces() {
     }
     assert!(helps > 50);
 }
+
+#[test]
+fn url_command_reports_are_tidy_too() {
+    let p = Project::new(&[]);
+    let url = "postgresql://alex:Secr3tPwLong@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb?sslmode=require";
+    let out = p.run(&["url", url]);
+    // `unverified-tls` points at `sslmode=require`, after the twelve-character password.
+    let col = url.find("sslmode").expect("sslmode") + 1;
+    assert!(
+        out.stdout.contains(&format!("─[ <url>:1:{col} ]")),
+        "{}",
+        out.all()
+    );
+    assert!(out.stdout.contains("] Info: "), "{}", out.all());
+    assert!(!out.stdout.contains("Secr3tPwLong"), "{}", out.all());
+    for line in out.stdout.lines() {
+        assert!(!line.ends_with(' '), "{line:?}");
+    }
+}

@@ -195,7 +195,11 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
         }
     };
     let code = match cli.command {
-        Some(Command::Url { json, string }) => run_url(json, &string, color_on(cli.lint.color)),
+        Some(Command::Url { json, string }) => run_url(
+            json,
+            &string,
+            color_on(cli.lint.color, std::io::stdout().is_terminal()),
+        ),
         None => run_lint(cli.lint),
     };
     // What the run had to say on stderr was lost: it did not do what it was asked.
@@ -205,14 +209,14 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn color_on(choice: ColorChoice) -> bool {
+/// Whether to colour output going to a stream that `tty` says is a terminal (or not).
+fn color_on(choice: ColorChoice, tty: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             // no-color.org: only a non-empty NO_COLOR turns colours off.
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && tty
         }
     }
 }
@@ -603,12 +607,13 @@ fn lint_and_report(args: &LintArgs) -> u8 {
         }
         drop_fixed(&mut diags, &ids);
     }
-    let color = color_on(args.color)
-        && if findings_to_stderr {
-            std::io::stderr().is_terminal() || matches!(args.color, ColorChoice::Always)
-        } else {
-            true
-        };
+    // The findings go where they are printed: stderr under stdin `--fix`.
+    let tty = if findings_to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let color = color_on(args.color, tty);
     let render = |f: Format, color: bool| {
         if args.statistics {
             return match f {

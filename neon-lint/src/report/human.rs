@@ -83,7 +83,7 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
 /// ariadne counts the column on the text it draws, where a password before the span is
 /// `****`: the header would be off by the password's length minus four. The header is
 /// the first `path:L:C` after the title line; only those two numbers are replaced.
-fn true_header(report: &str, shown: &str, line: usize, column: usize) -> String {
+pub(crate) fn true_header(report: &str, shown: &str, line: usize, column: usize) -> String {
     let title_end = report.find('\n').unwrap_or(report.len());
     let needle = format!(" {shown}:");
     let Some(at) = report[title_end..]
