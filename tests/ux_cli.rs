@@ -118,6 +118,18 @@ fn stdin_is_linted_as_the_named_file() {
         "{}",
         out.all()
     );
+    // `per-file-ignores` match the name, even of a file that does not exist.
+    p.write(
+        "neon-lint.toml",
+        "[per-file-ignores]\n\"apps/**\" = [\"missing-sslmode\"]\n",
+    );
+    let ignored = run_stdin(
+        p.path(),
+        &["-", "--stdin-filename", "apps/api/.env", "--format", "json"],
+        &format!("DATABASE_URL={NO_SSLMODE}\n"),
+    );
+    assert_eq!(ignored.codes(), Vec::<String>::new(), "{}", ignored.all());
+    std::fs::remove_file(p.join("neon-lint.toml")).expect("rm");
     // The name decides the kind: Markdown is judged only by the secrets rules.
     let md = run_stdin(
         p.path(),
@@ -242,6 +254,23 @@ fn per_file_ignores_turn_rules_off_for_matching_files() {
         "[tool.neon-lint.per-file-ignores]\n\"config/**\" = [\"all\"]\n",
     );
     let out = py.run(&["--format", "json", "."]);
+    assert_eq!(
+        (out.code, out.codes()),
+        (0, Vec::<String>::new()),
+        "{}",
+        out.all()
+    );
+}
+
+#[test]
+fn per_file_ignores_and_extend_work_in_cargo_metadata() {
+    let p = errors_project();
+    p.write("base.toml", "[rules]\nwrong-port = \"allow\"\n");
+    p.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[package.metadata.neon-lint]\nextend = \"base.toml\"\n\n[package.metadata.neon-lint.per-file-ignores]\n\"a.toml\" = [\"NL001\"]\n",
+    );
+    let out = p.run(&["--format", "json", "."]);
     assert_eq!(
         (out.code, out.codes()),
         (0, Vec::<String>::new()),
