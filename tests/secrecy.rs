@@ -277,3 +277,42 @@ fn word_like_passwords_do_not_garble_other_text() {
     );
     assert!(!out.stdout.contains("****ql"), "{}", out.stdout);
 }
+
+/// Every canary form given on standard input (`- --stdin-filename NAME`), in every format,
+/// with `--fix` (whose fixed text would hold the password: refused) and `--diff`.
+#[test]
+fn every_form_on_stdin_is_masked_and_never_echoed_by_fix() {
+    let bin = env!("CARGO_BIN_EXE_neon-lint");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FORMS);
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .expect("forms")
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for name in &names {
+        let text = std::fs::read_to_string(root.join(name)).expect("read");
+        if !text.contains(CANARY) {
+            continue;
+        }
+        let mut runs: Vec<Vec<&str>> = ["human", "short", "json", "sarif", "github", "cargo"]
+            .iter()
+            .map(|f| vec!["--format", f, "--color", "always"])
+            .collect();
+        runs.push(vec!["--fix"]);
+        runs.push(vec!["--diff"]);
+        runs.push(vec!["--statistics"]);
+        for extra in runs {
+            let mut args = vec!["-", "--stdin-filename", name.as_str()];
+            args.extend(extra.iter().copied());
+            let out = run_bin(bin, &args, FORMS, Some(&text));
+            assert!(out.code <= 2, "{name} {extra:?}: {}", out.stderr);
+            assert_clean(&format!("{name} {extra:?}"), &out);
+            if extra == ["--fix"] {
+                assert!(out.stdout.is_empty(), "{name}: --fix echoed the text");
+            }
+        }
+    }
+}

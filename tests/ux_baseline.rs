@@ -113,7 +113,7 @@ fn fixed_findings_are_reported_as_stale() {
     let out = with_baseline(&p);
     assert!(out.codes().is_empty(), "{}", out.all());
     assert!(
-        out.stderr.contains("1 recorded finding(s) no longer occur"),
+        out.stderr.contains("1 recorded finding no longer occurs"),
         "{}",
         out.all()
     );

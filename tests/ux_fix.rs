@@ -32,7 +32,7 @@ fn fix_is_byte_exact_and_idempotent() {
     );
     assert_eq!(out.code, 0, "a warning is left\n{}", out.all());
     assert!(
-        out.stderr.contains("fixed 2 finding(s) in 1 file(s)"),
+        out.stderr.contains("fixed 2 findings in 1 file"),
         "{}",
         out.all()
     );
@@ -88,7 +88,7 @@ fn fix_keeps_permissions_and_follows_symlinks() {
 
     let out = p.run(&["--fix", ".env", "bin/settings.toml"]);
     assert!(
-        out.stderr.contains("fixed 2 finding(s) in 2 file(s)"),
+        out.stderr.contains("fixed 2 findings in 2 files"),
         "{}",
         out.all()
     );
@@ -159,11 +159,11 @@ fn diff_previews_without_writing_and_masks_passwords() {
         out.all()
     );
     assert!(
-        out.stderr.contains("2 safe fix(es) in 2 file(s)"),
+        out.stderr.contains("2 safe fixes in 2 files"),
         "{}",
         out.all()
     );
-    assert_eq!(out.code, 1, "the findings are still there");
+    assert_eq!(out.code, 1, "there is something to fix");
     // The preview is exactly what --fix then does (passwords aside).
     p.run(&["--fix", "."]);
     assert_eq!(
@@ -172,5 +172,11 @@ fn diff_previews_without_writing_and_masks_passwords() {
     );
     let none = p.run(&["--diff", "."]);
     assert!(none.stdout.is_empty(), "{}", none.all());
-    assert!(none.stderr.contains("0 safe fix(es)"), "{}", none.all());
+    assert!(
+        none.stderr.contains("no safe fixes to apply"),
+        "{}",
+        none.all()
+    );
+    // Like `ruff --diff`: nothing to change is success, whatever findings are left.
+    assert_eq!(none.code, 0, "{}", none.all());
 }

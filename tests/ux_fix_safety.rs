@@ -357,7 +357,7 @@ fn overlapping_paths_are_linted_once() {
     let out = p.run(&["--fix", ".", ".env", "link.env", "src/x.py"]);
     assert!(!out.stderr.contains("changed on disk"), "{}", out.all());
     assert!(
-        out.stderr.contains("fixed 2 finding(s) in 2 file(s)"),
+        out.stderr.contains("fixed 2 findings in 2 files"),
         "{}",
         out.all()
     );

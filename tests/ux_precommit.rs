@@ -195,7 +195,7 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_on_a_clean_one() {
     );
     assert!(clean.output.contains("Passed"), "{}", clean.output);
     assert!(
-        clean.output.contains("no problems found (1 files scanned)"),
+        clean.output.contains("no problems found (1 file scanned)"),
         "the hook says what it scanned, even when it passes\n{}",
         clean.output
     );

@@ -75,6 +75,10 @@ impl Group {
     }
 }
 
+/// The heading that starts the maintainers' part of a rule's doc comment (to its end),
+/// which [`RuleMeta::documentation`] leaves out.
+pub const INTERNAL_NOTES: &str = "## Internal notes";
+
 /// A rule's identity and documentation. Code and name are a stable contract.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -103,14 +107,42 @@ impl PartialEq for RuleMeta {
 impl Eq for RuleMeta {}
 
 impl RuleMeta {
-    /// The documentation as Markdown, with the doc-comment indentation removed.
+    /// The user's documentation as Markdown, with the doc-comment indentation removed:
+    /// what `--explain`, the rule pages and SARIF show. A rule's doc comment may end with
+    /// a [`INTERNAL_NOTES`] section, for the people who maintain the rule (where a fact was
+    /// checked, which test shows it): rustdoc shows it, users never see it.
     pub fn documentation(&self) -> String {
-        let mut out = String::with_capacity(self.docs.len());
-        for line in self.docs.lines() {
-            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        self.doc_lines()
+            .take_while(|l| l.trim_end() != INTERNAL_NOTES)
+            .fold(String::with_capacity(self.docs.len()), |mut out, l| {
+                out.push_str(l);
+                out.push('\n');
+                out
+            })
+            .trim_end()
+            .to_string()
+            + "\n"
+    }
+
+    /// The doc comment's [`INTERNAL_NOTES`] section, without its heading (empty when
+    /// there is none).
+    pub fn internal_notes(&self) -> String {
+        let mut out = String::new();
+        for l in self
+            .doc_lines()
+            .skip_while(|l| l.trim_end() != INTERNAL_NOTES)
+            .skip(1)
+        {
+            out.push_str(l);
             out.push('\n');
         }
         out
+    }
+
+    fn doc_lines(&self) -> impl Iterator<Item = &'static str> {
+        self.docs
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
     }
 
     /// Where the rule's page is published (the same text as `--explain`).

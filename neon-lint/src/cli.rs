@@ -14,6 +14,11 @@ use crate::progress::Progress;
 use crate::report::{self, Format};
 use crate::{fix, lint, rule_docs, rules, url_cmd};
 
+mod generate;
+mod statistics;
+mod stdin;
+mod summary;
+
 /// Exit status: no error-level findings.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: at least one error-level finding (or warning under `-D warnings`).
@@ -35,6 +40,7 @@ pub const EXIT_FAILURE: u8 = 2;
                   neon-lint --diff                preview the safe fixes; --fix applies them\n  \
                   neon-lint --write-baseline nl-baseline.json   then --baseline nl-baseline.json\n  \
                   neon-lint url 'postgresql://...' check one connection string\n  \
+                  neon-lint - --stdin-filename .env < .env   lint text from stdin as that file\n  \
                   neon-lint --explain missing-sslmode"
 )]
 pub struct Cli {
@@ -120,6 +126,26 @@ struct LintArgs {
     /// Turn a rule off.
     #[arg(short = 'A', long = "allow", value_name = "RULE")]
     allow: Vec<String>,
+    /// Exit 0 even when error-level findings are left (a failed run still exits 2).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print one line per rule that fired (count, code, name), most frequent first,
+    /// instead of the findings.
+    #[arg(long, conflicts_with = "diff")]
+    statistics: bool,
+    /// Print the findings only: no summary, progress or "fixed" lines.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// With `-` as the path: lint standard input as if it were this file (its name decides
+    /// its kind). With `--fix`, the fixed text is printed on stdout.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Print a completion script for SHELL on stdout.
+    #[arg(long, value_name = "SHELL", exclusive = true)]
+    generate_completions: Option<clap_complete::Shell>,
+    /// Print the man page (roff) on stdout.
+    #[arg(long, exclusive = true)]
+    generate_man: bool,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -169,7 +195,11 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
         }
     };
     let code = match cli.command {
-        Some(Command::Url { json, string }) => run_url(json, &string, color_on(cli.lint.color)),
+        Some(Command::Url { json, string }) => run_url(
+            json,
+            &string,
+            color_on(cli.lint.color, std::io::stdout().is_terminal()),
+        ),
         None => run_lint(cli.lint),
     };
     // What the run had to say on stderr was lost: it did not do what it was asked.
@@ -179,12 +209,14 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn color_on(choice: ColorChoice) -> bool {
+/// Whether to colour output going to a stream that `tty` says is a terminal (or not).
+fn color_on(choice: ColorChoice, tty: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+            // no-color.org: only a non-empty NO_COLOR turns colours off.
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && tty
         }
     }
 }
@@ -272,20 +304,26 @@ fn print_stdout(text: &str) -> Option<u8> {
 }
 
 fn run_lint(args: LintArgs) -> u8 {
+    if let Some(shell) = args.generate_completions {
+        return print_bytes(&generate::completions(shell)).unwrap_or(EXIT_OK);
+    }
+    if args.generate_man {
+        return match generate::man_page() {
+            Ok(page) => print_bytes(&page).unwrap_or(EXIT_OK),
+            Err(e) => {
+                errln!("error: cannot render the man page: {e}");
+                EXIT_FAILURE
+            }
+        };
+    }
     if args.list_rules {
         return print_stdout(&list_rules()).unwrap_or(EXIT_OK);
     }
     if let Some(name) = &args.explain {
-        return match rules::find(name) {
-            Some(r) => print_stdout(&explain(r)).unwrap_or(EXIT_OK),
-            None => {
-                errln!(
-                    "error: {}",
-                    crate::config::lookup_rule(name)
-                        .err()
-                        .map(|e| e.to_string())
-                        .unwrap_or_default()
-                );
+        return match crate::config::lookup_rule(name) {
+            Ok(r) => print_stdout(&explain(r)).unwrap_or(EXIT_OK),
+            Err(e) => {
+                errln!("error: {e}");
                 EXIT_FAILURE
             }
         };
@@ -307,13 +345,56 @@ fn run_lint(args: LintArgs) -> u8 {
             }
         };
     }
-    let format = args.message_format.unwrap_or(args.format);
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
+    let code = lint_and_report(&args);
+    // `--exit-zero` turns "findings" into success; a run that failed still exits 2.
+    if args.exit_zero && code == EXIT_FINDINGS {
+        EXIT_OK
     } else {
-        args.paths.clone()
+        code
+    }
+}
+
+/// The file standard input stands for, when it is to be read: `Ok(None)` when it is not.
+fn stdin_name(args: &LintArgs) -> Result<Option<PathBuf>, String> {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if dash && args.paths.len() > 1 {
+        return Err("`-` (standard input) cannot be mixed with other paths".into());
+    }
+    match (&args.stdin_filename, dash || args.paths.is_empty()) {
+        (Some(name), true) if name.as_os_str().is_empty() => {
+            Err("`--stdin-filename` needs a file name".into())
+        }
+        (Some(name), true) => Ok(Some(name.clone())),
+        (Some(_), false) => Err("`--stdin-filename` goes with `-` (standard input) as the path".into()),
+        (None, _) if dash => Err(
+            "reading standard input needs `--stdin-filename PATH` (the name decides what kind of file it is), \
+             e.g. `neon-lint - --stdin-filename .env`"
+                .into(),
+        ),
+        (None, _) => Ok(None),
+    }
+}
+
+/// The lint run proper: configuration, the walk (or stdin), baseline, fixes, reports.
+fn lint_and_report(args: &LintArgs) -> u8 {
+    let format = args.message_format.unwrap_or(args.format);
+    let stdin_path = match stdin_name(args) {
+        Ok(p) => p,
+        Err(e) => {
+            errln!("error: {e}");
+            return EXIT_FAILURE;
+        }
     };
-    let mut config = match Config::load(&paths[0], args.config.as_deref()) {
+    let paths = match &stdin_path {
+        Some(name) => vec![name.clone()],
+        None if args.paths.is_empty() => vec![PathBuf::from(".")],
+        None => args.paths.clone(),
+    };
+    let config_root = match &stdin_path {
+        Some(name) => stdin::config_root(name),
+        None => paths[0].clone(),
+    };
+    let mut config = match Config::load(&config_root, args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             errln!("error: {e}");
@@ -332,20 +413,23 @@ fn run_lint(args: LintArgs) -> u8 {
             }
         }
     }
-    let paths = if args.force_exclude {
-        let excluder = match config.file_excluder() {
-            Ok(x) => x,
+    let excluder = if args.force_exclude {
+        match config.file_excluder() {
+            Ok(x) => Some(x),
             Err(e) => {
                 errln!("error: {e}");
                 return EXIT_FAILURE;
             }
-        };
-        paths
-            .into_iter()
-            .filter(|p| !(p.is_file() && excluder.excludes(p)))
-            .collect()
+        }
     } else {
-        paths
+        None
+    };
+    let paths: Vec<PathBuf> = match &excluder {
+        Some(x) if stdin_path.is_none() => paths
+            .into_iter()
+            .filter(|p| !(p.is_file() && x.excludes(p)))
+            .collect(),
+        _ => paths,
     };
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(b) => b,
@@ -355,12 +439,34 @@ fn run_lint(args: LintArgs) -> u8 {
         }
     };
 
-    let mut progress = if format.is_human() && !args.diff && std::io::stderr().is_terminal() {
-        Progress::start(progress_delay())
-    } else {
-        Progress::disabled()
+    // Standard input is read whole before anything is linted (and kept for `--fix`).
+    let stdin_bytes = match &stdin_path {
+        Some(_) => match stdin::read() {
+            Ok(b) => Some(b),
+            Err(e) => {
+                errln!("error: {e}");
+                return EXIT_FAILURE;
+            }
+        },
+        None => None,
     };
-    let result = lint::lint_with_progress(&paths, &config, &progress);
+    let quiet = args.quiet;
+    let mut progress =
+        if format.is_human() && !args.diff && !quiet && std::io::stderr().is_terminal() {
+            Progress::start(progress_delay())
+        } else {
+            Progress::disabled()
+        };
+    let result = match (&stdin_path, &stdin_bytes) {
+        // `--force-exclude` applies to the name stdin stands for, as to a named file.
+        (Some(name), Some(_)) if excluder.as_ref().is_some_and(|x| x.excludes(name)) => {
+            lint::lint_found(crate::discover::Discovery::default(), &config, &progress)
+        }
+        (Some(name), Some(bytes)) => {
+            lint::lint_found(stdin::discovery(name, bytes.clone()), &config, &progress)
+        }
+        _ => lint::lint_with_progress(&paths, &config, &progress),
+    };
     progress.finish();
     let outcome = match result {
         Ok(o) => o,
@@ -386,13 +492,16 @@ fn run_lint(args: LintArgs) -> u8 {
     if let Some(path) = &args.write_baseline {
         return match baseline::write(project, &diags, path) {
             Ok(n) => {
-                errln!(
-                    "neon-lint: recorded {n} finding(s) in {} ({} files scanned); \
-                     run with `--baseline {}` to see only new ones",
-                    path.display(),
-                    outcome.files_seen,
-                    path.display()
-                );
+                if !quiet {
+                    errln!(
+                        "neon-lint: recorded {} in {} ({} scanned); \
+                         run with `--baseline {}` to see only new ones",
+                        summary::count(n, "finding"),
+                        path.display(),
+                        summary::count(outcome.files_seen, "file"),
+                        path.display()
+                    );
+                }
                 EXIT_OK
             }
             Err(e) => {
@@ -406,20 +515,26 @@ fn run_lint(args: LintArgs) -> u8 {
         let applied = b.apply(project, &mut diags);
         if applied.hidden > 0 || applied.stale > 0 {
             let mut note = format!(
-                "neon-lint: {} finding(s) hidden by the baseline {}",
-                applied.hidden,
+                "neon-lint: {} hidden by the baseline {}",
+                summary::count(applied.hidden, "finding"),
                 path.display()
             );
             if applied.stale > 0 {
                 note.push_str(&format!(
-                    "; {} recorded finding(s) no longer occur (refresh it with `--write-baseline {}`)",
-                    applied.stale,
+                    "; {} no longer {} (refresh it with `--write-baseline {}`)",
+                    summary::count(applied.stale, "recorded finding"),
+                    if applied.stale == 1 {
+                        "occurs"
+                    } else {
+                        "occur"
+                    },
                     path.display()
                 ));
             }
             baseline_note = Some(note);
         }
     }
+    let failed_paths = !outcome.missing_paths.is_empty();
 
     if args.diff {
         let preview = report::diff::render(project, &diags);
@@ -429,21 +544,52 @@ fn run_lint(args: LintArgs) -> u8 {
         for (p, why) in &preview.refused {
             errln!("warning: {p}: `--fix` would not apply its fixes: {why}");
         }
-        errln!(
-            "neon-lint: {} safe fix(es) in {} file(s); nothing written (apply with `--fix`)",
-            preview.fixes,
-            preview.files
-        );
-        if let Some(n) = &baseline_note {
-            errln!("{n}");
+        if !quiet {
+            if preview.fixes == 0 {
+                errln!("neon-lint: no safe fixes to apply");
+            } else {
+                errln!(
+                    "neon-lint: {} in {}; nothing written (apply with `--fix`)",
+                    summary::count(preview.fixes, "safe fix"),
+                    summary::count(preview.files, "file")
+                );
+            }
+            if let Some(n) = &baseline_note {
+                errln!("{n}");
+            }
         }
-        if !outcome.missing_paths.is_empty() {
+        if failed_paths {
             return EXIT_FAILURE;
         }
-        return exit_status(&diags, &config);
+        // Like `ruff --diff`: 1 when there is something to change, 0 when there is not.
+        return if preview.fixes > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        };
     }
 
-    if args.fix {
+    // `--fix` on stdin: the fixed text goes to stdout, the findings left to stderr.
+    let mut findings_to_stderr = false;
+    if let (true, Some(bytes)) = (args.fix, &stdin_bytes) {
+        let (text, ids) = match stdin::fixed(project, &diags, bytes) {
+            Ok(x) => x,
+            Err(why) => {
+                let name = stdin_path.as_deref().unwrap_or(std::path::Path::new("-"));
+                errln!(
+                    "error: {}: --fix: {}",
+                    report::clean_line(project, &name.display().to_string()),
+                    report::clean_line(project, &why)
+                );
+                return EXIT_FAILURE;
+            }
+        };
+        if let Some(code) = print_bytes(&text) {
+            return code;
+        }
+        drop_fixed(&mut diags, &ids);
+        findings_to_stderr = true;
+    } else if args.fix {
         let (fixed, ids) = fix::apply(project, &diags);
         for (p, e) in &fixed.errors {
             errln!(
@@ -452,32 +598,43 @@ fn run_lint(args: LintArgs) -> u8 {
                 report::clean_line(project, e)
             );
         }
-        if fixed.fixed > 0 {
+        if fixed.fixed > 0 && !quiet {
             errln!(
-                "fixed {} finding(s) in {} file(s)",
-                fixed.fixed,
-                fixed.files.len()
+                "fixed {} in {}",
+                summary::count(fixed.fixed, "finding"),
+                summary::count(fixed.files.len(), "file")
             );
         }
-        let mut i = 0;
-        diags.retain(|_| {
-            let keep = !ids.contains(&i);
-            i += 1;
-            keep
-        });
+        drop_fixed(&mut diags, &ids);
     }
-    let color = color_on(args.color);
-    let render = |f: Format, color: bool| match f {
-        Format::Human => {
-            let mut s = report::human::render(project, &diags, color);
-            s.push_str(&summary(&diags, outcome.files_seen));
-            s
+    // The findings go where they are printed: stderr under stdin `--fix`.
+    let tty = if findings_to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let color = color_on(args.color, tty);
+    let render = |f: Format, color: bool| {
+        if args.statistics {
+            return match f {
+                Format::Json => statistics::json(&diags),
+                _ => statistics::text(&diags),
+            };
         }
-        Format::Short => report::short::render(project, &diags),
-        Format::Json => report::json::render(project, &diags),
-        Format::Sarif => report::sarif::render(project, &diags),
-        Format::Github => report::github::render(project, &diags),
-        Format::Cargo => report::cargo::render(project, &diags),
+        match f {
+            Format::Human => {
+                let mut s = report::human::render(project, &diags, color);
+                if !quiet {
+                    s.push_str(&summary::line(&diags, outcome.files_seen));
+                }
+                s
+            }
+            Format::Short => report::short::render(project, &diags),
+            Format::Json => report::json::render(project, &diags),
+            Format::Sarif => report::sarif::render(project, &diags),
+            Format::Github => report::github::render(project, &diags),
+            Format::Cargo => report::cargo::render(project, &diags),
+        }
     };
     for (f, path) in &args.output {
         match out::write_file(path, render(*f, false).as_bytes()) {
@@ -495,21 +652,46 @@ fn run_lint(args: LintArgs) -> u8 {
         }
     }
     let text = render(format, color);
-    if let Some(code) = print_stdout(&text) {
+    if findings_to_stderr {
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        if !text.is_empty() {
+            errln!("{text}");
+        }
+    } else if let Some(code) = print_stdout(&text) {
         return code;
     }
-    if outcome.files_seen == 0 && format != Format::Human {
-        errln!("neon-lint: no files to lint");
-    }
-    if let Some(n) = &baseline_note {
-        errln!("{n}");
+    if !quiet {
+        if outcome.files_seen == 0 && format != Format::Human {
+            errln!("neon-lint: no files to lint");
+        }
+        if let Some(n) = &baseline_note {
+            errln!("{n}");
+        }
     }
     // A path named on the command line that does not exist stops nothing, but the run
     // did not do what it was asked.
-    if !outcome.missing_paths.is_empty() {
+    if failed_paths {
         return EXIT_FAILURE;
     }
     exit_status(&diags, &config)
+}
+
+/// Prints raw bytes on stdout, like [`print_stdout`].
+fn print_bytes(bytes: &[u8]) -> Option<u8> {
+    match out::stdout(bytes) {
+        Ok(()) | Err(Stop::Closed) => None,
+        Err(Stop::Failed) => Some(EXIT_FAILURE),
+    }
+}
+
+/// Removes the findings `--fix` fixed (`ids`: indices into `diags`).
+fn drop_fixed(diags: &mut Vec<crate::diagnostic::Diagnostic>, ids: &[usize]) {
+    let mut i = 0;
+    diags.retain(|_| {
+        let keep = !ids.contains(&i);
+        i += 1;
+        keep
+    });
 }
 
 /// 1 when an error-level finding is left (or a warning under `-D warnings`), else 0.
@@ -550,24 +732,6 @@ pub fn explain(r: &neon_lint_core::RuleMeta) -> String {
     s.push_str(&r.documentation());
     s.push_str(&format!("\nOnline: {}\n", r.url()));
     s
-}
-
-fn summary(diags: &[crate::diagnostic::Diagnostic], files_seen: usize) -> String {
-    if files_seen == 0 {
-        return "neon-lint: no files to lint\n".into();
-    }
-    let count = |l: Level| diags.iter().filter(|d| d.level == l).count();
-    let (e, w, i) = (count(Level::Error), count(Level::Warn), count(Level::Info));
-    if e + w + i == 0 {
-        return format!("no problems found ({files_seen} files scanned)\n");
-    }
-    let plural = |n: usize, s: &str| format!("{n} {s}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "found {}, {}, {} ({files_seen} files scanned)\n",
-        plural(e, "error"),
-        plural(w, "warning"),
-        plural(i, "info")
-    )
 }
 
 /// The `--list-rules` table.

@@ -13,6 +13,13 @@ use neon_lint_core::{Level, RuleMeta};
 use crate::fsread::{self, MAX_FILE_BYTES};
 use crate::rules;
 
+mod per_file_ignores;
+pub use per_file_ignores::{Ignored, Matcher, PerFileIgnores};
+
+/// How many `extend` links a configuration may follow (a guard against long chains; a
+/// cycle is an error of its own).
+const MAX_EXTEND_DEPTH: usize = 16;
+
 /// Reads a file that is neon-lint's configuration: a regular file under the size limit,
 /// or an error naming it.
 fn read_config(path: &Path) -> Result<String, ConfigError> {
@@ -37,6 +44,8 @@ pub struct Config {
     pub hosts: HostOverrides,
     /// The project only uses Neon's current pooler, which tracks prepared statements.
     pub pooler_prepared_statements: bool,
+    /// Rules that do not apply to some files (`per-file-ignores`).
+    pub per_file_ignores: PerFileIgnores,
 }
 
 /// A configuration problem (exit status 2).
@@ -59,6 +68,8 @@ const KEYS: &[&str] = &[
     "pooled-hosts",
     "direct-hosts",
     "pooler-prepared-statements",
+    "per-file-ignores",
+    "extend",
 ];
 
 impl Config {
@@ -82,6 +93,14 @@ impl Config {
                 "`warnings` can only be denied (-D warnings)".into(),
             ));
         }
+        if level == Level::Error
+            && rules::find(name).is_none()
+            && did_you_mean(name, &["warnings"]).is_some()
+        {
+            return Err(ConfigError(format!(
+                "unknown rule `{name}` (did you mean `warnings`?); `neon-lint --list-rules` lists them"
+            )));
+        }
         let rule = lookup_rule(name)?;
         self.levels.insert(rule.name, level);
         Ok(())
@@ -90,7 +109,7 @@ impl Config {
     /// Finds and reads the configuration for a run over `root`, or an explicit file.
     pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
         if let Some(p) = explicit {
-            return Config::from_toml(&read_config(p)?, p, TableAt::Root);
+            return Config::from_toml(&read_config(p)?, p, TableAt::Root, &mut Vec::new());
         }
         let start = if root.is_file() {
             root.parent().unwrap_or(root)
@@ -111,7 +130,7 @@ impl Config {
                 )));
             }
             if let Some(nl) = found.first() {
-                return Config::from_toml(&read_config(nl)?, nl, TableAt::Root);
+                return Config::from_toml(&read_config(nl)?, nl, TableAt::Root, &mut Vec::new());
             }
             for (file, at) in [
                 ("Cargo.toml", TableAt::CargoMetadata),
@@ -122,7 +141,7 @@ impl Config {
                 // unreadable or not a regular file is passed over (it is not ours).
                 if let Ok(text) = fsread::read_to_string(&p, MAX_FILE_BYTES) {
                     if text.contains("neon-lint") {
-                        if let Some(c) = Config::from_toml_opt(&text, &p, at)? {
+                        if let Some(c) = Config::from_toml_opt(&text, &p, at, &mut Vec::new())? {
                             return Ok(c);
                         }
                     }
@@ -135,16 +154,80 @@ impl Config {
         Ok(Config::default())
     }
 
-    fn from_toml(text: &str, path: &Path, at: TableAt) -> Result<Config, ConfigError> {
+    /// `chain`: the files whose `extend` led here (to report a cycle).
+    fn from_toml(
+        text: &str,
+        path: &Path,
+        at: TableAt,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Config, ConfigError> {
         Ok(
-            Config::from_toml_opt(text, path, at)?.unwrap_or_else(|| Config {
+            Config::from_toml_opt(text, path, at, chain)?.unwrap_or_else(|| Config {
                 source: Some(path.to_path_buf()),
                 ..Config::default()
             }),
         )
     }
 
-    fn from_toml_opt(text: &str, path: &Path, at: TableAt) -> Result<Option<Config>, ConfigError> {
+    /// The base configuration `extend = "..."` in `path` names (relative to `path`'s
+    /// folder), read with its own `extend` chain. Its table is the one its file name says:
+    /// `[tool.neon-lint]` in a `pyproject.toml`, the metadata table in a `Cargo.toml`, the
+    /// whole file otherwise.
+    fn extended(
+        item: &toml_edit::Item,
+        path: &Path,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Config, ConfigError> {
+        let shown = path.display();
+        let rel = item
+            .as_str()
+            .ok_or_else(|| ConfigError(format!("{shown}: `extend` must be a path (a string)")))?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let base = dir.join(rel);
+        let here = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        chain.push(here);
+        let canonical = std::fs::canonicalize(&base).map_err(|e| {
+            ConfigError(format!(
+                "{shown}: `extend = \"{rel}\"`: cannot read {}: {e}",
+                base.display()
+            ))
+        })?;
+        if chain.contains(&canonical) {
+            let names: Vec<String> = chain
+                .iter()
+                .chain(std::iter::once(&canonical))
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(ConfigError(format!(
+                "`extend` goes round in a circle: {}",
+                names.join(" -> ")
+            )));
+        }
+        if chain.len() > MAX_EXTEND_DEPTH {
+            return Err(ConfigError(format!(
+                "{shown}: `extend` chain longer than {MAX_EXTEND_DEPTH} files"
+            )));
+        }
+        let at = match base.file_name().and_then(|n| n.to_str()) {
+            Some("pyproject.toml") => TableAt::PyprojectTool,
+            Some("Cargo.toml") => TableAt::CargoMetadata,
+            _ => TableAt::Root,
+        };
+        let text = read_config(&base)?;
+        Config::from_toml_opt(&text, &base, at, chain)?.ok_or_else(|| {
+            ConfigError(format!(
+                "{shown}: `extend = \"{rel}\"`: {} has no neon-lint settings",
+                base.display()
+            ))
+        })
+    }
+
+    fn from_toml_opt(
+        text: &str,
+        path: &Path,
+        at: TableAt,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Option<Config>, ConfigError> {
         let shown = path.display();
         let doc = text
             .parse::<toml_edit::DocumentMut>()
@@ -160,13 +243,33 @@ impl Config {
                 .and_then(|t| t.as_table()),
         };
         let Some(table) = table else { return Ok(None) };
-        let mut c = Config {
-            source: Some(path.to_path_buf()),
-            ..Config::default()
+        // The base first; every setting written here then overrides it (lists and values
+        // replace the base's, `rules` and `per-file-ignores` entries replace theirs).
+        let mut c = match table.get("extend") {
+            Some(item) => Config::extended(item, path, chain)?,
+            None => Config::default(),
         };
+        c.source = Some(path.to_path_buf());
         for (key, item) in table.iter() {
             let bad_type = |want: &str| ConfigError(format!("{shown}: `{key}` must be {want}"));
             match key {
+                "extend" => {}
+                "per-file-ignores" => {
+                    let globs = item
+                        .as_table_like()
+                        .ok_or_else(|| bad_type("a table of \"glob\" = [rules]"))?;
+                    for (glob, rules) in globs.iter() {
+                        let ignored = ignored_rules(rules).map_err(|e| {
+                            ConfigError(format!("{shown}: per-file-ignores `{glob}`: {e}"))
+                        })?;
+                        globset::Glob::new(glob).map_err(|e| {
+                            ConfigError(format!(
+                                "{shown}: invalid per-file-ignores glob `{glob}`: {e}"
+                            ))
+                        })?;
+                        c.per_file_ignores.set(glob.to_string(), ignored);
+                    }
+                }
                 "rules" => {
                     let rules = item
                         .as_table_like()
@@ -227,6 +330,20 @@ enum TableAt {
     Root,
     CargoMetadata,
     PyprojectTool,
+}
+
+/// The rules of one `per-file-ignores` entry: names or codes, or `"all"`.
+fn ignored_rules(item: &toml_edit::Item) -> Result<Ignored, ConfigError> {
+    let names = string_list(item)
+        .ok_or_else(|| ConfigError("must be a list of rule names or codes".into()))?;
+    if names.iter().any(|n| n == "all") {
+        return Ok(Ignored::All);
+    }
+    let rules = names
+        .iter()
+        .map(|n| lookup_rule(n).map(|r| r.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Ignored::Rules(rules))
 }
 
 fn string_list(item: &toml_edit::Item) -> Option<Vec<String>> {
@@ -290,7 +407,17 @@ pub fn lookup_rule(name: &str) -> Result<&'static RuleMeta, ConfigError> {
         return Ok(r);
     }
     let names: Vec<&str> = rules::all().iter().map(|r| r.name).collect();
+    // Codes too (`NL0001` means `NL001`), compared in lower case as `did_you_mean` does.
+    let codes: Vec<String> = rules::all()
+        .iter()
+        .map(|r| r.code.to_ascii_lowercase())
+        .collect();
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
     let hint = did_you_mean(name, &names)
+        .or_else(|| {
+            let code = did_you_mean(name, &codes)?;
+            rules::find(code).map(|r| r.code)
+        })
         .map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default();
     Err(ConfigError(format!(

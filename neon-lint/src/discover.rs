@@ -336,6 +336,28 @@ fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: boo
     }
 }
 
+/// What the walk would make of one file given on standard input (`neon-lint -
+/// --stdin-filename PATH`): the file at `path` with `bytes` as its content, judged like a
+/// file named on the command line (its kind from its name, then the same prefilter).
+pub fn from_stdin(path: &Path, bytes: Vec<u8>) -> Discovery {
+    let kind = classify(path).unwrap_or(FileKind::Script);
+    let binary = !is_text_whatever_it_holds(kind) && prefilter::is_binary(&bytes);
+    let keep = (!binary && prefilter::is_candidate(kind, &bytes))
+        || matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate);
+    let mut d = Discovery {
+        files_seen: 1,
+        ..Discovery::default()
+    };
+    if keep {
+        d.candidates.push(Candidate {
+            path: path.to_path_buf(),
+            kind,
+            bytes,
+        });
+    }
+    d
+}
+
 /// File kinds whose tools read them as text lines whatever they hold (python-dotenv,
 /// docker compose's `env_file`, shells, `configparser`, Docker's Dockerfile parser): the
 /// "a NUL means binary" guess does not apply to them.

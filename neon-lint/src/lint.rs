@@ -7,7 +7,7 @@ use globset::{Glob, GlobSetBuilder};
 use crate::classify::FileKind;
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::Diagnostic;
-use crate::discover::{discover, WalkOptions};
+use crate::discover::{discover, Discovery, WalkOptions};
 use crate::progress::Progress;
 use crate::project::{self, GitFacts, Project};
 use crate::rules::unused_suppression;
@@ -68,7 +68,6 @@ pub fn lint_with_progress(
     config: &Config,
     progress: &Progress,
 ) -> Result<Outcome, ConfigError> {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let mut exclude = GlobSetBuilder::new();
     for g in &config.exclude {
         let glob =
@@ -85,6 +84,16 @@ pub fn lint_with_progress(
     };
     progress.phase("walking the tree");
     let found = discover(paths, &opts);
+    lint_found(found, config, progress)
+}
+
+/// Lints what a walk (or standard input, [`crate::discover::from_stdin`]) found.
+pub fn lint_found(
+    found: Discovery,
+    config: &Config,
+    progress: &Progress,
+) -> Result<Outcome, ConfigError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     progress.phase(format!(
         "reading {} candidate files (of {})",
         found.candidates.len(),
@@ -121,6 +130,11 @@ pub fn lint_with_progress(
             .map(|(p, m)| (project::display_path(p, &cwd), m.clone())),
     );
     let mut diagnostics = rules::run(&project, config);
+    // `per-file-ignores` first: a suppression comment covering only an ignored finding is
+    // then reported unused, as it is.
+    let ignores = config.per_file_ignores.matcher(&config.root())?;
+    let ignored = |d: &Diagnostic| ignores.ignores(&project.files[d.file].path, d.rule);
+    diagnostics.retain(|d| !ignored(d));
 
     // Suppressions: every candidate file's, so that unused ones can be reported (NL090).
     let mut sups: Vec<Vec<suppress::Suppression>> =
@@ -134,6 +148,7 @@ pub fn lint_with_progress(
     let mut unused = unused_suppression::check(&project, config, &sups, false);
     apply(&mut unused, &mut sups);
     unused.extend(unused_suppression::check(&project, config, &sups, true));
+    unused.retain(|d| !ignored(d));
     diagnostics.extend(unused);
 
     diagnostics.sort_by(|a, b| {

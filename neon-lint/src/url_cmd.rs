@@ -114,7 +114,7 @@ pub fn analyse_human(text: &str, ctx: &UrlContext, color: bool) -> (String, bool
     let input = UrlInput::new(text, ctx);
     let findings = neon_lint_core::rules::check_all(&input);
     let masked = crate::report::RedactedText::new(text);
-    let mut out = Vec::new();
+    let mut out = String::new();
     let mut failed = false;
     let mut cache = ("<url>".to_string(), Source::from(masked.text.clone()));
     for f in &findings {
@@ -124,7 +124,7 @@ pub fn analyse_human(text: &str, ctx: &UrlContext, color: bool) -> (String, bool
                 (ReportKind::Error, Color::Red)
             }
             neon_lint_core::Level::Warn => (ReportKind::Warning, Color::Yellow),
-            _ => (ReportKind::Custom("info", Color::Blue), Color::Blue),
+            _ => (ReportKind::Custom("Info", Color::Blue), Color::Blue),
         };
         let span = masked.map_range(f.span.clone());
         let mut r = Report::build(kind, ("<url>".to_string(), span.clone()))
@@ -143,12 +143,24 @@ pub fn analyse_human(text: &str, ctx: &UrlContext, color: bool) -> (String, bool
         if let Some(h) = &f.help {
             r = r.with_help(redact::redact(h));
         }
-        let _ = r.finish().write(&mut cache, &mut out);
+        let mut one = Vec::new();
+        let _ = r.finish().write(&mut cache, &mut one);
+        // The header counts on the string as given, not on its masked copy.
+        let before = text.get(..f.span.start).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        let one = String::from_utf8_lossy(&one);
+        out.push_str(&crate::report::human::true_header(
+            &one, "<url>", line, column,
+        ));
     }
-    let mut s = String::from_utf8_lossy(&out).into_owned();
-    if !color {
-        s = crate::report::strip_ansi(&s);
-    }
+    let mut s = crate::report::terminal::tidy(&out, color);
     if findings.is_empty() {
         match &input.parsed {
             Ok(_) => s.push_str("no problems found\n"),

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use neon_lint_core::Level;
 
-use super::{clean_line, redaction};
+use super::{clean_line, positions, redaction};
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 
 /// Renders every diagnostic; `color` turns ANSI colours on.
 pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
-    let mut out = Vec::new();
+    let mut out = String::new();
     let mut by_file: BTreeMap<usize, Vec<&Diagnostic>> = BTreeMap::new();
     for d in diags {
         by_file.entry(d.file).or_default().push(d);
@@ -26,7 +26,8 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
             let (kind, main_color) = match d.level {
                 Level::Error => (ReportKind::Error, Color::Red),
                 Level::Warn => (ReportKind::Warning, Color::Yellow),
-                _ => (ReportKind::Custom("info", Color::Blue), Color::Blue),
+                // Capitalised like ariadne's own `Error` and `Warning`.
+                _ => (ReportKind::Custom("Info", Color::Blue), Color::Blue),
             };
             let span = masked.map_range(d.span.clone());
             let mut report = Report::build(kind, (shown.clone(), span.clone()))
@@ -67,13 +68,40 @@ pub fn render(project: &Project, diags: &[Diagnostic], color: bool) -> String {
                     report.with_note(format!("fix: {} ({how})", clean_line(project, &fix.title)));
             }
             report = report.with_note(format!("see {}", d.rule.url()));
-            let _ = report.finish().write(&mut cache, &mut out);
+            let mut one = Vec::new();
+            let _ = report.finish().write(&mut cache, &mut one);
+            let (start, _) = positions(project, d);
+            let one = String::from_utf8_lossy(&one);
+            out.push_str(&true_header(&one, &shown, start.line, start.column));
         }
     }
-    let s = String::from_utf8_lossy(&out).into_owned();
-    if color {
-        s
+    super::terminal::tidy(&out, color)
+}
+
+/// `report` with its header's `path:line:col` set to the finding's true position.
+///
+/// ariadne counts the column on the text it draws, where a password before the span is
+/// `****`: the header would be off by the password's length minus four. The header is
+/// the first `path:L:C` after the title line; only those two numbers are replaced.
+pub(crate) fn true_header(report: &str, shown: &str, line: usize, column: usize) -> String {
+    let title_end = report.find('\n').unwrap_or(report.len());
+    let needle = format!(" {shown}:");
+    let Some(at) = report[title_end..]
+        .find(&needle)
+        .map(|i| title_end + i + needle.len())
+    else {
+        return report.to_string();
+    };
+    let rest = &report[at..];
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let l = digits(rest);
+    let c = if rest[l..].starts_with(':') {
+        digits(&rest[l + 1..])
     } else {
-        super::strip_ansi(&s)
+        0
+    };
+    if l == 0 || c == 0 {
+        return report.to_string();
     }
+    format!("{}{line}:{column}{}", &report[..at], &rest[l + 1 + c..])
 }

@@ -9,6 +9,7 @@ pub mod json;
 pub mod redaction;
 pub mod sarif;
 pub mod short;
+pub mod terminal;
 
 pub use redaction::{escape_controls, RedactedText, Redaction};
 

@@ -169,6 +169,13 @@ impl Redaction {
         RedactedText::from_spans(text, spans)
     }
 
+    /// Whether file `file`'s text holds anything redaction masks: a secret where it sits,
+    /// or a secret known anywhere in the run. What holds one must never be printed whole.
+    pub fn masks_any(&self, project: &Project, file: FileId) -> bool {
+        self.spans.get(file).is_some_and(|s| !s.is_empty())
+            || !self.word_spans(&project.files[file].text).is_empty()
+    }
+
     fn word_spans(&self, text: &str) -> Vec<Range<usize>> {
         match &self.words {
             Some(ac) => ac.find_iter(text).map(|m| m.range()).collect(),

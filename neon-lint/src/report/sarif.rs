@@ -216,9 +216,11 @@ fn result(
     let fp = crate::baseline::fingerprint(project, d, &f.display);
     let n = seen.entry(fp.clone()).or_insert(0);
     *n += 1;
+    // The help is a paragraph of its own: code scanning shows the message as written, and
+    // "... without `sslmode` Help: append ..." read as one sentence.
     let mut text = clean(project, &d.message);
     if let Some(h) = &d.help {
-        text.push_str(&format!(" Help: {}", clean(project, h)));
+        text.push_str(&format!("\n\nHelp: {}", clean(project, h)));
     }
     let mut r = json!({
         "ruleId": d.rule.code,

@@ -62,7 +62,10 @@ neon_lint_core::declare_rule! {
     ///
     /// ## References
     /// - Neon: Connect a Rust application (`postgres-openssl`)
-    /// - rust-drivers reference: tokio-postgres `tls.rs`, `connect_tls.rs`
+    /// - tokio-postgres sources: `tls.rs`, `connect_tls.rs`
+    ///
+    /// ## Internal notes
+    /// - Checked against the rust-drivers reference (tokio-postgres section).
     pub static PLAINTEXT_CONNECTOR = {
         code: "NL030",
         name: "plaintext-connector",

@@ -107,8 +107,7 @@ neon_lint_core::declare_rule! {
     ///    `prepared statement "__asyncpg_stmt_1__" does not exist` (asyncpg).
     /// 2. Neon's pooler does track them: Neon moved to PgBouncer 1.21 with
     ///    `max_prepared_statements` in October 2023 (neondatabase/autoscaling#566; Neon's
-    ///    docs cite PgBouncer 1.22.0 and `max_prepared_statements=1000`, and RULES.md dates
-    ///    it February 2024: the reference files are newer than the seed card). So on Neon's
+    ///    docs cite PgBouncer 1.22.0 and `max_prepared_statements=1000`). So on Neon's
     ///    current pooler the drivers' defaults work.
     ///
     /// That is why this is a warning, and why `pooler-prepared-statements = true` in
@@ -117,8 +116,7 @@ neon_lint_core::declare_rule! {
     ///
     /// ## What was verified (sqlx)
     /// sqlx 0.8.6 against PgBouncer 1.18 in transaction mode (no prepared-statement
-    /// tracking), 16 concurrent clients sharing 4 server connections
-    /// (`tests/ground-truth/tests/pooler.rs`):
+    /// tracking), 16 concurrent clients sharing 4 server connections:
     ///
     /// | configuration | PgBouncer 1.18 | PgBouncer 1.24 `max_prepared_statements=1000` |
     /// |---|---|---|
@@ -169,6 +167,11 @@ neon_lint_core::declare_rule! {
     /// - Neon: Connection pooling ("PgBouncer supports protocol-level prepared statements")
     /// - PgBouncer: `max_prepared_statements`
     /// - sqlx#67, sqlx#4328 / PR #4337, sqlx PR #3863; rust-postgres#959
+    ///
+    /// ## Internal notes
+    /// - RULES.md dates Neon's prepared-statement tracking February 2024; the reference
+    ///   files (newer than the seed card) say October 2023, which is what this page says.
+    /// - The sqlx table and the Python runs come from `tests/ground-truth/tests/pooler.rs`.
     pub static STATEMENT_CACHE_ON_POOLER = {
         code: "NL010",
         name: "statement-cache-on-pooler",

@@ -36,7 +36,7 @@ neon_lint_core::declare_rule! {
     /// unchanged and raise that `TypeError`; `?ssl=require` reaches asyncpg and is accepted.
     /// No SQLAlchemy version tested translates `sslmode`.
     ///
-    /// Rust, from the drivers' sources (rust-drivers reference section 2):
+    /// Rust, from the drivers' sources:
     ///
     /// - tokio-postgres (and `postgres`, deadpool-postgres, bb8/r2d2 `PostgresConnectionManager`,
     ///   diesel-async) parse the string with their own `Config` parser, which accepts
@@ -80,6 +80,9 @@ neon_lint_core::declare_rule! {
     ///
     /// ## References
     /// - MagicStack/asyncpg#737; SQLAlchemy asyncpg dialect `create_connect_args`
+    ///
+    /// ## Internal notes
+    /// - The Rust facts are from the rust-drivers reference, section 2.
     pub static UNSUPPORTED_DRIVER_PARAMETER = {
         code: "NL033",
         name: "unsupported-driver-parameter",
@@ -242,11 +245,17 @@ fn parser_name(d: Driver) -> String {
 
 fn rust_help(parser: &str, keyword: &str) -> String {
     match (parser, keyword) {
-        ("tokio-postgres", "sslmode") => "use `sslmode=require` (and `channel_binding=require`): the TLS connector                                           verifies the certificate and host name itself"
-            .into(),
+        ("tokio-postgres", "sslmode") => {
+            "use `sslmode=require` (and `channel_binding=require`): the TLS connector \
+         verifies the certificate and host name itself"
+                .into()
+        }
         ("tokio-postgres", k) => format!("remove `{k}` from the string given to tokio-postgres"),
-        ("sqlx", _) => "point `sslrootcert` at a CA bundle file (`/etc/ssl/certs/ca-certificates.crt`) with                         `sslmode=verify-full`, or leave it out"
-            .into(),
+        ("sqlx", _) => {
+            "point `sslrootcert` at a CA bundle file (`/etc/ssl/certs/ca-certificates.crt`) \
+         with `sslmode=verify-full`, or leave it out"
+                .into()
+        }
         _ => "use `sslmode=require`".into(),
     }
 }
