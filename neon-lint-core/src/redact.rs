@@ -293,6 +293,12 @@ fn assigned_value(
         .eq_ignore_ascii_case("env")
         && i > key_end
         && marker != b'=';
+    // A call's argument list follows its name directly (`.password("x")`); prose puts a
+    // space first ("the password (shown as ****)"), which is no assignment.
+    let call = marker == b'(';
+    if call && i > key_end {
+        return None;
+    }
     match marker {
         b'=' | b':' | b'(' => {
             i += 1;
@@ -354,6 +360,10 @@ fn assigned_value(
                 return None;
             }
         }
+    }
+    // `.password(pw)`: a variable or a word, not a secret (only literals are).
+    if call {
+        return None;
     }
     let s = i;
     let mut e = s;
@@ -530,6 +540,21 @@ mod tests {
             assert!(!r.contains(CANARY), "{s} -> {r}");
             assert!(r.contains(MASK), "{s} -> {r}");
         }
+    }
+
+    #[test]
+    fn prose_about_a_password_keeps_its_words() {
+        for s in [
+            "password (shown as ****)",
+            "rotate the password (it is in the history now)",
+            "cfg.password(pw) reads it from a variable",
+        ] {
+            assert_eq!(redact(s), s);
+        }
+        assert_eq!(
+            redact(&format!(".password(\"{CANARY}\")")),
+            ".password(\"****\")"
+        );
     }
 
     #[test]
