@@ -16,10 +16,13 @@ pub const MASK: &str = "****";
 /// API key (`napi_...`) tokens. Sorted, merged, on char boundaries.
 pub fn secret_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
-    if let Ok(info) = conninfo::parse_unredacted(text) {
-        for p in info.password_params() {
-            spans.push(inner_value_span(text, p.source, p.value_span.clone()));
+    match conninfo::parse_unredacted(text) {
+        Ok(info) => {
+            for p in info.password_params() {
+                spans.push(inner_value_span(text, p.source, p.value_span.clone()));
+            }
         }
+        Err(_) => spans.extend(whole_uri_password(text)),
     }
     uri_userinfo_passwords(text, &mut spans);
     keyed_passwords(text, &mut spans);
@@ -177,6 +180,33 @@ fn inner_value_span(text: &str, source: ParamSource, span: Range<usize>) -> Rang
     } else {
         span
     }
+}
+
+/// The password of `text` read as one URI that libpq may reject: everything between the
+/// first `:` of the userinfo and its last `@` before the first `/`, spaces and quotes
+/// included (inside a whole value nothing delimits the URL but its own syntax). For a
+/// string that is a connection string as a whole (an extracted value, `neon_url!`'s
+/// literal), where [`uri_userinfo_passwords`] must stop at the first space of prose.
+pub fn whole_uri_password(text: &str) -> Option<Range<usize>> {
+    let lead = text.len() - text.trim_start().len();
+    let body = &text[lead..];
+    let scheme_end = body.find("://")?;
+    // `postgresql`, `postgres`, `postgresql+asyncpg`, `jdbc:postgresql`: a scheme, not prose.
+    let scheme = &body[..scheme_end];
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.' | b':'))
+    {
+        return None;
+    }
+    let start = lead + scheme_end + 3;
+    let rest = &text[start..];
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    let colon = authority[..at].find(':')?;
+    let pw = start + colon + 1..start + at;
+    (!pw.is_empty()).then_some(pw)
 }
 
 fn uri_userinfo_passwords(text: &str, spans: &mut Vec<Range<usize>>) {
@@ -540,6 +570,23 @@ mod tests {
             assert!(!r.contains(CANARY), "{s} -> {r}");
             assert!(r.contains(MASK), "{s} -> {r}");
         }
+    }
+
+    #[test]
+    fn rejected_uris_keep_their_password_masked_whole() {
+        // libpq rejects these (a bad keyword, a bad escape); the whole userinfo password,
+        // spaces included, is still masked.
+        for s in [
+            "postgresql://av.CA } : true,e } : true,pp@ep-x.us-east-2.aws.neon.tech/db?sslr\u{ff}otcert=x",
+            "postgresql://u:pa ss word@h/db?bogus=1",
+            "  postgres://u:a%zzb c@h/db",
+        ] {
+            let r = redact(s);
+            for leaked in ["true,pp", "ss word", "b c"] {
+                assert!(!r.contains(leaked), "{s} -> {r}");
+            }
+        }
+        assert_eq!(whole_uri_password("see postgresql://u:p q@h"), None);
     }
 
     #[test]

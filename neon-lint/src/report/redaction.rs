@@ -59,9 +59,18 @@ impl Redaction {
             let Some(spans) = parsed.get_mut(site.file) else {
                 continue;
             };
-            if let Ok(info) = neon_lint_core::conninfo::parse(&site.text) {
-                for p in info.password_params() {
-                    spans.push(site.map.range(p.value_span.clone()));
+            match neon_lint_core::conninfo::parse(&site.text) {
+                Ok(info) => {
+                    for p in info.password_params() {
+                        spans.push(site.map.range(p.value_span.clone()));
+                    }
+                }
+                // Rejected by libpq: its URI password still runs to the userinfo's last
+                // `@`, spaces included.
+                Err(_) => {
+                    if let Some(pw) = redact::whole_uri_password(&site.text) {
+                        spans.push(site.map.range(pw));
+                    }
                 }
             }
             for s in redact::secret_spans(&site.text) {
