@@ -55,6 +55,8 @@ enum Command {
         /// The connection string, or `-` to read one per line from stdin.
         string: String,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -170,6 +172,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     };
     let code = match cli.command {
         Some(Command::Url { json, string }) => run_url(json, &string, color_on(cli.lint.color)),
+        Some(Command::Server) => crate::server::run(),
         None => run_lint(cli.lint),
     };
     // What the run had to say on stderr was lost: it did not do what it was asked.

@@ -68,7 +68,30 @@ pub fn lint_with_progress(
     config: &Config,
     progress: &Progress,
 ) -> Result<Outcome, ConfigError> {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    lint_with(paths, config, progress, &LintOptions::default())
+}
+
+/// What a caller other than the command line changes about a run (the language server).
+#[derive(Debug, Default, Clone)]
+pub struct LintOptions {
+    /// Texts read instead of the files at these paths (unsaved editor buffers).
+    pub overlay: crate::discover::Overlay,
+    /// The folder paths are shown relative to (default: the current directory). A server
+    /// names files relative to the project, whatever folder it was started in.
+    pub base: Option<PathBuf>,
+}
+
+/// Lints `paths` with `config` and `options`, naming each phase on `progress`.
+pub fn lint_with(
+    paths: &[PathBuf],
+    config: &Config,
+    progress: &Progress,
+    options: &LintOptions,
+) -> Result<Outcome, ConfigError> {
+    let cwd = match &options.base {
+        Some(b) => b.clone(),
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
     let mut exclude = GlobSetBuilder::new();
     for g in &config.exclude {
         let glob =
@@ -82,6 +105,7 @@ pub fn lint_with_progress(
             Some(exclude.build().map_err(|e| ConfigError(e.to_string()))?)
         },
         threads: 0,
+        overlay: options.overlay.clone(),
     };
     progress.phase("walking the tree");
     let found = discover(paths, &opts);
