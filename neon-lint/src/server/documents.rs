@@ -138,7 +138,8 @@ const MANIFESTS: &[&str] = &[
 ///   when the document is inside one (a monorepo without git: the top program owns the
 ///   `.env` files above the nested ones);
 /// - else the client's workspace folder holding the document;
-/// - else the document's own folder.
+/// - else the document alone (a `.env` opened on its own from a home folder must not
+///   start a walk of the whole home folder).
 pub fn project_root(path: &Path, workspace_folders: &[PathBuf]) -> PathBuf {
     let dir = path.parent().unwrap_or(path);
     let workspace = workspace_folders
@@ -160,7 +161,7 @@ pub fn project_root(path: &Path, workspace_folders: &[PathBuf]) -> PathBuf {
     }
     outermost_manifest
         .or_else(|| workspace.cloned())
-        .unwrap_or_else(|| dir.to_path_buf())
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 #[cfg(test)]
@@ -220,5 +221,16 @@ mod tests {
         );
         std::fs::write(app.join("neon-lint.toml"), "").unwrap();
         assert_eq!(project_root(&app.join(".env"), &[]), app);
+        let other = tempfile::tempdir().unwrap();
+        let lone = std::fs::canonicalize(other.path()).unwrap();
+        let marked = |d: &Path| {
+            MANIFESTS
+                .iter()
+                .chain(&[".git"])
+                .any(|m| d.join(m).exists())
+        };
+        if !lone.ancestors().any(marked) {
+            assert_eq!(project_root(&lone.join(".env"), &[]), lone.join(".env"));
+        }
     }
 }

@@ -392,9 +392,15 @@ impl Server {
                 return;
             }
         };
+        // A root is a folder, or one document linted alone (see `project_root`).
+        let base = if root.is_dir() {
+            root
+        } else {
+            root.parent().unwrap_or(root)
+        };
         let options = LintOptions {
             overlay: self.docs.overlay(root),
-            base: Some(root.to_path_buf()),
+            base: Some(base.to_path_buf()),
         };
         let started = std::time::Instant::now();
         let run = catch_unwind(AssertUnwindSafe(|| {
