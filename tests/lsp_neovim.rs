@@ -21,7 +21,7 @@ const HOST: &str = "ep-cool-darkness-123456.us-east-2.aws.neon.tech";
 const SCRIPT: &str = r#"
 local root = os.getenv("NL_ROOT")
 local result_path = os.getenv("NL_RESULT")
-local res = { steps = {} }
+local res = { steps = {}, files = {} }
 local function step(s) table.insert(res.steps, s) end
 local function finish()
   local f = io.open(result_path, "w")
@@ -29,30 +29,26 @@ local function finish()
   f:close()
   vim.cmd("qa!")
 end
-local ok, err = pcall(function()
-  vim.cmd("edit " .. vim.fn.fnameescape(root .. "/.env"))
+-- The raw LSP diagnostics, as published (Neovim 0.7 keeps only some fields of them in
+-- `vim.diagnostic`), then Neovim's own handler.
+local raw = {}
+local default_handler = vim.lsp.handlers["textDocument/publishDiagnostics"]
+local function on_diagnostics(err, result, ctx, config)
+  raw[result.uri] = result.diagnostics
+  return default_handler(err, result, ctx, config)
+end
+local exited = nil
+local client_id = nil
+
+-- Opens `rel`, waits for NL001, hovers it, applies its code action with Neovim's own
+-- `apply_workspace_edit`, saves, and waits for the finding to go.
+local function fix_file(rel)
+  local out = {}
+  res.files[rel] = out
+  vim.cmd("edit " .. vim.fn.fnameescape(root .. "/" .. rel))
   local bufnr = vim.api.nvim_get_current_buf()
-  local exited = nil
-  -- The raw LSP diagnostics, as published (Neovim 0.7 keeps only some fields of them in
-  -- `vim.diagnostic`), then Neovim's own handler.
-  local raw = {}
-  local default_handler = vim.lsp.handlers["textDocument/publishDiagnostics"]
-  local function on_diagnostics(err, result, ctx, config)
-    raw[result.uri] = result.diagnostics
-    return default_handler(err, result, ctx, config)
-  end
-  local client_id = vim.lsp.start_client({
-    handlers = { ["textDocument/publishDiagnostics"] = on_diagnostics },
-    name = "neon-lint",
-    cmd = { "sh", os.getenv("NL_WRAPPER"), os.getenv("NL_IN_LOG"), os.getenv("NL_SERVER"),
-            os.getenv("NL_OUT_LOG"), os.getenv("NL_ERR_LOG"), os.getenv("NL_STATUS"),
-            os.getenv("NL_FIFO") },
-    root_dir = root,
-    on_exit = function(code) exited = code end,
-  })
-  res.client_id = client_id
   vim.lsp.buf_attach_client(bufnr, client_id)
-  step("attached")
+  local uri = vim.uri_from_bufnr(bufnr)
   local function nl001()
     for _, d in ipairs(vim.diagnostic.get(bufnr)) do
       if d.code == "NL001" or (d.user_data and d.user_data.lsp and d.user_data.lsp.code == "NL001") then
@@ -62,40 +58,50 @@ local ok, err = pcall(function()
     return nil
   end
   if not vim.wait(30000, function() return nl001() ~= nil end, 20) then
-    step("no NL001 diagnostic")
+    step(rel .. ": no NL001 diagnostic")
     return
   end
-  local d = nl001()
   local lsp = nil
-  for _, r in ipairs(raw[vim.uri_from_bufnr(bufnr)] or {}) do
+  for _, r in ipairs(raw[uri] or {}) do
     if r.code == "NL001" then lsp = r end
   end
-  res.diagnostic = lsp
-  res.nvim_diagnostic = { lnum = d.lnum, col = d.col, end_lnum = d.end_lnum, end_col = d.end_col,
-                          severity = d.severity, source = d.source, message = d.message }
-  step("diagnostic received")
+  out.diagnostic = lsp
+  step(rel .. ": diagnostic received")
   local client = vim.lsp.get_client_by_id(client_id)
   res.offset_encoding = client.offset_encoding
-  local range = lsp and lsp.range or { start = { line = d.lnum, character = d.col },
-                                        ["end"] = { line = d.end_lnum, character = d.end_col } }
-  local uri = vim.uri_from_bufnr(bufnr)
   local hover = vim.lsp.buf_request_sync(bufnr, "textDocument/hover",
-    { textDocument = { uri = uri }, position = range.start }, 10000)
-  res.hover = hover and hover[client_id] and hover[client_id].result or nil
+    { textDocument = { uri = uri }, position = lsp.range.start }, 10000)
+  out.hover = hover and hover[client_id] and hover[client_id].result or nil
   local actions = vim.lsp.buf_request_sync(bufnr, "textDocument/codeAction",
-    { textDocument = { uri = uri }, range = range, context = { diagnostics = { lsp } } }, 10000)
+    { textDocument = { uri = uri }, range = lsp.range, context = { diagnostics = { lsp } } }, 10000)
   local list = actions and actions[client_id] and actions[client_id].result or {}
-  res.actions = list
+  -- A copy as received (applying an edit annotates the tables).
+  out.actions = vim.fn.json_decode(vim.fn.json_encode(list))
   if #list == 0 then
-    step("no code action")
+    step(rel .. ": no code action")
     return
   end
   vim.lsp.util.apply_workspace_edit(list[1].edit, client.offset_encoding)
-  res.buffer_after_edit = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
-  step("edit applied")
+  out.buffer_after_edit = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  step(rel .. ": edit applied")
   vim.cmd("write")
-  step("saved")
-  res.cleared = vim.wait(30000, function() return nl001() == nil end, 20)
+  out.cleared = vim.wait(30000, function() return nl001() == nil end, 20)
+  step(rel .. ": saved")
+end
+
+local ok, err = pcall(function()
+  client_id = vim.lsp.start_client({
+    name = "neon-lint",
+    cmd = { "sh", os.getenv("NL_WRAPPER"), os.getenv("NL_IN_LOG"), os.getenv("NL_SERVER"),
+            os.getenv("NL_OUT_LOG"), os.getenv("NL_ERR_LOG"), os.getenv("NL_STATUS"),
+            os.getenv("NL_FIFO") },
+    root_dir = root,
+    handlers = { ["textDocument/publishDiagnostics"] = on_diagnostics },
+    on_exit = function(code) exited = code end,
+  })
+  res.client_id = client_id
+  fix_file(".env")
+  fix_file("config/settings.toml")
   vim.lsp.stop_client(client_id)
   res.stopped = vim.wait(10000, function() return exited ~= nil end, 20)
   step("stopped")
@@ -166,6 +172,9 @@ fn neovim_receives_nl001_applies_the_fix_and_never_sees_the_password() {
     let url = format!("postgresql://app:{PASSWORD}@{HOST}/neondb");
     let env_text = format!("DATABASE_URL={url}\n");
     std::fs::write(root.join(".env"), &env_text).unwrap();
+    let toml_text = format!("# settings\ndb = {{ note = \"é😀\", url = \"{url}\" }}\n");
+    std::fs::create_dir_all(root.join("config")).unwrap();
+    std::fs::write(root.join("config/settings.toml"), &toml_text).unwrap();
     std::fs::write(logs.join("init.lua"), SCRIPT).unwrap();
     std::fs::write(logs.join("wrapper.sh"), WRAPPER).unwrap();
     let log = |n: &str| logs.join(n);
@@ -224,46 +233,57 @@ fn neovim_receives_nl001_applies_the_fix_and_never_sees_the_password() {
     println!("steps: {}", result["steps"]);
     assert!(result["error"].is_null(), "the script failed: {result}");
 
-    let d = &result["diagnostic"];
-    println!("diagnostic: {d}");
-    let host = env_text.find(HOST).unwrap() as u64;
-    assert_eq!(d["code"], "NL001", "{result}");
-    assert_eq!(d["source"], "neon-lint");
-    assert_eq!(d["severity"], 1);
-    assert_eq!(d["range"]["start"]["line"], 0);
-    assert_eq!(d["range"]["start"]["character"], host);
-    assert_eq!(d["range"]["end"]["line"], 0);
-    assert_eq!(d["range"]["end"]["character"], host + HOST.len() as u64);
-    assert_eq!(result["offset_encoding"], "utf-16");
-
-    let hover = result["hover"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default();
-    assert!(hover.contains("NL001 missing-sslmode"), "{result}");
-
-    let action = &result["actions"][0];
-    println!("code action: {action}");
-    assert_eq!(action["kind"], "quickfix");
-    let uri = format!("file://{}", root.join(".env").display());
-    let edits = &action["edit"]["changes"][&uri];
-    assert_eq!(edits[0]["newText"], "?sslmode=require", "{action}");
-    assert_eq!(
-        edits[0]["range"]["start"]["character"],
-        env_text.trim_end().len() as u64
-    );
-
-    let fixed = format!("DATABASE_URL={url}?sslmode=require");
-    assert_eq!(result["buffer_after_edit"][0], fixed.as_str(), "{result}");
-    assert_eq!(
-        read(&root.join(".env")),
-        format!("{fixed}\n"),
-        "the saved file"
-    );
-    assert_eq!(
-        result["cleared"], true,
-        "NL001 cleared after the fix: {result}"
-    );
+    assert_eq!(result["offset_encoding"], "utf-16", "{result}");
     assert_eq!(result["stopped"], true, "{result}");
+
+    // Each file: NL001 at the host, its explanation on hover, the quick fix inserting
+    // `?sslmode=require` at the end of the URL, applied by Neovim, saved, finding gone.
+    // The TOML line has "é😀" before the URL: UTF-16 columns are 3 fewer than bytes.
+    for (rel, text, shift) in [
+        (".env", &env_text, 0),
+        ("config/settings.toml", &toml_text, 3),
+    ] {
+        let r = &result["files"][rel];
+        let d = &r["diagnostic"];
+        println!("{rel}: diagnostic {d}");
+        let line_no = text.lines().position(|l| l.contains(HOST)).unwrap();
+        let line = text.lines().nth(line_no).unwrap();
+        let host = line.find(HOST).unwrap() as u64 - shift;
+        let at = |character: u64| serde_json::json!({"line": line_no, "character": character});
+        assert_eq!(d["code"], "NL001", "{rel}: {r}");
+        assert_eq!(d["source"], "neon-lint");
+        assert_eq!(d["severity"], 1);
+        assert_eq!(d["range"]["start"], at(host), "{rel}");
+        assert_eq!(d["range"]["end"], at(host + HOST.len() as u64), "{rel}");
+        let hover = r["hover"]["contents"]["value"].as_str().unwrap_or_default();
+        assert!(hover.contains("NL001 missing-sslmode"), "{rel}: {r}");
+
+        let action = &r["actions"][0];
+        println!("{rel}: code action {action}");
+        assert_eq!(action["kind"], "quickfix");
+        let uri = format!("file://{}", root.join(rel).display());
+        let edits = &action["edit"]["changes"][&uri];
+        assert_eq!(edits.as_array().map(Vec::len), Some(1), "{action}");
+        assert_eq!(edits[0]["newText"], "?sslmode=require", "{action}");
+        let url_end = (line.find("postgresql").unwrap() + url.len()) as u64 - shift;
+        assert_eq!(edits[0]["range"]["start"], at(url_end), "{rel}: {action}");
+
+        let fixed = format!("{url}?sslmode=require");
+        assert_eq!(
+            r["buffer_after_edit"][line_no],
+            line.replace(&url, &fixed).as_str(),
+            "{rel}: {r}"
+        );
+        assert_eq!(
+            read(&root.join(rel)),
+            text.replace(&url, &fixed),
+            "{rel} as saved"
+        );
+        assert_eq!(
+            r["cleared"], true,
+            "{rel}: NL001 cleared after the fix: {r}"
+        );
+    }
     assert_eq!(
         read(&log("server-status")).trim(),
         "0",

@@ -365,6 +365,40 @@ fn bad_input_gets_error_responses_and_the_session_goes_on() {
     assert_no_password(&seen, &err);
 }
 
+/// A configuration error is shown once (not on every change), and nothing is published
+/// from a run that could not be configured; fixing the file brings the findings back.
+#[test]
+fn a_configuration_error_is_shown_once() {
+    let env = format!("DATABASE_URL={}\n", neon_url());
+    let (_tmp, root) = project(&[(".env", &env), ("neon-lint.toml", "colour = \"red\"\n")]);
+    let mut s = Session::start(&root);
+    s.initialize(&root, None);
+    let uri = open(&mut s, &root.join(".env"), "sh", &env);
+    let shown = s.wait(|m| m["method"] == "window/showMessage");
+    let text = shown["params"]["message"].as_str().unwrap();
+    assert!(text.contains("unknown key `colour`"), "{shown}");
+    for v in 2..4 {
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": env}]}),
+        );
+    }
+    std::fs::write(root.join("neon-lint.toml"), "").unwrap();
+    s.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri_of(&root.join("neon-lint.toml"))}}),
+    );
+    let d = nl001(&s.diagnostics(&uri));
+    assert_eq!(d["code"], "NL001");
+    let (_, seen, err) = s.finish();
+    let shows = seen
+        .iter()
+        .filter(|m| m.contains("window/showMessage"))
+        .count();
+    assert_eq!(shows, 1, "{seen:?}");
+    assert_no_password(&seen, &err);
+}
+
 /// `exit` without `shutdown` ends the server with status 1, as the protocol says.
 #[test]
 fn exit_without_shutdown_is_status_1() {

@@ -81,6 +81,14 @@ impl Documents {
         self.by_path.remove(&path).map(|d| d.path)
     }
 
+    /// The open documents under `root` (a folder, or one document's own path).
+    pub fn under<'a>(&'a self, root: &'a Path) -> impl Iterator<Item = &'a Document> + 'a {
+        self.by_path
+            .iter()
+            .filter(move |(p, _)| p.starts_with(root))
+            .map(|(_, d)| d)
+    }
+
     /// The editor texts of the open documents under `root`, for the pipeline to read
     /// instead of the disk.
     pub fn overlay(&self, root: &Path) -> crate::discover::Overlay {

@@ -86,6 +86,10 @@ struct Server {
     dirty: BTreeSet<PathBuf>,
     /// Notes already logged (each once per session, not once per keystroke).
     logged: HashSet<String>,
+    /// The last failure shown for each root (configuration errors).
+    failures: HashMap<PathBuf, String>,
+    /// Open documents already told they have no findings.
+    checked: HashSet<Url>,
 }
 
 /// An error answer to a request.
@@ -102,6 +106,8 @@ impl Server {
             projects: HashMap::new(),
             dirty: BTreeSet::new(),
             logged: HashSet::new(),
+            failures: HashMap::new(),
+            checked: HashSet::new(),
         }
     }
 
@@ -343,6 +349,7 @@ impl Server {
                 match params::<DidCloseTextDocumentParams>(n.params) {
                     // The file is linted from disk again (its saved text is what runs).
                     Ok(p) => {
+                        self.checked.remove(&p.text_document.uri);
                         if let Some(path) = self.docs.close(&p.text_document.uri) {
                             self.mark(&path);
                         }
@@ -384,11 +391,7 @@ impl Server {
             Err(e) => {
                 // Shown to the user: without its configuration, findings would be wrong.
                 // (`ConfigError` redacts what it quotes.)
-                self.notify::<ShowMessage>(ShowMessageParams {
-                    typ: MessageType::ERROR,
-                    message: format!("neon-lint: {e}"),
-                });
-                self.clear(previous);
+                self.fail(root, previous, format!("neon-lint: {e}"));
                 return;
             }
         };
@@ -414,22 +417,16 @@ impl Server {
         let outcome = match run {
             Ok(Ok(o)) => o,
             Ok(Err(e)) => {
-                self.notify::<ShowMessage>(ShowMessageParams {
-                    typ: MessageType::ERROR,
-                    message: format!("neon-lint: {e}"),
-                });
-                self.clear(previous);
+                self.fail(root, previous, format!("neon-lint: {e}"));
                 return;
             }
             Err(_) => {
-                self.log(
-                    MessageType::ERROR,
-                    "neon-lint: internal error while linting (please report this)".into(),
-                );
-                self.clear(previous);
+                let why = "neon-lint: internal error while linting (please report this)";
+                self.fail(root, previous, why.into());
                 return;
             }
         };
+        self.failures.remove(root);
         let project = &outcome.project;
         for (path, note) in &outcome.notes {
             let line = format!(
@@ -465,6 +462,19 @@ impl Server {
         }
         let stale: Vec<Url> = previous.difference(&published).cloned().collect();
         self.clear(stale);
+        // Open documents without findings hear so once (the client knows they were
+        // checked); later runs send nothing new for them.
+        let quiet: Vec<Url> = self
+            .docs
+            .under(root)
+            .map(|d| d.uri.clone())
+            .filter(|u| !published.contains(u) && !previous.contains(u))
+            .collect();
+        let first_time: Vec<Url> = quiet
+            .into_iter()
+            .filter(|u| self.checked.insert(u.clone()))
+            .collect();
+        self.clear(first_time);
         self.log(
             MessageType::LOG,
             format!(
@@ -477,6 +487,19 @@ impl Server {
         );
         self.projects
             .insert(root.to_path_buf(), Linted { outcome, published });
+    }
+
+    /// A run that could not be made: said once per root and message (not on every
+    /// keystroke), and the root's findings cleared (they may no longer hold).
+    fn fail(&mut self, root: &Path, previous: HashSet<Url>, message: String) {
+        if self.failures.get(root) != Some(&message) {
+            self.notify::<ShowMessage>(ShowMessageParams {
+                typ: MessageType::ERROR,
+                message: message.clone(),
+            });
+            self.failures.insert(root.to_path_buf(), message);
+        }
+        self.clear(previous);
     }
 
     fn clear(&self, uris: impl IntoIterator<Item = Url>) {
