@@ -365,6 +365,110 @@ fn bad_input_gets_error_responses_and_the_session_goes_on() {
     assert_no_password(&seen, &err);
 }
 
+/// Two safe fixes in one file: a quick fix for each (only the one under the requested
+/// range), and one "fix all" action with both edits; `only` filters by kind.
+#[test]
+fn quick_fixes_and_fix_all_follow_the_range_and_the_kind_filter() {
+    let text = format!(
+        "DATABASE_URL={url}\nDIRECT_URL={url}?sslmode=disable\n",
+        url = neon_url()
+    );
+    let (_tmp, root) = project(&[(".env", &text)]);
+    let mut s = Session::start(&root);
+    s.initialize(&root, None);
+    let uri = open(&mut s, &root.join(".env"), "sh", &text);
+    let diags = s.diagnostics(&uri);
+    let nl002 = diags
+        .iter()
+        .find(|d| d["code"] == "NL002")
+        .cloned()
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let whole = json!({"start": pos(0, 0), "end": pos(2, 0)});
+    let all = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}),
+    );
+    let list = all["result"].as_array().unwrap();
+    let kinds: Vec<&str> = list.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["quickfix", "quickfix", "source.fixAll.neon-lint"],
+        "{all}"
+    );
+    let fix_all = &list[2]["edit"]["changes"][&uri];
+    let texts: Vec<&str> = fix_all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["?sslmode=require", "require"], "{all}");
+
+    // The second line's finding only: its quick fix replaces `disable`, nothing else (and
+    // the file's "fix all" comes along, as ESLint's does).
+    let one = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": nl002["range"], "context": {"diagnostics": [nl002]}}),
+    );
+    let list = one["result"].as_array().unwrap();
+    let kinds: Vec<&str> = list.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["quickfix", "source.fixAll.neon-lint"], "{one}");
+    assert_eq!(list[0]["diagnostics"][0]["code"], "NL002", "{one}");
+    let edit = &list[0]["edit"]["changes"][&uri][0];
+    let disable = text.lines().nth(1).unwrap().find("disable").unwrap() as u64;
+    assert_eq!(edit["range"]["start"], pos(1, disable), "{one}");
+    assert_eq!(edit["range"]["end"], pos(1, disable + 7), "{one}");
+
+    let only = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": [], "only": ["source"]}}),
+    );
+    let kinds: Vec<&str> = only["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["source.fixAll.neon-lint"], "{only}");
+    let (_, seen, err) = s.finish();
+    assert_no_password(&seen, &err);
+}
+
+/// Positions no editor would send (reversed ranges, lines and columns far past the end)
+/// are clamped: the server answers and keeps going.
+#[test]
+fn out_of_range_positions_are_clamped() {
+    let text = format!("DATABASE_URL={}\n", neon_url());
+    let (_tmp, root) = project(&[(".env", &text)]);
+    let mut s = Session::start(&root);
+    s.initialize(&root, None);
+    let uri = open(&mut s, &root.join(".env"), "sh", &text);
+    nl001(&s.diagnostics(&uri));
+    let max = u32::MAX as u64;
+    // Reversed range on line 0 from the end back to column 13: removes the URL.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": pos(0, max), "end": pos(0, 13)}, "text": ""},
+                                  {"range": {"start": pos(max, max), "end": pos(max, 0)}, "text": "# end\n"}]}),
+    );
+    let after = s.diagnostics(&uri);
+    assert!(after.iter().all(|d| d["code"] != "NL001"), "{after:?}");
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": pos(max, max)}),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
+    let negative = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": -1, "character": 0}}),
+    );
+    assert_eq!(negative["error"]["code"], -32602, "{negative}");
+    let (code, seen, err) = s.finish();
+    assert_eq!(code, 0);
+    assert_no_password(&seen, &err);
+}
+
 /// A configuration error is shown once (not on every change), and nothing is published
 /// from a run that could not be configured; fixing the file brings the findings back.
 #[test]

@@ -253,8 +253,10 @@ pub fn code_actions(
                 ids.len()
             };
             // With one fix, the quick fix above is the same edit; a second entry saying
-            // the same thing is noise, unless the client asked for this kind by name.
-            if fixed > 1 || only.is_some() {
+            // the same thing is noise, unless the client asked for this kind by name. And
+            // at a place with nothing to fix, "fix all" is not offered unasked.
+            let asked = only.is_some_and(|o| !o.contains(&CodeActionKind::QUICKFIX));
+            if asked || (fixed > 1 && !out.is_empty()) {
                 if let Some(text_edits) = verified_edits(project, diags, id, edits, view, enc) {
                     out.push(action(
                         format!("Fix all safe neon-lint findings in this file ({fixed})"),
