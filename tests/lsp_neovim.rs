@@ -296,13 +296,21 @@ fn neovim_receives_nl001_applies_the_fix_and_never_sees_the_password() {
     let stderr = read(&log("server-stderr.log"));
     println!(
         "recorded {} bytes client->server, {} bytes server->client; {} publishDiagnostics; \
-         password in client->server: {}, in server->client: {}, in server stderr: {}",
+         password in client->server: {}, in server->client: {}, in server stderr: {}; \
+         NL060 (hardcoded-credentials) findings sent: {}, masked `****` in them: {}",
         sent.len(),
         received.len(),
         received.matches("textDocument/publishDiagnostics").count(),
         sent.contains(PASSWORD),
         received.contains(PASSWORD),
-        stderr.contains(PASSWORD)
+        stderr.contains(PASSWORD),
+        received.matches("\"NL060\"").count(),
+        received.matches("****").count(),
+    );
+    // The server did talk about the password (NL060 says where it is), masked.
+    assert!(
+        received.contains("\"NL060\"") && received.contains("****"),
+        "{received}"
     );
     // (Neovim's JSON encoder writes `/` as `\/`: method names are matched in pieces.)
     assert!(

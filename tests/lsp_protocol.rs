@@ -322,6 +322,22 @@ fn the_project_is_linted_with_the_open_document() {
     assert_no_password(&seen, &err);
 }
 
+/// A buffer not saved yet (no file on disk) is linted with its project like the others.
+#[test]
+fn an_unsaved_new_file_is_linted() {
+    let (_tmp, root) = project(&[("package.json", "{}")]);
+    let mut s = Session::start(&root);
+    s.initialize(&root, None);
+    let text = format!("DATABASE_URL={}\n", neon_url());
+    let path = root.join("apps/web/.env.local");
+    assert!(!path.exists() && !path.parent().unwrap().exists());
+    let uri = open(&mut s, &path, "sh", &text);
+    let d = nl001(&s.diagnostics(&uri));
+    assert_eq!(d["range"]["start"], pos(0, text.find(HOST).unwrap() as u64));
+    let (_, seen, err) = s.finish();
+    assert_no_password(&seen, &err);
+}
+
 /// Unknown methods, malformed JSON, bad params, requests before `initialize`, a second
 /// `initialize`: error responses, and the session goes on.
 #[test]
