@@ -322,6 +322,44 @@ fn the_project_is_linted_with_the_open_document() {
     assert_no_password(&seen, &err);
 }
 
+/// A client that can watch files is asked to, and a file changed on disk (not open in
+/// the editor) is linted again when the client says so.
+#[test]
+fn files_changed_on_disk_are_linted_again() {
+    let good = format!("DATABASE_URL={}?sslmode=require\n", neon_url());
+    let (_tmp, root) = project(&[(".env", &good), ("package.json", "{}")]);
+    let mut s = Session::start(&root);
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri_of(&root), "capabilities": caps}),
+    );
+    s.notify("initialized", json!({}));
+    let register = s.wait(|m| m["method"] == "client/registerCapability");
+    let reg = &register["params"]["registrations"][0];
+    assert_eq!(
+        reg["method"], "workspace/didChangeWatchedFiles",
+        "{register}"
+    );
+    let globs = reg["registerOptions"]["watchers"].to_string();
+    assert!(globs.contains("**/.env*"), "{globs}");
+    s.send(json!({"jsonrpc": "2.0", "id": register["id"], "result": null}));
+
+    open(&mut s, &root.join("package.json"), "json", "{}");
+    let env_uri = uri_of(&root.join(".env"));
+    // The first run, before the change: the `.env` has `sslmode` (NL003's advice only).
+    let before = s.diagnostics(&env_uri);
+    assert!(before.iter().all(|d| d["code"] != "NL001"), "{before:?}");
+    std::fs::write(root.join(".env"), format!("DATABASE_URL={}\n", neon_url())).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": env_uri, "type": 2}]}),
+    );
+    nl001(&s.diagnostics(&env_uri));
+    let (_, seen, err) = s.finish();
+    assert_no_password(&seen, &err);
+}
+
 /// A buffer not saved yet (no file on disk) is linted with its project like the others.
 #[test]
 fn an_unsaved_new_file_is_linted() {

@@ -25,14 +25,17 @@ use std::sync::mpsc;
 
 use lsp_server::{ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    LogMessage, Notification as _,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Initialized, LogMessage, Notification as _,
 };
+use lsp_types::request::{RegisterCapability, Request as _};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, HoverParams, HoverProviderCapability, InitializeResult,
-    LogMessageParams, MessageType, PositionEncodingKind, SaveOptions, ServerCapabilities,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern,
+    HoverParams, HoverProviderCapability, InitializeResult, LogMessageParams, MessageType,
+    PositionEncodingKind, Registration, RegistrationParams, SaveOptions, ServerCapabilities,
     ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Url,
 };
@@ -89,6 +92,8 @@ struct Server {
     failures: HashMap<PathBuf, String>,
     /// Open documents already told they have no findings.
     checked: HashSet<Url>,
+    /// The client can watch files for the server (`client/registerCapability`).
+    can_watch: bool,
 }
 
 /// An error answer to a request.
@@ -107,6 +112,7 @@ impl Server {
             logged: HashSet::new(),
             failures: HashMap::new(),
             checked: HashSet::new(),
+            can_watch: false,
         }
     }
 
@@ -264,6 +270,10 @@ impl Server {
             );
         }
         self.workspace = folders;
+        self.can_watch = raw
+            .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         self.phase = Phase::Running;
         let capabilities = ServerCapabilities {
             position_encoding: Some(self.enc.kind()),
@@ -358,10 +368,52 @@ impl Server {
                     Err(e) => bad(self, e),
                 }
             }
-            // `initialized`, `$/cancelRequest`, `$/setTrace`, configuration changes...:
-            // nothing to do.
+            Initialized::METHOD => self.watch_files(),
+            // A file changed outside the editor (a `git checkout`, a tool writing `.env`):
+            // its project is linted again.
+            DidChangeWatchedFiles::METHOD => {
+                match params::<DidChangeWatchedFilesParams>(n.params) {
+                    Ok(p) => {
+                        for change in p.changes {
+                            if let Some(path) = documents::file_path(&change.uri) {
+                                self.mark(&path);
+                            }
+                        }
+                    }
+                    Err(e) => bad(self, e),
+                }
+            }
+            // `$/cancelRequest`, `$/setTrace`, configuration changes...: nothing to do.
             _ => {}
         }
+    }
+
+    /// Asks the client to report changes to the files neon-lint reads, when it can: what
+    /// is not open in the editor is read from disk, and would otherwise go stale.
+    fn watch_files(&mut self) {
+        if !self.can_watch {
+            return;
+        }
+        let watchers = WATCHED
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String((*glob).into()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "neon-lint-watch".into(),
+            method: DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        self.send(Message::Request(Request::new(
+            "neon-lint/register-watchers".to_string().into(),
+            RegisterCapability::METHOD.into(),
+            RegistrationParams {
+                registrations: vec![registration],
+            },
+        )));
     }
 
     /// The project run and file id of an open document, freshly linted.
@@ -414,6 +466,18 @@ impl Server {
         )
     }
 }
+
+/// The files whose changes on disk matter: what the walk reads (the client filters out
+/// the rest, so a build writing `target/` costs nothing).
+const WATCHED: &[&str] = &[
+    "**/.env*",
+    "**/*.env",
+    "**/*.{rs,py,js,mjs,cjs,jsx,ts,mts,cts,tsx,prisma}",
+    "**/*.{toml,yaml,yml,json,ini,cfg,properties,sh}",
+    "**/{Dockerfile,Containerfile,Makefile,Procfile}*",
+    "**/requirements*.txt",
+    "**/.gitignore",
+];
 
 /// Parameters of type `T`, or the error response for params that are not.
 fn params<T: serde::de::DeserializeOwned>(raw: serde_json::Value) -> Result<T, Failure> {
