@@ -61,6 +61,8 @@ enum Command {
         /// The connection string, or `-` to read one per line from stdin.
         string: String,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -200,6 +202,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
             &string,
             color_on(cli.lint.color, std::io::stdout().is_terminal()),
         ),
+        Some(Command::Server) => crate::server::run(),
         None => run_lint(cli.lint),
     };
     // What the run had to say on stderr was lost: it did not do what it was asked.

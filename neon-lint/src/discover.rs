@@ -106,6 +106,11 @@ fn identity(path: &Path) -> Option<FileIdentity> {
     }
 }
 
+/// Texts that stand in for files' on-disk bytes: an editor's unsaved buffers (the
+/// language server lints what the user sees, not what was last saved). Keyed by the path
+/// as the walk produces it (absolute roots give absolute keys).
+pub type Overlay = std::sync::Arc<std::collections::HashMap<PathBuf, Vec<u8>>>;
+
 /// Walk options.
 #[derive(Debug, Default, Clone)]
 pub struct WalkOptions {
@@ -113,6 +118,9 @@ pub struct WalkOptions {
     pub exclude: Option<GlobSet>,
     /// Walker threads (0: one per core).
     pub threads: usize,
+    /// In-memory texts read instead of the files at these paths (also when the file does
+    /// not exist on disk yet: a new, unsaved buffer under a walked root).
+    pub overlay: Overlay,
 }
 
 /// Walks `roots` (directories or files).
@@ -120,12 +128,18 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
     let out = Mutex::new(Discovery::default());
     let seen_env: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
     let ignore_rules = Arc::new(IgnoreRules::new());
+    let overlay = &opts.overlay;
     for root in roots {
+        if overlay.contains_key(root) {
+            let kind = classify(root).unwrap_or(FileKind::Script);
+            visit_file(root, kind, &out, true, overlay);
+            continue;
+        }
         let meta = std::fs::metadata(root);
         match meta {
             Ok(m) if m.is_file() => {
                 let kind = classify(root).unwrap_or(FileKind::Script);
-                visit_file(root, kind, &out, true);
+                visit_file(root, kind, &out, true, overlay);
                 continue;
             }
             Ok(m) if m.is_dir() => {}
@@ -208,7 +222,14 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
                 let ft = entry.file_type();
                 if ft.is_some_and(|t| t.is_dir()) {
                     // `.env*` files the ignore rules hid: read them anyway.
-                    find_ignored_env_files(entry.path(), &root, exclude.as_ref(), out, seen_env);
+                    find_ignored_env_files(
+                        entry.path(),
+                        &root,
+                        exclude.as_ref(),
+                        out,
+                        seen_env,
+                        overlay,
+                    );
                     return WalkState::Continue;
                 }
                 if !ft.is_some_and(|t| t.is_file()) {
@@ -224,10 +245,38 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
                 {
                     return WalkState::Continue;
                 }
-                visit_file(path, kind, out, false);
+                visit_file(path, kind, out, false, overlay);
                 WalkState::Continue
             })
         });
+    }
+    // Buffers with no file on disk yet (a new `.env` the user has not saved): read where
+    // the walk would have found them, unless excluded or inside a folder never walked.
+    for path in overlay.keys() {
+        if path.exists() || lock(&out).candidates.iter().any(|c| &c.path == path) {
+            continue;
+        }
+        let Some(root) = roots.iter().find(|r| path.starts_with(r)) else {
+            continue;
+        };
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let excluded = opts.exclude.as_ref().is_some_and(|ex| {
+            rel.ancestors()
+                .any(|a| !a.as_os_str().is_empty() && ex.is_match(a))
+        });
+        let skipped_dir = rel.parent().is_some_and(|p| {
+            p.components()
+                .any(|c| SKIPPED_DIRS.contains(&c.as_os_str().to_string_lossy().as_ref()))
+        });
+        let Some(kind) = classify(path) else {
+            continue;
+        };
+        // `.env*` files are read even when ignored, as the walk reads them.
+        let env = matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate);
+        if excluded || skipped_dir || (!env && ignore_rules.is_ignored(path, false)) {
+            continue;
+        }
+        visit_file(path, kind, &out, false, overlay);
     }
     let mut d = out.into_inner().unwrap_or_else(|p| p.into_inner());
     d.notes.extend(ignore_rules.take_notes());
@@ -257,6 +306,7 @@ fn find_ignored_env_files(
     exclude: Option<&GlobSet>,
     out: &Mutex<Discovery>,
     seen_env: &Mutex<HashSet<PathBuf>>,
+    overlay: &Overlay,
 ) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -282,7 +332,7 @@ fn find_ignored_env_files(
         if !lock(seen_env).insert(path.clone()) {
             continue;
         }
-        visit_file(&path, kind, out, false);
+        visit_file(&path, kind, out, false, overlay);
     }
 }
 
@@ -292,7 +342,13 @@ thread_local! {
     static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: bool) {
+fn visit_file(
+    path: &Path,
+    kind: FileKind,
+    out: &Mutex<Discovery>,
+    explicit: bool,
+    overlay: &Overlay,
+) {
     if let Some(id) = identity(path) {
         if !lock(out).taken.insert(id) {
             return;
@@ -300,7 +356,20 @@ fn visit_file(path: &Path, kind: FileKind, out: &Mutex<Discovery>, explicit: boo
     }
     let result = BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
-        fsread::read_into(path, MAX_FILE_BYTES, &mut buf)?;
+        match overlay.get(path) {
+            // The same limit as on disk: an editor buffer is no excuse for 50 MB.
+            Some(text) if text.len() as u64 > MAX_FILE_BYTES => {
+                return Err(ReadError::TooBig {
+                    size: Some(text.len() as u64),
+                    limit: MAX_FILE_BYTES,
+                })
+            }
+            Some(text) => {
+                buf.clear();
+                buf.extend_from_slice(text);
+            }
+            None => fsread::read_into(path, MAX_FILE_BYTES, &mut buf)?,
+        }
         // `.env` files and the other kinds their tools read as text are text whatever
         // bytes they hold: a NUL must not hide the password on the next line.
         let binary = !is_text_whatever_it_holds(kind) && prefilter::is_binary(&buf);

@@ -39,6 +39,7 @@ pub mod report;
 pub mod resolve;
 pub mod rule_docs;
 pub mod rules;
+pub mod server;
 pub mod site;
 pub mod sni_clients;
 pub mod source;

@@ -68,6 +68,30 @@ pub fn lint_with_progress(
     config: &Config,
     progress: &Progress,
 ) -> Result<Outcome, ConfigError> {
+    lint_with(paths, config, progress, &LintOptions::default())
+}
+
+/// What a caller other than the command line changes about a run (the language server).
+#[derive(Debug, Default, Clone)]
+pub struct LintOptions {
+    /// Texts read instead of the files at these paths (unsaved editor buffers).
+    pub overlay: crate::discover::Overlay,
+    /// The folder paths are shown relative to (default: the current directory). A server
+    /// names files relative to the project, whatever folder it was started in.
+    pub base: Option<PathBuf>,
+}
+
+/// Lints `paths` with `config` and `options`, naming each phase on `progress`.
+pub fn lint_with(
+    paths: &[PathBuf],
+    config: &Config,
+    progress: &Progress,
+    options: &LintOptions,
+) -> Result<Outcome, ConfigError> {
+    let cwd = match &options.base {
+        Some(b) => b.clone(),
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
     let mut exclude = GlobSetBuilder::new();
     for g in &config.exclude {
         let glob =
@@ -81,10 +105,11 @@ pub fn lint_with_progress(
             Some(exclude.build().map_err(|e| ConfigError(e.to_string()))?)
         },
         threads: 0,
+        overlay: options.overlay.clone(),
     };
     progress.phase("walking the tree");
     let found = discover(paths, &opts);
-    lint_found(found, config, progress)
+    lint_found_in(found, config, progress, &cwd)
 }
 
 /// Lints what a walk (or standard input, [`crate::discover::from_stdin`]) found.
@@ -94,6 +119,16 @@ pub fn lint_found(
     progress: &Progress,
 ) -> Result<Outcome, ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    lint_found_in(found, config, progress, &cwd)
+}
+
+/// [`lint_found`], with paths shown relative to `cwd`.
+fn lint_found_in(
+    found: Discovery,
+    config: &Config,
+    progress: &Progress,
+    cwd: &std::path::Path,
+) -> Result<Outcome, ConfigError> {
     progress.phase(format!(
         "reading {} candidate files (of {})",
         found.candidates.len(),
@@ -103,14 +138,14 @@ pub fn lint_found(
     let missing_paths = found
         .missing_roots
         .iter()
-        .map(|p| project::display_path(p, &cwd))
+        .map(|p| project::display_path(p, cwd))
         .collect();
     let mut notes: Vec<(String, String)> = found
         .notes
         .iter()
-        .map(|(p, m)| (project::display_path(p, &cwd), m.clone()))
+        .map(|(p, m)| (project::display_path(p, cwd), m.clone()))
         .collect();
-    let mut project = project::build(found.candidates, &cwd);
+    let mut project = project::build(found.candidates, cwd);
     let env_files: Vec<&Path> = project
         .files
         .iter()
@@ -127,7 +162,7 @@ pub fn lint_found(
             .notes
             .iter()
             .chain(&host_list_notes(&project))
-            .map(|(p, m)| (project::display_path(p, &cwd), m.clone())),
+            .map(|(p, m)| (project::display_path(p, cwd), m.clone())),
     );
     let mut diagnostics = rules::run(&project, config);
     // `per-file-ignores` first: a suppression comment covering only an ignored finding is
