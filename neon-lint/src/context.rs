@@ -1,0 +1,141 @@
+//! The project context of files named on the command line (what pre-commit passes).
+//!
+//! A staged `src/main.rs` that runs migrations on `env::var("DATABASE_URL")` is only judged
+//! right with the `.env` beside its crate (often untracked, so never staged), the Prisma
+//! schema, the workflow that runs the migrations, the manifests and lock files. So, for the
+//! named files, the run also reads the files a full run of their project would read for
+//! the cross-file rules, builds the same project model, and then reports only findings
+//! located in the named files (as ruff and clippy do): a finding that a cross-file rule
+//! places in a context file (a `.env` value, a workflow step) is left out, even when it is
+//! about the named file's connection; staging that file, or a full run, shows it.
+//!
+//! What is read, per project root (the working directory when the file is inside it, as
+//! for a full run started there; else the nearest folder above the file holding a
+//! `neon-lint.toml` or `.git`, else the file's program root, else its folder):
+//!
+//! - everything a full run reads in the named file's own program (the nearest folder with a
+//!   manifest, see `resolve::programs`): its other sources join crate- and package-wide;
+//! - everywhere else under the root, configuration only: `.env*` (also gitignored ones),
+//!   manifests, lock files, Prisma schemas, TOML/YAML/JSON/INI (workflows, compose),
+//!   Dockerfiles, scripts and Makefiles. Other programs' sources and docs are not opened.
+//!
+//! The walk lists the root's folders (with the full run's ignore rules and `exclude`
+//! globs) but opens only those files, each through the same prefilter.
+
+use std::path::{Path, PathBuf};
+
+use crate::classify::FileKind;
+use crate::discover::{discover_where, Discovery, WalkOptions};
+use crate::resolve::programs::program_root;
+
+/// Reads the context of the named `files` (those that are regular files; folders are
+/// walked in full anyway). `cwd` is absolute.
+pub fn discover_context(files: &[PathBuf], opts: &WalkOptions, cwd: &Path) -> Discovery {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut programs: Vec<PathBuf> = Vec::new();
+    for f in files {
+        let Ok(abs) = std::path::absolute(cwd.join(f)) else {
+            continue;
+        };
+        let Some(dir) = abs.parent() else {
+            continue;
+        };
+        let program = program_root(dir);
+        let root = project_root(dir, cwd, program.as_deref());
+        // A file in no program (a `.env` above every manifest) reaches every program of its
+        // project: then the whole project is its program.
+        programs.push(program.unwrap_or_else(|| root.clone()));
+        roots.push(root);
+    }
+    let roots = outermost(roots);
+    let programs = outermost(programs);
+    let want = |path: &Path, kind: FileKind| {
+        !is_program_source(kind) || programs.iter().any(|p| path.starts_with(p))
+    };
+    let mut found = discover_where(&roots, opts, &want);
+    // The named files are usually relative (pre-commit passes `src/main.rs`): context paths
+    // take the same form, so that joins by path (Rust modules, JS imports) meet them.
+    for c in &mut found.candidates {
+        if let Ok(rel) = c.path.strip_prefix(cwd) {
+            c.path = rel.to_path_buf();
+        }
+    }
+    found
+}
+
+/// Kinds read only inside the named files' own programs: their facts join within a
+/// program (a crate, a package), never across programs.
+fn is_program_source(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Rust
+            | FileKind::Python
+            | FileKind::JavaScript
+            | FileKind::Script
+            | FileKind::Docs
+    )
+}
+
+/// Where a full run over the named file's project would start: the working directory when
+/// the file is inside it (pre-commit runs at the repository's top, and a user who runs
+/// `neon-lint` there lints that tree); else the nearest folder above the file holding a
+/// `neon-lint.toml` or `.git`; else its program root; else its folder.
+fn project_root(dir: &Path, cwd: &Path, program: Option<&Path>) -> PathBuf {
+    if dir.starts_with(cwd) {
+        return cwd.to_path_buf();
+    }
+    for d in dir.ancestors() {
+        if ["neon-lint.toml", ".neon-lint.toml", ".git"]
+            .iter()
+            .any(|marker| d.join(marker).exists())
+        {
+            return d.to_path_buf();
+        }
+    }
+    program.unwrap_or(dir).to_path_buf()
+}
+
+/// `paths` without duplicates and without those inside another one (walked with it).
+fn outermost(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    paths.sort();
+    paths.dedup();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        // Sorted, so a folder comes before everything inside it.
+        if !out.iter().any(|o| p.starts_with(o)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_roots_are_walked_once() {
+        let got = outermost(vec![
+            PathBuf::from("/r/a/b"),
+            PathBuf::from("/r/a"),
+            PathBuf::from("/r/ab"),
+            PathBuf::from("/r/a"),
+        ]);
+        assert_eq!(got, vec![PathBuf::from("/r/a"), PathBuf::from("/r/ab")]);
+    }
+
+    #[test]
+    fn the_root_is_the_working_directory_else_the_nearest_config_or_repository() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let repo = tmp.path().join("repo");
+        let krate = repo.join("crates/api");
+        std::fs::create_dir_all(krate.join("src")).expect("mkdir");
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+        let src = krate.join("src");
+        assert_eq!(project_root(&src, &krate, None), krate);
+        let elsewhere = tmp.path().join("elsewhere");
+        assert_eq!(project_root(&src, &elsewhere, None), repo);
+        std::fs::write(krate.join("neon-lint.toml"), "").expect("write");
+        assert_eq!(project_root(&src, &elsewhere, None), krate);
+    }
+}
