@@ -163,3 +163,15 @@ fn a_named_file_with_no_context_keeps_its_findings_and_exit_status() {
     let missing = p.run(&["--format", "json", ".env", "nope.rs"]);
     assert_eq!(missing.code, 2, "{}", missing.all());
 }
+
+#[test]
+fn fixing_a_named_file_leaves_its_context_files_alone() {
+    let p = crate_with_env(&format!("DATABASE_URL={NO_SSLMODE}\n"));
+    let before = p.read(".env");
+    let out = p.run(&["--fix", "src/main.rs"]);
+    assert_eq!(p.read(".env"), before, "{}", out.all());
+    assert!(!out.stderr.contains("fixed"), "{}", out.all());
+    // Named, the `.env` is fixed.
+    p.run(&["--fix", ".env"]);
+    assert!(p.read(".env").contains("sslmode=require"));
+}

@@ -15,13 +15,15 @@
 //!
 //! - everything a full run reads in the named file's own program (the nearest folder with a
 //!   manifest, see `resolve::programs`): its other sources join crate- and package-wide;
-//! - everywhere else under the root, configuration only: `.env*` (also gitignored ones),
-//!   manifests, lock files, Prisma schemas, TOML/YAML/JSON/INI (workflows, compose),
-//!   Dockerfiles, scripts and Makefiles. Other programs' sources and docs are not opened.
+//! - everywhere else under the root, only what gives values or facts to it: `.env*` (also
+//!   gitignored ones), YAML (workflows, compose, `env:` maps), scripts and Makefiles,
+//!   Dockerfiles, `.cargo/config.toml`, manifests and lock files, Prisma and Drizzle
+//!   configuration. Other programs' sources, docs, and other TOML/JSON/INI are not opened.
 //!
 //! The walk lists the root's folders (with the full run's ignore rules and `exclude`
 //! globs) but opens only those files, each through the same prefilter.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::classify::FileKind;
@@ -33,6 +35,8 @@ use crate::resolve::programs::program_root;
 pub fn discover_context(files: &[PathBuf], opts: &WalkOptions, cwd: &Path) -> Discovery {
     let mut roots: Vec<PathBuf> = Vec::new();
     let mut programs: Vec<PathBuf> = Vec::new();
+    // `pre-commit run --all-files` names every file: one look per folder, not per file.
+    let mut cache = HashMap::new();
     for f in files {
         let Ok(abs) = std::path::absolute(cwd.join(f)) else {
             continue;
@@ -40,7 +44,7 @@ pub fn discover_context(files: &[PathBuf], opts: &WalkOptions, cwd: &Path) -> Di
         let Some(dir) = abs.parent() else {
             continue;
         };
-        let program = program_root(dir);
+        let program = program_root(dir, &mut cache);
         let root = project_root(dir, cwd, program.as_deref());
         // A file in no program (a `.env` above every manifest) reaches every program of its
         // project: then the whole project is its program.
@@ -50,7 +54,7 @@ pub fn discover_context(files: &[PathBuf], opts: &WalkOptions, cwd: &Path) -> Di
     let roots = outermost(roots);
     let programs = outermost(programs);
     let want = |path: &Path, kind: FileKind| {
-        !is_program_source(kind) || programs.iter().any(|p| path.starts_with(p))
+        wanted_outside_program(path, kind) || programs.iter().any(|p| path.starts_with(p))
     };
     let mut found = discover_where(&roots, opts, &want);
     // The named files are usually relative (pre-commit passes `src/main.rs`): context paths
@@ -63,17 +67,40 @@ pub fn discover_context(files: &[PathBuf], opts: &WalkOptions, cwd: &Path) -> Di
     found
 }
 
-/// Kinds read only inside the named files' own programs: their facts join within a
-/// program (a crate, a package), never across programs.
-fn is_program_source(kind: FileKind) -> bool {
-    matches!(
-        kind,
+/// Whether a file outside the named files' programs is read: only what gives them values
+/// or facts. Sources join within their own program (a crate, a package), never across;
+/// other config (`config/*.toml`, JSON, INI) holds only its own connection strings.
+fn wanted_outside_program(path: &Path, kind: FileKind) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+    match kind {
         FileKind::Rust
-            | FileKind::Python
-            | FileKind::JavaScript
-            | FileKind::Script
-            | FileKind::Docs
-    )
+        | FileKind::Python
+        | FileKind::JavaScript
+        | FileKind::Script
+        | FileKind::Docs
+        | FileKind::Ini => false,
+        // `.cargo/config.toml [env]` binds variables for every crate below it.
+        FileKind::Toml => path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == ".cargo"),
+        // A workspace's root `package.json`: versions and scripts.
+        FileKind::Json => name.as_deref() == Some("package.json"),
+        // `.env*`, compose/CI/k8s `env:` maps, `export`s, Dockerfile `ENV`, manifests and
+        // lock files (workspace roots, pins), Prisma and Drizzle configuration.
+        FileKind::DotEnv
+        | FileKind::DotEnvTemplate
+        | FileKind::Yaml
+        | FileKind::Shell
+        | FileKind::Dockerfile
+        | FileKind::CargoManifest
+        | FileKind::PythonManifest
+        | FileKind::LockFile
+        | FileKind::Prisma
+        | FileKind::JsConfig => true,
+    }
 }
 
 /// Where a full run over the named file's project would start: the working directory when

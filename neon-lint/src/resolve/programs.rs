@@ -93,9 +93,9 @@ impl Programs {
 }
 
 /// The program root of a file in folder `dir` (absolute): the nearest folder at or above it
-/// holding a manifest.
-pub fn program_root(dir: &Path) -> Option<PathBuf> {
-    root_of(dir, &mut HashMap::new())
+/// holding a manifest. `cache` keeps the answer per folder across calls.
+pub fn program_root(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    root_of(dir, cache)
 }
 
 fn root_of(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
