@@ -175,3 +175,29 @@ fn fixing_a_named_file_leaves_its_context_files_alone() {
     p.run(&["--fix", ".env"]);
     assert!(p.read(".env").contains("sslmode=require"));
 }
+
+#[test]
+fn the_context_stops_at_the_repository_of_the_named_file() {
+    // Run from above the repository: a `.env` beside it (outside it) is not its context.
+    let direct = POOLED.replace("-pooler", "");
+    let p = Project::bare(&[
+        ("repo/Cargo.toml", CARGO_TOML),
+        ("repo/src/main.rs", MAIN_RS),
+        ("repo/.env", &format!("DATABASE_URL={direct}\n")),
+        ("elsewhere/.env", &format!("DATABASE_URL={POOLED}\n")),
+    ]);
+    std::fs::create_dir_all(p.join("repo/.git")).expect(".git");
+    let out = p.run(&["--format", "json", "repo/src/main.rs"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(out.findings(), vec![], "{}", out.all());
+    // The pooled value inside the repository is found the same way.
+    p.write("repo/.env", &format!("DATABASE_URL={POOLED}\n"));
+    let out = p.run(&["--format", "json", "repo/src/main.rs"]);
+    assert!(
+        out.findings()
+            .iter()
+            .any(|f| f.0 == "NL020" && f.2 == "repo/src/main.rs"),
+        "{}",
+        out.all()
+    );
+}

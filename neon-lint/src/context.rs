@@ -9,9 +9,9 @@
 //! places in a context file (a `.env` value, a workflow step) is left out, even when it is
 //! about the named file's connection; staging that file, or a full run, shows it.
 //!
-//! What is read, per project root (the working directory when the file is inside it, as
-//! for a full run started there; else the nearest folder above the file holding a
-//! `neon-lint.toml` or `.git`, else the file's program root, else its folder):
+//! What is read, per project root (the nearest folder at or above the file holding a
+//! `neon-lint.toml` or `.git`, or the working directory if that comes first; else the
+//! file's program root, else its folder):
 //!
 //! - everything a full run reads in the named file's own program (the nearest folder with a
 //!   manifest, see `resolve::programs`): its other sources join crate- and package-wide;
@@ -103,19 +103,16 @@ fn wanted_outside_program(path: &Path, kind: FileKind) -> bool {
     }
 }
 
-/// Where a full run over the named file's project would start: the working directory when
-/// the file is inside it (pre-commit runs at the repository's top, and a user who runs
-/// `neon-lint` there lints that tree); else the nearest folder above the file holding a
-/// `neon-lint.toml` or `.git`; else its program root; else its folder.
+/// Where a full run over the named file's project would start: the nearest folder at or
+/// above the file holding a `neon-lint.toml` or `.git`, but never above the working
+/// directory (pre-commit runs at the repository's top; a file named from `~` must not make
+/// the run walk the home folder); else its program root; else its folder.
 fn project_root(dir: &Path, cwd: &Path, program: Option<&Path>) -> PathBuf {
-    if dir.starts_with(cwd) {
-        return cwd.to_path_buf();
-    }
     for d in dir.ancestors() {
-        if ["neon-lint.toml", ".neon-lint.toml", ".git"]
+        let marked = ["neon-lint.toml", ".neon-lint.toml", ".git"]
             .iter()
-            .any(|marker| d.join(marker).exists())
-        {
+            .any(|marker| d.join(marker).exists());
+        if marked || d == cwd {
             return d.to_path_buf();
         }
     }
@@ -152,17 +149,26 @@ mod tests {
     }
 
     #[test]
-    fn the_root_is_the_working_directory_else_the_nearest_config_or_repository() {
+    fn the_root_is_the_nearest_config_or_repository_but_not_above_the_working_directory() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let repo = tmp.path().join("repo");
         let krate = repo.join("crates/api");
-        std::fs::create_dir_all(krate.join("src")).expect("mkdir");
-        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
         let src = krate.join("src");
+        std::fs::create_dir_all(&src).expect("mkdir");
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+        // From the repository's top (pre-commit), from above it (`~`), from inside it.
+        assert_eq!(project_root(&src, &repo, None), repo);
+        assert_eq!(project_root(&src, tmp.path(), None), repo);
         assert_eq!(project_root(&src, &krate, None), krate);
         let elsewhere = tmp.path().join("elsewhere");
         assert_eq!(project_root(&src, &elsewhere, None), repo);
         std::fs::write(krate.join("neon-lint.toml"), "").expect("write");
-        assert_eq!(project_root(&src, &elsewhere, None), krate);
+        assert_eq!(project_root(&src, &repo, None), krate);
+        // No marker and outside the working directory: the program, else the folder.
+        let loose = tmp.path().join("loose/src");
+        std::fs::create_dir_all(&loose).expect("mkdir");
+        let program = tmp.path().join("loose");
+        assert_eq!(project_root(&loose, &elsewhere, Some(&program)), program);
+        assert_eq!(project_root(&loose, &elsewhere, None), loose);
     }
 }
