@@ -20,6 +20,9 @@ use std::time::Instant;
 
 use ux::{CLEAN, NO_SSLMODE};
 
+/// A pooled Neon URL, clean otherwise.
+const POOLED: &str = "postgresql://app@ep-quiet-lake-a1b2c3d4-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require";
+
 /// Prints past the test harness's capture, so a skip is visible in `cargo test` output.
 fn say(msg: &str) {
     let _ = writeln!(std::io::stderr(), "{msg}");
@@ -106,11 +109,15 @@ struct Run {
 }
 
 fn try_repo(pre_commit: &Path, checkout: &Path, work: &Path, home: &Path) -> Run {
+    try_repo_on(pre_commit, checkout, work, home, ".env")
+}
+
+fn try_repo_on(pre_commit: &Path, checkout: &Path, work: &Path, home: &Path, file: &str) -> Run {
     let started = Instant::now();
     let out = Command::new(pre_commit)
         .arg("try-repo")
         .arg(checkout)
-        .args(["neon-lint", "--files", ".env", "--color", "never"])
+        .args(["neon-lint", "--files", file, "--color", "never"])
         .current_dir(work)
         .env("PRE_COMMIT_HOME", home)
         .env("CARGO_TARGET_DIR", target_dir().join("pre-commit-hook"))
@@ -132,14 +139,14 @@ fn try_repo(pre_commit: &Path, checkout: &Path, work: &Path, home: &Path) -> Run
     }
 }
 
-#[test]
-fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_on_a_clean_one() {
+/// The `pre-commit` to run, or `None` (and a SKIP line naming `test`) without one.
+fn pre_commit_or_skip(test: &str) -> Option<PathBuf> {
     let Some(pre_commit) = std::env::var_os("NEON_LINT_PRECOMMIT").map(PathBuf::from) else {
-        say(
-            "SKIPPED pre_commit_try_repo_fails_on_a_bad_env_and_passes_on_a_clean_one: \
-             NEON_LINT_PRECOMMIT is not set (point it at a `pre-commit` from PyPI, as .ci/run does)",
-        );
-        return;
+        say(&format!(
+            "SKIPPED {test}: NEON_LINT_PRECOMMIT is not set (point it at a `pre-commit` from \
+             PyPI, as .ci/run does)"
+        ));
+        return None;
     };
     let version = Command::new(&pre_commit).arg("--version").output();
     assert!(
@@ -147,6 +154,16 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_on_a_clean_one() {
         "NEON_LINT_PRECOMMIT={} does not run: {version:?}",
         pre_commit.display()
     );
+    Some(pre_commit)
+}
+
+#[test]
+fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_on_a_clean_one() {
+    let Some(pre_commit) =
+        pre_commit_or_skip("pre_commit_try_repo_fails_on_a_bad_env_and_passes_on_a_clean_one")
+    else {
+        return;
+    };
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let checkout = tmp.path().join("checkout");
@@ -199,4 +216,74 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_on_a_clean_one() {
         "the hook says what it scanned, even when it passes\n{}",
         clean.output
     );
+}
+
+/// One staged Rust file, whose pool reads `DATABASE_URL` from the untracked `.env` beside the
+/// crate: the hook reads that context and reports the pooled migrations in the staged file.
+#[test]
+fn pre_commit_judges_a_staged_source_with_the_untracked_env_beside_it() {
+    let Some(pre_commit) =
+        pre_commit_or_skip("pre_commit_judges_a_staged_source_with_the_untracked_env_beside_it")
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let checkout = tmp.path().join("checkout");
+    let work = tmp.path().join("work");
+    snapshot_checkout(&checkout);
+    std::fs::create_dir_all(work.join("src")).expect("mkdir");
+    git(&work, &["init", "-q"]);
+    let files = [
+        (".gitignore", ".env\n".to_string()),
+        (
+            "Cargo.toml",
+            "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nsqlx = { version = \"0.8\", features = [\"runtime-tokio\", \
+             \"tls-rustls\", \"postgres\", \"migrate\"] }\n"
+                .to_string(),
+        ),
+        (
+            "src/main.rs",
+            "use sqlx::postgres::PgPoolOptions;\n\n#[tokio::main]\n\
+             async fn main() -> Result<(), Box<dyn std::error::Error>> {\n    \
+             let url = std::env::var(\"DATABASE_URL\")?;\n    \
+             let pool = PgPoolOptions::new().connect(&url).await?;\n    \
+             sqlx::migrate!().run(&pool).await?;\n    Ok(())\n}\n"
+                .to_string(),
+        ),
+        (".env", format!("DATABASE_URL={POOLED}\n")),
+    ];
+    for (name, text) in &files {
+        std::fs::write(work.join(name), text).expect("write");
+    }
+    git(&work, &["add", ".gitignore", "Cargo.toml", "src/main.rs"]);
+    let run = try_repo_on(
+        &pre_commit,
+        &checkout,
+        &work,
+        &tmp.path().join("home"),
+        "src/main.rs",
+    );
+    say(&format!(
+        "pre-commit try-repo (staged src/main.rs, untracked .env): exit {} in {:.0} s",
+        run.code, run.seconds
+    ));
+    assert_eq!(
+        run.code, 1,
+        "the hook fails on the staged file\n{}",
+        run.output
+    );
+    assert!(
+        run.output.contains("NL020") && run.output.contains("pooled-migration-url"),
+        "the cross-file finding is reported\n{}",
+        run.output
+    );
+    assert!(run.output.contains("src/main.rs:7:"), "{}", run.output);
+    assert!(
+        run.output.contains("(1 file scanned)"),
+        "only the staged file counts as scanned\n{}",
+        run.output
+    );
+    // The `.env` is context, not reported on (its own run would judge it).
+    assert!(!run.output.contains(".env:1:"), "{}", run.output);
 }

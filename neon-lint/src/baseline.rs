@@ -233,10 +233,13 @@ impl Baseline {
                 _ => true,
             }
         });
+        // Context files (read for named files' sake) were not judged: their entries wait.
         let scanned: HashSet<String> = project
             .files
             .iter()
-            .map(|f| relative_to(&f.path, &f.display, &base))
+            .enumerate()
+            .filter(|(id, _)| !project.context.contains(id))
+            .map(|(_, f)| relative_to(&f.path, &f.display, &base))
             .collect();
         let mut stale_by_path: BTreeMap<&str, usize> = BTreeMap::new();
         for (k, n) in &left {

@@ -125,6 +125,16 @@ pub struct WalkOptions {
 
 /// Walks `roots` (directories or files).
 pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
+    discover_where(roots, opts, &|_, _| true)
+}
+
+/// Which walked files to read: `(path, kind)` to `true` to read it. Files named as roots
+/// and `.env*` files are read whatever it says.
+pub type Want<'a> = &'a (dyn Fn(&Path, FileKind) -> bool + Sync);
+
+/// Walks `roots` like [`discover`], reading only the walked files `want` accepts (the
+/// others are not opened, so a context walk costs directory listings, not reads).
+pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> Discovery {
     let out = Mutex::new(Discovery::default());
     let seen_env: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
     let ignore_rules = Arc::new(IgnoreRules::new());
@@ -240,9 +250,11 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
                     lock(out).files_seen += 1;
                     return WalkState::Continue;
                 };
-                if matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate)
-                    && !lock(seen_env).insert(path.to_path_buf())
-                {
+                let env = matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate);
+                if env && !lock(seen_env).insert(path.to_path_buf()) {
+                    return WalkState::Continue;
+                }
+                if !env && !want(path, kind) {
                     return WalkState::Continue;
                 }
                 visit_file(path, kind, out, false, overlay);
@@ -283,6 +295,25 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovery {
     d.candidates.sort_by(|a, b| a.path.cmp(&b.path));
     d.notes.sort();
     d
+}
+
+impl Discovery {
+    /// Adds the candidates of a context walk that are not already here (by file identity:
+    /// a named file is also met by the walk of its project). Returns the paths added.
+    pub fn absorb(&mut self, context: Discovery) -> Vec<PathBuf> {
+        let mut added = Vec::new();
+        for c in context.candidates {
+            if let Some(id) = identity(&c.path) {
+                if !self.taken.insert(id) {
+                    continue;
+                }
+            }
+            added.push(c.path.clone());
+            self.candidates.push(c);
+        }
+        self.candidates.sort_by(|a, b| a.path.cmp(&b.path));
+        added
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -22,6 +22,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod configparser;
+pub mod context;
 pub mod diagnostic;
 pub mod discover;
 pub mod extract;

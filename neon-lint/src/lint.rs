@@ -1,5 +1,6 @@
 //! The engine: discover, prefilter, extract, resolve, rules, suppressions, sorted output.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSetBuilder};
@@ -11,7 +12,7 @@ use crate::discover::{discover, Discovery, WalkOptions};
 use crate::progress::Progress;
 use crate::project::{self, GitFacts, Project};
 use crate::rules::unused_suppression;
-use crate::{resolve, rules, suppress};
+use crate::{context, resolve, rules, suppress};
 
 /// The result of linting a tree.
 #[derive(Debug)]
@@ -108,8 +109,21 @@ pub fn lint_with(
         overlay: options.overlay.clone(),
     };
     progress.phase("walking the tree");
-    let found = discover(paths, &opts);
-    lint_found_in(found, config, progress, &cwd)
+    let mut found = discover(paths, &opts);
+    // Named files (pre-commit's staged files) are judged with their project's context,
+    // read but not reported on (see `context`).
+    let named: Vec<PathBuf> = paths.iter().filter(|p| p.is_file()).cloned().collect();
+    let context_paths: HashSet<PathBuf> = if named.is_empty() {
+        HashSet::new()
+    } else {
+        progress.phase("reading the named files' project context");
+        let abs_cwd = std::path::absolute(&cwd).unwrap_or_else(|_| cwd.clone());
+        let context = context::discover_context(&named, &opts, &abs_cwd);
+        // Its walk notes (unreadable folders elsewhere in the project) are not about
+        // what was asked.
+        found.absorb(context).into_iter().collect()
+    };
+    lint_found_in(found, config, progress, &cwd, &context_paths)
 }
 
 /// Lints what a walk (or standard input, [`crate::discover::from_stdin`]) found.
@@ -119,15 +133,17 @@ pub fn lint_found(
     progress: &Progress,
 ) -> Result<Outcome, ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    lint_found_in(found, config, progress, &cwd)
+    lint_found_in(found, config, progress, &cwd, &HashSet::new())
 }
 
-/// [`lint_found`], with paths shown relative to `cwd`.
+/// [`lint_found`], with paths shown relative to `cwd`; the files at `context_paths` are
+/// read for what they tell about the others, and not reported on.
 fn lint_found_in(
     found: Discovery,
     config: &Config,
     progress: &Progress,
     cwd: &std::path::Path,
+    context_paths: &HashSet<PathBuf>,
 ) -> Result<Outcome, ConfigError> {
     progress.phase(format!(
         "reading {} candidate files (of {})",
@@ -146,6 +162,9 @@ fn lint_found_in(
         .map(|(p, m)| (project::display_path(p, cwd), m.clone()))
         .collect();
     let mut project = project::build(found.candidates, cwd);
+    project.context = (0..project.files.len())
+        .filter(|&id| context_paths.contains(&project.files[id].path))
+        .collect();
     let env_files: Vec<&Path> = project
         .files
         .iter()
@@ -162,6 +181,7 @@ fn lint_found_in(
             .notes
             .iter()
             .chain(&host_list_notes(&project))
+            .filter(|(p, _)| !context_paths.contains(p))
             .map(|(p, m)| (project::display_path(p, cwd), m.clone())),
     );
     let mut diagnostics = rules::run(&project, config);
@@ -185,6 +205,9 @@ fn lint_found_in(
     unused.extend(unused_suppression::check(&project, config, &sups, true));
     unused.retain(|d| !ignored(d));
     diagnostics.extend(unused);
+    // Only the named files (and walked folders) are reported on; context files were read
+    // for what they tell about them.
+    diagnostics.retain(|d| !project.context.contains(&d.file));
 
     diagnostics.sort_by(|a, b| {
         let fa = &project.files[a.file];

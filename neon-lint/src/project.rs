@@ -56,6 +56,9 @@ pub struct Project {
     pub binding_index: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
     /// The program each file belongs to (filled by the resolver).
     pub programs: crate::resolve::programs::Programs,
+    /// Files read only as the context of files named on the command line (see
+    /// `context`): their facts count, but nothing is reported on them.
+    pub context: std::collections::HashSet<FileId>,
     /// What every output masks, collected on first use (after the project is final).
     pub redaction: std::sync::OnceLock<crate::report::Redaction>,
 }

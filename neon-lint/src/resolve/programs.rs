@@ -92,6 +92,12 @@ impl Programs {
     }
 }
 
+/// The program root of a file in folder `dir` (absolute): the nearest folder at or above it
+/// holding a manifest. `cache` keeps the answer per folder across calls.
+pub fn program_root(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    root_of(dir, cache)
+}
+
 fn root_of(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
     let mut seen = Vec::new();
     let mut found = None;

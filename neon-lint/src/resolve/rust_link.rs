@@ -117,7 +117,8 @@ fn crate_root(path: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Opt
             a
         };
         if a.join("Cargo.toml").is_file() {
-            found = Some(a.to_path_buf());
+            // Canonical: a crate's files may be named relative and absolute in one run.
+            found = Some(canonical(a));
             break;
         }
     }
