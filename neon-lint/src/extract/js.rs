@@ -535,7 +535,18 @@ impl<'t> Js<'t> {
             }
         }
         let open = n.start_byte() + 1;
-        let end = n.end_byte().saturating_sub(1).max(open);
+        // The closing quote, when there is one: an unterminated literal (tree-sitter
+        // recovers with a zero-width closing quote) ends with its last character, which may
+        // be several bytes long.
+        let bytes = self.text.as_bytes();
+        let quote = bytes.get(n.start_byte()).copied();
+        let closed = n.end_byte() > open && bytes.get(n.end_byte() - 1).copied() == quote;
+        let end = if closed {
+            n.end_byte() - 1
+        } else {
+            n.end_byte()
+        }
+        .max(open);
         table.push(end);
         let contiguous = !escaped
             && table.first().is_none_or(|s| *s == open)
