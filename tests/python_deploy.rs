@@ -223,3 +223,16 @@ fn dotenv_provided_through_includes_groups_and_unknown_sources_is_not_missing() 
         &[("missing/app.py", "NL050", 1)],
     );
 }
+
+/// `stale-pool` (issue 14, item 7) fires on long-lived pools only: health checks given
+/// through a `**options` dictionary written in the file (a literal, `dict(...)`, a renamed
+/// name) count, a dictionary from elsewhere is not judged, `NullPool` has nothing to go
+/// stale, and Alembic's `env.py` engine serves one migration run. Known options without a
+/// health check, and no options at all, are reported.
+#[test]
+fn stale_pool_reads_option_spreads_and_skips_engines_that_cannot_go_stale() {
+    check(
+        "tests/fixtures/python/stale-pool-shapes",
+        &[("engines.py", "NL040", 27), ("engines.py", "NL040", 28)],
+    );
+}

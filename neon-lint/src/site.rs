@@ -182,6 +182,11 @@ pub struct Setting {
     pub span: Range<usize>,
 }
 
+/// The name of the [`Setting`] that marks options nobody knows before run time (a
+/// `**options` spread of a dictionary built elsewhere): a rule that needs an option to be
+/// absent cannot judge such a call.
+pub const UNKNOWN_OPTIONS: &str = "**";
+
 /// A driver set-up call: a pool, client or engine being created.
 #[derive(Debug, Clone)]
 pub struct ClientSetup {

@@ -42,6 +42,9 @@ use crate::site::{
 /// How deep variable and expression resolution may go (assignment chains, nesting).
 const MAX_DEPTH: usize = 8;
 
+/// How many `opts = other` renamings a `**opts` spread is followed through.
+const MAX_SPREAD_HOPS: usize = 4;
+
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
@@ -982,10 +985,16 @@ impl<'t> Py<'t> {
         }
     }
 
-    /// Every keyword argument of a call as settings.
+    /// Every keyword argument of a call as settings; `**options` spreads whose dictionary
+    /// is known (a literal or `dict(...)` assigned in this file) give their entries, an
+    /// unknown one gives a [`crate::site::UNKNOWN_OPTIONS`] marker.
     fn call_settings(&self, call: Node<'t>) -> Vec<Setting> {
         let mut out = Vec::new();
         for a in self.args(call) {
+            if a.kind() == "dictionary_splat" {
+                self.spread_settings(a, &mut out);
+                continue;
+            }
             if a.kind() != "keyword_argument" {
                 continue;
             }
@@ -1004,6 +1013,47 @@ impl<'t> Py<'t> {
             self.dict_settings(v, &name, &mut out, 0);
         }
         out
+    }
+
+    /// The entries of a `**options` argument as top-level settings.
+    fn spread_settings(&self, splat: Node<'t>, out: &mut Vec<Setting>) {
+        let unknown = |out: &mut Vec<Setting>| {
+            out.push(Setting {
+                name: crate::site::UNKNOWN_OPTIONS.into(),
+                value: self.src(splat).to_string(),
+                span: splat.byte_range(),
+            })
+        };
+        let Some(mut dict) = splat.named_child(0) else {
+            return unknown(out);
+        };
+        // `**opts` with `opts = {...}` (or `dict(...)`) assigned before.
+        for _ in 0..MAX_SPREAD_HOPS {
+            if dict.kind() != "identifier" {
+                break;
+            }
+            match self.assigned(self.src(dict), dict.start_byte()) {
+                Some(v) if v.id() != dict.id() => dict = v,
+                _ => return unknown(out),
+            }
+        }
+        let mut nested = Vec::new();
+        self.dict_settings(dict, "", &mut nested, 0);
+        if nested.is_empty() && !matches!(dict.kind(), "dictionary" | "call") {
+            return unknown(out);
+        }
+        // A spread of a dict that itself spreads (`{**base, "x": 1}`) is not fully known.
+        let mut c = dict.walk();
+        if dict
+            .named_children(&mut c)
+            .any(|p| p.kind() == "dictionary_splat")
+        {
+            unknown(out);
+        }
+        for mut st in nested {
+            st.name = st.name.trim_start_matches('.').to_string();
+            out.push(st);
+        }
     }
 
     fn extract(&self, cx: &mut Cx) {

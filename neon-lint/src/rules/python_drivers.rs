@@ -264,7 +264,15 @@ pub(crate) fn stale_pool(
                 let recycled = setting(client, "pool_recycle")
                     .and_then(|s| seconds(&s.value))
                     .is_some_and(|s| s > 0.0 && s <= 300.0);
-                if pre_ping || null_pool || recycled {
+                // `**options` built elsewhere may hold `pool_pre_ping`; Alembic's `env.py`
+                // builds its engine for one migration run, whose connections cannot go
+                // stale between requests.
+                let unknown_options = setting(client, crate::site::UNKNOWN_OPTIONS).is_some();
+                let one_migration_run = project
+                    .imports
+                    .iter()
+                    .any(|i| i.file == client.file && i.module == "alembic");
+                if pre_ping || null_pool || recycled || unknown_options || one_migration_run {
                     continue;
                 }
                 let values = client_values(project, client);

@@ -11,7 +11,10 @@ neon_lint_core::declare_rule! {
     /// zero:
     ///
     /// - SQLAlchemy engines on a Neon URL without `pool_pre_ping=True` (a `NullPool`, or
-    ///   `pool_recycle` of 300 s or less, also avoids it);
+    ///   `pool_recycle` of 300 s or less, also avoids it). Options given as `**options` are
+    ///   read when the dictionary is written in the same file; a spread of one built
+    ///   elsewhere is not judged. The engine Alembic's `env.py` builds for one migration run
+    ///   is not judged either: it never waits between requests;
     /// - Django `CONN_MAX_AGE` over 300 or `None` (also `dj_database_url`'s `conn_max_age`)
     ///   without `CONN_HEALTH_CHECKS = True`;
     /// - (Rust) deadpool-postgres left at `RecyclingMethod::Fast` (its default: a
