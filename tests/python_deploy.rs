@@ -236,3 +236,24 @@ fn stale_pool_reads_option_spreads_and_skips_engines_that_cannot_go_stale() {
         &[("engines.py", "NL040", 27), ("engines.py", "NL040", 28)],
     );
 }
+
+/// NL001 on a Django `DATABASES` entry (issue 14, item 6) says where Django takes driver
+/// parameters (`OPTIONS`), not "append to the URL": there is no URL in that entry.
+#[test]
+fn django_missing_sslmode_help_names_options() {
+    let out = run(&["--format", "json", "."], "tests/fixtures/python/django");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let help: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "NL001" && d["path"] == "mysite/settings.py")
+        .filter_map(|d| d["help"].as_str())
+        .collect();
+    assert_eq!(help.len(), 1, "{}", out.stdout);
+    assert!(
+        help[0].contains(r#""OPTIONS": {"sslmode": "require"}"#) && !help[0].contains("append"),
+        "{}",
+        help[0]
+    );
+}

@@ -182,6 +182,10 @@ pub struct Setting {
     pub span: Range<usize>,
 }
 
+/// The key of a [`UrlSite`] assembled from a Django `DATABASES` entry's keywords (`HOST`,
+/// `NAME`, `OPTIONS`...): its parameters are changed in that entry, not in a URL.
+pub const DJANGO_DATABASES: &str = "DATABASES";
+
 /// The name of the [`Setting`] that marks options nobody knows before run time (a
 /// `**options` spread of a dictionary built elsewhere): a rule that needs an option to be
 /// absent cannot judge such a call.

@@ -1498,7 +1498,12 @@ impl<'t> Py<'t> {
                 let map = OffsetMap::Opaque {
                     span: host_node.byte_range(),
                 };
-                cx.string_value(&text, map.clone(), Container::Text, None);
+                cx.string_value(
+                    &text,
+                    map.clone(),
+                    Container::Text,
+                    Some(crate::site::DJANGO_DATABASES.into()),
+                );
                 UrlSource::Literal { text, map }
             }
             None => UrlSource::Unknown,

@@ -23,7 +23,17 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             {
                 continue;
             }
-            out.push(to_diagnostic(site, f));
+            let mut d = to_diagnostic(site, f);
+            // A Django `DATABASES` entry has no URL to append to: its driver parameters go
+            // in `OPTIONS`, which Django hands to the driver.
+            if d.rule.code == "NL001" && site.key.as_deref() == Some(crate::site::DJANGO_DATABASES)
+            {
+                d.help = Some(
+                    "add `\"OPTIONS\": {\"sslmode\": \"require\"}` to this `DATABASES` entry (Django passes `OPTIONS` to the driver as connection parameters); Neon refuses plaintext connections"
+                        .into(),
+                );
+            }
+            out.push(d);
         }
     }
 }
