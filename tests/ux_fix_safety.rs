@@ -8,7 +8,7 @@ mod ux;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ux::{repo_root, run, Project, NO_SSLMODE};
+use ux::{fixture_trees, run, Project, NO_SSLMODE};
 
 const HOST: &str = "ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech";
 
@@ -137,21 +137,7 @@ fn check_fix_round_trip(tree: &Path) -> usize {
 
 #[test]
 fn every_fixture_with_fixes_round_trips() {
-    let root = repo_root().join("tests/fixtures");
-    let mut trees = Vec::new();
-    for group in std::fs::read_dir(&root).expect("fixtures").flatten() {
-        let g = group.path();
-        if !g.is_dir() {
-            continue;
-        }
-        trees.push(g.clone());
-        for sub in std::fs::read_dir(&g).expect("group").flatten() {
-            if sub.path().is_dir() {
-                trees.push(sub.path());
-            }
-        }
-    }
-    trees.sort();
+    let trees = fixture_trees();
     let offered: usize = trees.iter().map(|t| check_fix_round_trip(t)).sum();
     assert!(offered > 0, "some fixture offers fixes");
 }

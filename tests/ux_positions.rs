@@ -6,32 +6,12 @@
 
 mod ux;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
-use ux::{repo_root, run, Project, CANARY, WITH_PASSWORD};
+use ux::{fixture_trees, run, Project, CANARY, WITH_PASSWORD};
 
 type Place = (String, u64, u64);
-
-/// Every fixture tree: each group under `tests/fixtures/` and each folder in it.
-fn fixture_trees() -> Vec<PathBuf> {
-    let root = repo_root().join("tests/fixtures");
-    let mut trees = Vec::new();
-    for group in std::fs::read_dir(&root).expect("fixtures").flatten() {
-        let g = group.path();
-        if !g.is_dir() {
-            continue;
-        }
-        trees.push(g.clone());
-        for sub in std::fs::read_dir(&g).expect("group").flatten() {
-            if sub.path().is_dir() {
-                trees.push(sub.path());
-            }
-        }
-    }
-    trees.sort();
-    trees
-}
 
 /// `path:line:col` of every header ariadne drew in `text`.
 fn human_places(text: &str) -> Vec<Place> {

@@ -153,3 +153,24 @@ impl Project {
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Every fixture tree: each group under `tests/fixtures/` and each folder in it, sorted.
+#[allow(dead_code)]
+pub fn fixture_trees() -> Vec<std::path::PathBuf> {
+    let root = repo_root().join("tests/fixtures");
+    let mut trees = Vec::new();
+    for group in std::fs::read_dir(&root).expect("fixtures").flatten() {
+        let g = group.path();
+        if !g.is_dir() {
+            continue;
+        }
+        trees.push(g.clone());
+        for sub in std::fs::read_dir(&g).expect("group").flatten() {
+            if sub.path().is_dir() {
+                trees.push(sub.path());
+            }
+        }
+    }
+    trees.sort();
+    trees
+}
