@@ -257,3 +257,18 @@ fn django_missing_sslmode_help_names_options() {
         help[0]
     );
 }
+
+/// `pg_dump`/`pg_restore` through the pooler (issue 14, item 5): Neon documents that they
+/// need the direct connection (they use `SET`). A URL given on the command line or through
+/// a step's `env:` counts, also when its password is a `${{ secrets.X }}` expression (the
+/// host and role stay visible); the direct host and a plain `psql` query are fine.
+#[test]
+fn pg_dump_and_pg_restore_through_the_pooler_in_ci() {
+    check(
+        "tests/fixtures/deploy/dump-restore",
+        &[
+            (".github/workflows/backup.yml", "NL020", 12),
+            (".github/workflows/backup.yml", "NL020", 18),
+        ],
+    );
+}

@@ -47,6 +47,9 @@ const CODE_NEEDLES: &[&str] = &[
     "liquibase",
     "sqlx",
     "diesel",
+    // `pg_dump "$DATABASE_URL"` names no URL either (the pooler breaks it).
+    "pg_dump",
+    "pg_restore",
     // Platform evidence (`runs-on: ubuntu-24.04-arm`, `platform: linux/arm64`) for the
     // wheels that bundled an old libpq on 64-bit ARM only.
     "arm64",

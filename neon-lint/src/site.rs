@@ -208,6 +208,16 @@ pub struct ClientSetup {
     pub settings: Vec<Setting>,
 }
 
+/// Session-level work that PgBouncer in transaction mode breaks, by what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// Schema migrations (advisory locks, prepared statements, DDL across statements).
+    Migration,
+    /// `pg_dump` / `pg_restore`: they set session parameters with `SET` and expect them to
+    /// hold for the whole run.
+    DumpRestore,
+}
+
 /// A place where schema migrations run.
 #[derive(Debug, Clone)]
 pub struct MigrationRun {
@@ -217,6 +227,8 @@ pub struct MigrationRun {
     pub span: Range<usize>,
     /// The tool (`sqlx migrate run`, `alembic upgrade`, `sqlx::migrate!().run`).
     pub tool: String,
+    /// What the tool does that needs a session of its own.
+    pub work: Work,
     /// Where its URL comes from.
     pub url: UrlSource,
 }
@@ -288,6 +300,8 @@ pub struct MigrationCommand {
     pub span: Range<usize>,
     /// The command as users know it (`alembic upgrade`, `prisma migrate deploy`).
     pub tool: String,
+    /// What the tool does that needs a session of its own.
+    pub work: Work,
     /// How the tool finds its URL.
     pub url: CommandUrl,
     /// Variables the surroundings set for the command (compose `environment:`/`env_file:`,

@@ -11,7 +11,10 @@ crate::declare_rule! {
     /// gives a pooled URL. Also the `neon_url!(direct, "...")` macro form, and Drizzle's
     /// `migrate(db, { migrationsFolder })` (from `drizzle-orm/<driver>/migrator`) where `db`
     /// wraps a client whose URL is pooled (also across files, `import { db } from "./db"`),
-    /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`.
+    /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`. `pg_dump` and
+    /// `pg_restore` on a pooled URL (`-d`/`--dbname`, or `pg_dump`'s database argument) in
+    /// scripts, Dockerfiles and CI steps are reported too: Neon documents that they need the
+    /// direct connection.
     ///
     /// ## Why is this bad?
     /// Migration tools rely on session state that a transaction-mode pooler does not keep:

@@ -2,7 +2,8 @@
 //! job's and step's `env:`), GitLab CI (`script:` with `variables:`), and compose files
 //! (`command:`/`entrypoint:` with `environment:` and `env_file:`). Each migration command
 //! becomes a [`crate::site::MigrationCommand`] whose scope holds exactly the variables the
-//! file gives it: `${{ secrets.X }}` and other expressions are unknown, and a variable the
+//! file gives it: `${{ secrets.X }}` and other expressions are unknown (inside a connection
+//! string, only that piece: the host and role stay visible), and a variable the
 //! file does not set is unknown too (CI runners and containers do not read the project's
 //! `.env`). Compose's `${VAR}` interpolation does read the `.env` beside the compose file,
 //! so those stay variable references.
@@ -29,6 +30,8 @@ const TOOLS: &[&str] = &[
     "liquibase",
     "sqlx",
     "diesel",
+    "pg_dump",
+    "pg_restore",
 ];
 
 pub(super) fn extract(cx: &mut Cx) {
@@ -268,7 +271,9 @@ fn env_scope(node: Option<&Node>, expressions_unknown: bool) -> Vec<ScopedVar> {
     let Some(node) = node else { return out };
     let value_of = |value: &str, map: &OffsetMap| -> UrlSource {
         let word = word_of(value, map);
-        if expressions_unknown && value.contains("${{") {
+        // `${{ secrets.X }}` is unknown, but a connection string with one inside (the
+        // password, typically) still shows its host: `scoped_value` keeps that one.
+        if expressions_unknown && value.contains("${{") && !super::looks_like_conninfo(value) {
             return UrlSource::Unknown;
         }
         shell::scoped_value(&word)

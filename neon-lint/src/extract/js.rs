@@ -1038,6 +1038,7 @@ impl<'t> Js<'t> {
                             file: cx.file_id,
                             span: setting.span.clone(),
                             tool,
+                            work: crate::site::Work::Migration,
                             url: client.url.clone(),
                         });
                     }
@@ -1048,6 +1049,7 @@ impl<'t> Js<'t> {
                         file: cx.file_id,
                         span: n.byte_range(),
                         tool,
+                        work: crate::site::Work::Migration,
                         url,
                     };
                     let waiting = self.stopped_at_import.borrow_mut().take();

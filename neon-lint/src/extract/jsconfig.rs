@@ -50,6 +50,7 @@ pub(super) fn extract(cx: &mut Cx) {
                 file: cx.file_id,
                 span: span.clone(),
                 tool: tool.to_string(),
+                work: crate::site::Work::Migration,
                 url: url.clone(),
             });
         }

@@ -52,6 +52,7 @@ pub(super) fn extract(cx: &mut Cx) {
                     file: cx.file_id,
                     span: entry.span.clone(),
                     tool: "Prisma Migrate (directUrl)".into(),
+                    work: crate::site::Work::Migration,
                     url: url.clone(),
                 });
             }

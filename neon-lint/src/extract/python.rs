@@ -1275,6 +1275,7 @@ impl<'t> Py<'t> {
                     file: cx.file_id,
                     span: call.byte_range(),
                     tool: "call_command(\"migrate\")".into(),
+                    work: crate::site::Work::Migration,
                     url: CommandUrl::Config(ConfigTool::Django),
                     env: Vec::new(),
                     inherits_project_env: true,
@@ -1575,6 +1576,7 @@ impl<'t> Py<'t> {
                     file: cx.file_id,
                     span: call.byte_range(),
                     tool: "Alembic env.py set_main_option".into(),
+                    work: crate::site::Work::Migration,
                     url: src.url.clone(),
                 });
             }

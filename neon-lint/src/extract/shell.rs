@@ -18,7 +18,7 @@ use std::ops::Range;
 use super::Cx;
 use crate::site::{
     mark_placeholders, placeholders, CommandUrl, ConfigTool, Container, FileSites,
-    MigrationCommand, OffsetMap, PiecesBuilder, Quoting, ScopedVar, Syntax, UrlSource,
+    MigrationCommand, OffsetMap, PiecesBuilder, Quoting, ScopedVar, Syntax, UrlSource, Work,
 };
 
 /// One word of a command, unquoted, with the file offset of each of its bytes.
@@ -372,6 +372,7 @@ pub(super) fn tokenize(text: &str, map: &OffsetMap) -> Vec<Cmd> {
 /// What a migration command reads.
 struct Recognized {
     tool: String,
+    work: Work,
     url: CommandUrl,
     /// Index of the tool's first word (after launchers).
     first: usize,
@@ -549,9 +550,31 @@ fn recognize(words: &[Word]) -> Option<Recognized> {
                 .unwrap_or(CommandUrl::Var("LIQUIBASE_COMMAND_URL".into()));
             ("liquibase update".to_string(), url)
         }
+        // Neon: "`pg_dump`/`pg_restore` | Direct | Uses `SET` statements". The database is
+        // `-d`/`--dbname` (a connection string is allowed there) or, for `pg_dump`, the first
+        // argument that is not an option.
+        "pg_dump" | "pg_restore" => {
+            let url = flag_value(rest, &["-d", "--dbname"])
+                .or_else(|| {
+                    (tool == "pg_dump")
+                        .then(|| {
+                            rest.iter()
+                                .find(|w| super::looks_like_conninfo(&w.text))
+                                .cloned()
+                        })
+                        .flatten()
+                })
+                .map(given)?;
+            (tool.to_string(), url)
+        }
         _ => return None,
     };
     Some(Recognized {
+        work: if matches!(tool, "pg_dump" | "pg_restore") {
+            Work::DumpRestore
+        } else {
+            Work::Migration
+        },
         tool: name,
         url,
         first,
@@ -559,10 +582,21 @@ fn recognize(words: &[Word]) -> Option<Recognized> {
 }
 
 /// The value of a variable written in a file, for a command's scope: a literal, another
-/// variable, or unknown (`${{ secrets.X }}`, `$(command)`).
+/// variable, or unknown (`${{ secrets.X }}`, `$(command)`). A connection string with an
+/// expression inside (`postgresql://app:${{ secrets.PW }}@ep-...-pooler...`) still shows
+/// its host and role: it is kept, the expression marked as a piece known only at run time.
 pub(super) fn scoped_value(w: &Word) -> UrlSource {
-    if w.text.contains("${{") || w.text.contains("$(") || w.text.contains('`') {
+    if w.text.contains("$(") || w.text.contains('`') {
         return UrlSource::Unknown;
+    }
+    if w.text.contains("${{") {
+        if !super::looks_like_conninfo(&w.text) {
+            return UrlSource::Unknown;
+        }
+        return UrlSource::Literal {
+            text: w.text.clone(),
+            map: mark_placeholders(&w.text, w.map(), &[Syntax::Dollar]),
+        };
     }
     if let Some(v) = w.var_ref() {
         return UrlSource::EnvVar(v.to_string());
@@ -674,6 +708,7 @@ pub(super) fn commands_in(
                 file: cx.file_id,
                 span,
                 tool: r.tool,
+                work: r.work,
                 url: r.url,
                 env,
                 inherits_project_env: inherit == Inherit::Project,

@@ -25,6 +25,7 @@ pub(super) fn resolve(project: &mut Project) {
                         file: cmd.file,
                         span: cmd.span.clone(),
                         tool: cmd.tool.clone(),
+                        work: cmd.work,
                         url: src.clone(),
                     });
                 }
@@ -39,6 +40,7 @@ pub(super) fn resolve(project: &mut Project) {
                     file: cmd.file,
                     span: cmd.span.clone(),
                     tool: cmd.tool.clone(),
+                    work: cmd.work,
                     url,
                 });
             }

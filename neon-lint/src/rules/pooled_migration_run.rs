@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 use crate::resolve::resolve_source;
+use crate::site::Work;
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     for run in &project.migrations {
@@ -31,16 +32,33 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                 .clone()
                 .map(|v| format!(" through {v}"))
                 .unwrap_or_default();
+            let (message, label, what) = match run.work {
+                Work::Migration => (
+                    format!("`{}` runs migrations on a pooled URL{via}", run.tool),
+                    "migrations through PgBouncer in transaction mode",
+                    "migrations",
+                ),
+                // Neon's pooling guide: `pg_dump`/`pg_restore` need the direct connection
+                // (they use `SET` statements).
+                Work::DumpRestore => (
+                    format!(
+                        "`{}` runs through the pooler{via}: its session `SET`s do not hold in transaction mode",
+                        run.tool
+                    ),
+                    "a dump or restore through PgBouncer in transaction mode",
+                    "it",
+                ),
+            };
             out.push(Diagnostic {
                 rule: &POOLED_MIGRATION_URL,
                 level: POOLED_MIGRATION_URL.default_level,
                 file: run.file,
                 span: run.span.clone(),
-                message: format!("`{}` runs migrations on a pooled URL{via}", run.tool),
-                label: "migrations through PgBouncer in transaction mode".into(),
+                message,
+                label: label.into(),
                 help: Some(match input.neon().and_then(|n| n.endpoint_id.clone()) {
-                    Some(ep) => format!("run migrations on the direct host `{ep}` (no `-pooler`), e.g. from `DATABASE_URL_UNPOOLED`"),
-                    None => "run migrations on the direct (non-pooled) host".into(),
+                    Some(ep) => format!("run {what} on the direct host `{ep}` (no `-pooler`), e.g. from `DATABASE_URL_UNPOOLED`"),
+                    None => format!("run {what} on the direct (non-pooled) host"),
                 }),
                 secondary,
                 fix: None,

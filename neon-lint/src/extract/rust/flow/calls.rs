@@ -100,6 +100,7 @@ impl Flow<'_> {
                 file: 0,
                 span,
                 tool: tool.to_string(),
+                work: crate::site::Work::Migration,
                 url: UrlSource::Unknown,
             }),
             url,
