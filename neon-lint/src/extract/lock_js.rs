@@ -153,13 +153,19 @@ fn npm_comparator(c: &str) -> VersionReq {
         }
         (nums.len() < 3 && !nums.is_empty()).then_some(nums)
     };
-    let bump = |mut nums: Vec<u64>, at: usize| -> String {
+    // The next version up at `at`; past u64::MAX nothing is above, so the range is open.
+    let bump = |mut nums: Vec<u64>, at: usize| -> VersionReq {
         nums.truncate(at + 1);
-        nums[at] += 1;
-        nums.iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(".")
+        let Some(next) = nums[at].checked_add(1) else {
+            return VersionReq::Open;
+        };
+        nums[at] = next;
+        below(
+            nums.iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join("."),
+        )
     };
     if let Some(v) = c.strip_prefix("<=") {
         return VersionReq::Below {
@@ -178,8 +184,8 @@ fn npm_comparator(c: &str) -> VersionReq {
         let nums: Vec<u64> = v.split('.').map_while(|p| p.parse().ok()).collect();
         return match nums.len() {
             0 => VersionReq::Open,
-            1 => below(bump(nums, 0)),
-            _ => below(bump(nums, 1)),
+            1 => bump(nums, 0),
+            _ => bump(nums, 1),
         };
     }
     if let Some(v) = c.strip_prefix('^') {
@@ -188,11 +194,11 @@ fn npm_comparator(c: &str) -> VersionReq {
         let Some(first) = nums.iter().position(|&n| n != 0) else {
             return VersionReq::Open;
         };
-        return below(bump(nums, first));
+        return bump(nums, first);
     }
     if let Some(nums) = partial(c) {
         let at = nums.len() - 1;
-        return below(bump(nums, at));
+        return bump(nums, at);
     }
     let v = c.trim_start_matches('=').trim_start_matches('v');
     if Version::parse(v).is_some() {
