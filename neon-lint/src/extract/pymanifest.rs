@@ -176,7 +176,11 @@ fn bump(v: &str, drop: usize) -> VersionReq {
         parts.truncate(parts.len() - drop);
     }
     if let Some(last) = parts.last_mut() {
-        *last += 1;
+        // Past u64::MAX nothing is above: the range is open.
+        match last.checked_add(1) {
+            Some(next) => *last = next,
+            None => return VersionReq::Open,
+        }
     }
     VersionReq::Below {
         version: parts
@@ -455,6 +459,18 @@ fn setup_cfg(text: &str) -> Vec<(String, Range<usize>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_bounds_at_u64_max_are_open() {
+        assert_eq!(
+            version_req("psycopg2~=18446744073709551615.0"),
+            VersionReq::Open
+        );
+        assert_eq!(
+            version_req("psycopg2==18446744073709551615.*"),
+            VersionReq::Open
+        );
+    }
 
     #[test]
     fn reads_version_specifiers() {
