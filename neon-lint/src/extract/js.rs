@@ -74,9 +74,31 @@ fn parse(text: &str, typescript: bool) -> Option<Tree> {
             parser.set_language(&language).ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(text, None)
+        // tree-sitter's error recovery can take minutes on a few hundred bytes of broken
+        // code (found by the `extract_js` fuzz target). The parse gets a budget of progress
+        // reports proportional to the file's size (counted, not timed, so every run
+        // decides the same); past it the file is scanned as text, with a note.
+        let budget = PARSE_BUDGET_BASE + text.len() / PARSE_BYTES_PER_REPORT;
+        let mut reports = 0usize;
+        let mut over = |_: &tree_sitter::ParseState| {
+            reports += 1;
+            reports > budget
+        };
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut over);
+        let bytes = text.as_bytes();
+        slot.as_mut()?.parse_with_options(
+            &mut |at, _| bytes.get(at..).unwrap_or(&[]),
+            None,
+            Some(options),
+        )
     })
 }
+
+/// Progress reports every parse may take, and one more per this many bytes of input: the
+/// fixtures' JS files parse within it; the fuzz input that took minutes stops after a few
+/// seconds (debug build).
+const PARSE_BUDGET_BASE: usize = 20_000;
+const PARSE_BYTES_PER_REPORT: usize = 2;
 
 pub(super) fn extract(cx: &mut Cx) {
     let text = cx.file.text.as_str();
