@@ -48,6 +48,30 @@ pub enum FileKind {
     JavaScript,
 }
 
+impl FileKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [FileKind] = &[
+        FileKind::DotEnv,
+        FileKind::DotEnvTemplate,
+        FileKind::Rust,
+        FileKind::CargoManifest,
+        FileKind::Toml,
+        FileKind::Yaml,
+        FileKind::Json,
+        FileKind::Ini,
+        FileKind::Python,
+        FileKind::Shell,
+        FileKind::Dockerfile,
+        FileKind::Prisma,
+        FileKind::JsConfig,
+        FileKind::PythonManifest,
+        FileKind::LockFile,
+        FileKind::Script,
+        FileKind::Docs,
+        FileKind::JavaScript,
+    ];
+}
+
 /// Classifies `path`; `None` means the file cannot matter (images, lock files, binaries).
 pub fn classify(path: &Path) -> Option<FileKind> {
     // Names that are not UTF-8 are judged by their readable part.

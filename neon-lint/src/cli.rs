@@ -203,7 +203,15 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
             color_on(cli.lint.color, std::io::stdout().is_terminal()),
         ),
         Some(Command::Server) => crate::server::run(),
-        None => run_lint(cli.lint),
+        None => {
+            crate::timings::init_from_env();
+            let code = run_lint(cli.lint);
+            crate::timings::phase_done("report");
+            for line in crate::timings::report() {
+                errln!("{line}");
+            }
+            code
+        }
     };
     // What the run had to say on stderr was lost: it did not do what it was asked.
     if out::stderr_failed() {

@@ -93,6 +93,72 @@ enum FileIdentity {
     Path(PathBuf),
 }
 
+/// What one walker thread (or the roots' loop) found. Each thread fills its own and hands it
+/// over when its visitor is dropped, so the walk takes no lock per file.
+#[derive(Debug, Default)]
+struct Found {
+    /// Candidates, with the identity of the file they were read from.
+    candidates: Vec<(Option<FileIdentity>, Candidate)>,
+    /// Every file read (candidate or not), by identity; `None` when it has none.
+    read: Vec<Option<FileIdentity>>,
+    /// Files walked past without reading (no kind).
+    unread: usize,
+    notes: Vec<(PathBuf, String)>,
+    missing_roots: Vec<PathBuf>,
+}
+
+/// Hands a thread's [`Found`] to the walk's collection when dropped.
+struct Handover<'a> {
+    found: Found,
+    to: &'a Mutex<Vec<Found>>,
+}
+
+impl Drop for Handover<'_> {
+    fn drop(&mut self) {
+        lock(self.to).push(std::mem::take(&mut self.found));
+    }
+}
+
+impl Discovery {
+    /// Joins what the threads found: a file met twice (overlapping roots, a path twice, a
+    /// hard link) is read into the result once, the first by path.
+    fn join(parts: Vec<Found>) -> Discovery {
+        let mut d = Discovery::default();
+        let mut all = Vec::new();
+        let mut read_ids = HashSet::new();
+        for part in parts {
+            d.files_seen += part.unread;
+            for id in part.read {
+                match id {
+                    Some(id) => {
+                        if read_ids.insert(id) {
+                            d.files_seen += 1;
+                        }
+                    }
+                    None => d.files_seen += 1,
+                }
+            }
+            all.extend(part.candidates);
+            d.notes.extend(part.notes);
+            d.missing_roots.extend(part.missing_roots);
+        }
+        all.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+        for (id, c) in all {
+            if let Some(id) = id {
+                if !d.taken.insert(id) {
+                    continue;
+                }
+            }
+            d.candidates.push(c);
+        }
+        // Files read but not kept are taken too: a context walk does not read them again.
+        d.taken.extend(read_ids);
+        d.notes.sort();
+        d.notes.dedup();
+        d
+    }
+}
+
 fn identity(path: &Path) -> Option<FileIdentity> {
     #[cfg(unix)]
     {
@@ -135,28 +201,32 @@ pub type Want<'a> = &'a (dyn Fn(&Path, FileKind) -> bool + Sync);
 /// Walks `roots` like [`discover`], reading only the walked files `want` accepts (the
 /// others are not opened, so a context walk costs directory listings, not reads).
 pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> Discovery {
-    let out = Mutex::new(Discovery::default());
+    let parts: Mutex<Vec<Found>> = Mutex::new(Vec::new());
+    let mut at_roots = Handover {
+        found: Found::default(),
+        to: &parts,
+    };
     let seen_env: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
     let ignore_rules = Arc::new(IgnoreRules::new());
     let overlay = &opts.overlay;
     for root in roots {
         if overlay.contains_key(root) {
             let kind = classify(root).unwrap_or(FileKind::Script);
-            visit_file(root, kind, &out, true, overlay);
+            visit_file(root, kind, &mut at_roots.found, true, overlay);
             continue;
         }
         let meta = std::fs::metadata(root);
         match meta {
             Ok(m) if m.is_file() => {
                 let kind = classify(root).unwrap_or(FileKind::Script);
-                visit_file(root, kind, &out, true, overlay);
+                visit_file(root, kind, &mut at_roots.found, true, overlay);
                 continue;
             }
             Ok(m) if m.is_dir() => {}
             // A FIFO, socket or device named on the command line: the walker would pass it
             // over in silence, and the run would claim success.
             Ok(m) => {
-                let mut d = lock(&out);
+                let d = &mut at_roots.found;
                 let what = fsread::kind_name(&m.file_type());
                 d.notes.push((
                     root.clone(),
@@ -166,7 +236,7 @@ pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> 
                 continue;
             }
             Err(e) => {
-                let mut d = lock(&out);
+                let d = &mut at_roots.found;
                 d.notes.push((root.clone(), format!("cannot read: {e}")));
                 d.missing_roots.push(root.clone());
                 continue;
@@ -216,16 +286,20 @@ pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> 
             true
         });
         builder.build_parallel().run(|| {
-            let out = &out;
+            let mut mine = Handover {
+                found: Found::default(),
+                to: &parts,
+            };
             let seen_env = &seen_env;
             let exclude = opts.exclude.clone();
             let root = root.clone();
             Box::new(move |entry| {
+                let out = &mut mine.found;
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
                         let path = err_path(&err).unwrap_or_default();
-                        lock(out).notes.push((path, format!("walk error: {err}")));
+                        out.notes.push((path, format!("walk error: {err}")));
                         return WalkState::Continue;
                     }
                 };
@@ -247,7 +321,7 @@ pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> 
                 }
                 let path = entry.path();
                 let Some(kind) = classify(path) else {
-                    lock(out).files_seen += 1;
+                    out.unread += 1;
                     return WalkState::Continue;
                 };
                 let env = matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate);
@@ -257,7 +331,7 @@ pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> 
                 if !env && !want(path, kind) {
                     return WalkState::Continue;
                 }
-                visit_file(path, kind, out, false, overlay);
+                visit_walked(path, kind, out, overlay);
                 WalkState::Continue
             })
         });
@@ -265,7 +339,7 @@ pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> 
     // Buffers with no file on disk yet (a new `.env` the user has not saved): read where
     // the walk would have found them, unless excluded or inside a folder never walked.
     for path in overlay.keys() {
-        if path.exists() || lock(&out).candidates.iter().any(|c| &c.path == path) {
+        if path.exists() || at_roots.found.candidates.iter().any(|c| &c.1.path == path) {
             continue;
         }
         let Some(root) = roots.iter().find(|r| path.starts_with(r)) else {
@@ -288,11 +362,12 @@ pub fn discover_where(roots: &[PathBuf], opts: &WalkOptions, want: Want<'_>) -> 
         if excluded || skipped_dir || (!env && ignore_rules.is_ignored(path, false)) {
             continue;
         }
-        visit_file(path, kind, &out, false, overlay);
+        visit_file(path, kind, &mut at_roots.found, false, overlay);
     }
-    let mut d = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    drop(at_roots);
+    let parts = parts.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut d = Discovery::join(parts);
     d.notes.extend(ignore_rules.take_notes());
-    d.candidates.sort_by(|a, b| a.path.cmp(&b.path));
     d.notes.sort();
     d
 }
@@ -335,7 +410,7 @@ fn find_ignored_env_files(
     dir: &Path,
     root: &Path,
     exclude: Option<&GlobSet>,
-    out: &Mutex<Discovery>,
+    out: &mut Found,
     seen_env: &Mutex<HashSet<PathBuf>>,
     overlay: &Overlay,
 ) {
@@ -373,18 +448,28 @@ thread_local! {
     static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn visit_file(
-    path: &Path,
-    kind: FileKind,
-    out: &Mutex<Discovery>,
-    explicit: bool,
-    overlay: &Overlay,
-) {
-    if let Some(id) = identity(path) {
-        if !lock(out).taken.insert(id) {
-            return;
-        }
+/// Reads a file the walker met as a regular file (the hot path: see
+/// [`fsread::read_walked`]).
+fn visit_walked(path: &Path, kind: FileKind, out: &mut Found, overlay: &Overlay) {
+    if overlay.contains_key(path) {
+        return visit_file(path, kind, out, false, overlay);
     }
+    let result = BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        let id = fsread::read_walked(path, MAX_FILE_BYTES, &mut buf)?;
+        #[cfg(unix)]
+        let id = id.map(|(dev, ino)| FileIdentity::Inode(dev, ino));
+        #[cfg(not(unix))]
+        let id = id.and(identity(path));
+        Ok((id, keep(kind, &buf, false)))
+    });
+    record(path, kind, out, false, result);
+}
+
+/// Reads a file named on the command line, met at a path given as a root, or held in the
+/// overlay: these may be anything (a FIFO, a device), so the path is looked at first.
+fn visit_file(path: &Path, kind: FileKind, out: &mut Found, explicit: bool, overlay: &Overlay) {
+    let id = identity(path);
     let result = BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         match overlay.get(path) {
@@ -401,24 +486,40 @@ fn visit_file(
             }
             None => fsread::read_into(path, MAX_FILE_BYTES, &mut buf)?,
         }
-        // `.env` files and the other kinds their tools read as text are text whatever
-        // bytes they hold: a NUL must not hide the password on the next line.
-        let binary = !is_text_whatever_it_holds(kind) && prefilter::is_binary(&buf);
-        let keep = !binary && prefilter::is_candidate(kind, &buf);
-        let keep =
-            keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate));
-        Ok::<_, ReadError>(keep.then(|| buf.clone()))
+        Ok((id, keep(kind, &buf, explicit)))
     });
-    let mut d = lock(out);
-    d.files_seen += 1;
+    record(path, kind, out, explicit, result);
+}
+
+/// The bytes to keep of a file of `kind` just read into `buf`: `None` when the prefilter
+/// rejects it.
+fn keep(kind: FileKind, buf: &[u8], explicit: bool) -> Option<Vec<u8>> {
+    // `.env` files and the other kinds their tools read as text are text whatever
+    // bytes they hold: a NUL must not hide the password on the next line.
+    let binary = !is_text_whatever_it_holds(kind) && prefilter::is_binary(buf);
+    let keep = !binary && prefilter::is_candidate(kind, buf);
+    let keep = keep || (explicit && matches!(kind, FileKind::DotEnv | FileKind::DotEnvTemplate));
+    crate::timings::file_read(kind, keep.then_some(buf.len()));
+    keep.then(|| buf.to_vec())
+}
+
+type ReadResult = Result<(Option<FileIdentity>, Option<Vec<u8>>), ReadError>;
+
+fn record(path: &Path, kind: FileKind, d: &mut Found, explicit: bool, result: ReadResult) {
     match result {
-        Ok(Some(bytes)) => d.candidates.push(Candidate {
-            path: path.to_path_buf(),
-            kind,
-            bytes,
-        }),
-        Ok(None) => {}
+        Ok((id, bytes)) => {
+            d.read.push(id.clone());
+            if let Some(bytes) = bytes {
+                let c = Candidate {
+                    path: path.to_path_buf(),
+                    kind,
+                    bytes,
+                };
+                d.candidates.push((id, c));
+            }
+        }
         Err(e) => {
+            d.read.push(None);
             // A file named on the command line that cannot be read (or is not a regular
             // file) fails the run; one over the size limit is a deliberate skip.
             if explicit && !matches!(e, ReadError::TooBig { .. }) {

@@ -45,6 +45,7 @@ pub mod site;
 pub mod sni_clients;
 pub mod source;
 pub mod suppress;
+pub mod timings;
 pub mod url_cmd;
 pub mod version;
 

@@ -110,6 +110,7 @@ pub fn lint_with(
     };
     progress.phase("walking the tree");
     let mut found = discover(paths, &opts);
+    crate::timings::phase_done("walk, read, prefilter");
     // Named files (pre-commit's staged files) are judged with their project's context,
     // read but not reported on (see `context`).
     let named: Vec<PathBuf> = paths.iter().filter(|p| p.is_file()).cloned().collect();
@@ -162,6 +163,7 @@ fn lint_found_in(
         .map(|(p, m)| (project::display_path(p, cwd), m.clone()))
         .collect();
     let mut project = project::build(found.candidates, cwd);
+    crate::timings::phase_done("extract");
     project.context = (0..project.files.len())
         .filter(|&id| context_paths.contains(&project.files[id].path))
         .collect();
@@ -175,6 +177,7 @@ fn lint_found_in(
     project.git = GitFacts::probe(&env_files);
     project.notes.append(&mut project.git.notes);
     resolve::resolve(&mut project);
+    crate::timings::phase_done("git facts, resolve");
     progress.phase(format!("checking {} files", project.files.len()));
     notes.extend(
         project
@@ -185,6 +188,7 @@ fn lint_found_in(
             .map(|(p, m)| (project::display_path(p, cwd), m.clone())),
     );
     let mut diagnostics = rules::run(&project, config);
+    crate::timings::phase_done("rules");
     // `per-file-ignores` first: a suppression comment covering only an ignored finding is
     // then reported unused, as it is.
     let ignores = config.per_file_ignores.matcher(&config.root())?;
@@ -221,6 +225,7 @@ fn lint_found_in(
     });
     diagnostics.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule);
     notes.sort();
+    crate::timings::phase_done("suppressions, sort");
     Ok(Outcome {
         project,
         diagnostics,

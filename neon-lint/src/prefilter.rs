@@ -121,37 +121,32 @@ impl Matcher {
     }
 }
 
-fn build(needles: &[&str]) -> Matcher {
+/// One automaton over `sets` together: a file is searched once, however many lists apply.
+fn build(sets: &[&[&str]]) -> Matcher {
+    let mut needles: Vec<&str> = sets.iter().flat_map(|s| s.iter().copied()).collect();
+    needles.sort_unstable();
+    needles.dedup();
     match aho_corasick::packed::Searcher::new(needles.iter()) {
         Some(s) => Matcher::Packed(s),
-        None => Matcher::Automaton(AhoCorasick::new(needles).expect("static needles build")),
+        None => Matcher::Automaton(AhoCorasick::new(&needles).expect("static needles build")),
     }
 }
 
-fn matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| build(NEEDLES))
+/// The automaton for one group of kinds, built once.
+macro_rules! matcher {
+    ($name:ident, $($set:expr),+) => {
+        fn $name() -> &'static Matcher {
+            static M: OnceLock<Matcher> = OnceLock::new();
+            M.get_or_init(|| build(&[$($set),+]))
+        }
+    };
 }
 
-fn code_matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| build(CODE_NEEDLES))
-}
-
-fn lock_matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| build(LOCK_NEEDLES))
-}
-
-fn js_matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| build(JS_NEEDLES))
-}
-
-fn rust_matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| build(RUST_NEEDLES))
-}
+matcher!(matcher, NEEDLES);
+matcher!(code_matcher, NEEDLES, CODE_NEEDLES);
+matcher!(lock_matcher, LOCK_NEEDLES);
+matcher!(js_matcher, NEEDLES, JS_NEEDLES);
+matcher!(rust_matcher, NEEDLES, RUST_NEEDLES);
 
 /// Whether a file of `kind` with these bytes needs extracting.
 ///
@@ -172,11 +167,9 @@ pub fn is_candidate(kind: FileKind, bytes: &[u8]) -> bool {
         | FileKind::Yaml
         | FileKind::Json
         | FileKind::Prisma
-        | FileKind::JsConfig => matcher().is_match(bytes) || code_matcher().is_match(bytes),
-        FileKind::JavaScript => matcher().is_match(bytes) || js_matcher().is_match(bytes),
-        FileKind::Rust | FileKind::CargoManifest => {
-            matcher().is_match(bytes) || rust_matcher().is_match(bytes)
-        }
+        | FileKind::JsConfig => code_matcher().is_match(bytes),
+        FileKind::JavaScript => js_matcher().is_match(bytes),
+        FileKind::Rust | FileKind::CargoManifest => rust_matcher().is_match(bytes),
         _ => matcher().is_match(bytes),
     }
 }

@@ -81,7 +81,9 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
             lines,
         };
         let sites =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract::extract(id, &file)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::timings::extraction(file.kind, || extract::extract(id, &file))
+            }))
                 .unwrap_or_else(|_| FileSites {
                     notes: vec![
                         "internal error while extracting this file; it was skipped (please report)"

@@ -62,6 +62,12 @@ thread_local! {
 }
 
 fn parse(text: &str, typescript: bool) -> Option<Tree> {
+    crate::timings::parsing(crate::classify::FileKind::JavaScript, || {
+        parse_uncounted(text, typescript)
+    })
+}
+
+fn parse_uncounted(text: &str, typescript: bool) -> Option<Tree> {
     let (slot, language): (_, Language) = if typescript {
         (&TS, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into())
     } else {

@@ -50,6 +50,10 @@ thread_local! {
 }
 
 fn parse(text: &str) -> Option<Tree> {
+    crate::timings::parsing(crate::classify::FileKind::Python, || parse_uncounted(text))
+}
+
+fn parse_uncounted(text: &str) -> Option<Tree> {
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {

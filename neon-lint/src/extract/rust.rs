@@ -48,7 +48,7 @@ pub(super) fn extract(cx: &mut Cx) {
         ));
         return text::extract(cx);
     }
-    let file = match syn::parse_file(text) {
+    let file = match crate::timings::parsing(cx.file.kind, || syn::parse_file(text)) {
         Ok(f) => f,
         Err(e) => {
             let at = e.span().start();
