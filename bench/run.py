@@ -244,6 +244,9 @@ def main(argv=None):
                     help="where trees and results go (default /tmp/neon-lint-bench)")
     ap.add_argument("--bin", default=os.environ.get("NEON_LINT_BIN"),
                     help="time this binary instead of building target/release/neon-lint (env NEON_LINT_BIN)")
+    ap.add_argument("--baseline-bin", metavar="PATH",
+                    help="with --tree: also time this (earlier) neon-lint in the same run, compare its "
+                         "findings with the timed binary's (exit 1 when they differ) and its phases")
     ap.add_argument("--tree", action="append", default=[], metavar="DIR",
                     help="benchmark this existing directory (repeatable) instead of synthetic trees; "
                          "see bench/README.md for the six-repository real tree")
@@ -381,10 +384,64 @@ def main(argv=None):
     return 0
 
 
+def phase_timings(binary, tree):
+    """One run with NEON_LINT_TIMINGS=1: {"phases": {name: ms}, "kinds": {kind: {...}}}."""
+    env = dict(os.environ, NEON_LINT_TIMINGS="1")
+    p = subprocess.run([binary, "--format", "json", tree], cwd=tree, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+    phases, kinds = {}, {}
+    for line in p.stderr.splitlines():
+        m = re.match(r"timings: phase (.+) ([0-9.]+) ms$", line)
+        if m:
+            phases[m.group(1)] = float(m.group(2))
+            continue
+        m = re.match(r"timings: kind (\w+) read (\d+) candidates (\d+) bytes (\d+) parsed (\d+) "
+                     r"parse ([0-9.]+) ms extract ([0-9.]+) ms$", line)
+        if m:
+            kinds[m.group(1)] = {"read": int(m.group(2)), "candidates": int(m.group(3)),
+                                 "bytes": int(m.group(4)), "parsed": int(m.group(5)),
+                                 "parse_ms": float(m.group(6)), "extract_ms": float(m.group(7))}
+    return {"phases": phases, "kinds": kinds}
+
+
+def normalized_findings(path):
+    with open(path, "rb") as f:
+        data = json.loads(f.read().decode("utf-8", "replace") or "[]")
+    return sorted(json.dumps(d, sort_keys=True) for d in data)
+
+
+def print_phases(label, new, old):
+    """Per-phase wall times (and per-kind counts) of one run of each binary."""
+    print()
+    print("Phases on %s (one run each with NEON_LINT_TIMINGS=1; wall ms; extraction is thread time):" % label)
+    print()
+    names = list(new["phases"]) + [n for n in (old or {}).get("phases", {}) if n not in new["phases"]]
+    if old:
+        print("| phase | baseline | now |")
+        print("|---|---:|---:|")
+        for n in names:
+            print("| %s | %.0f | %.0f |" % (n, old["phases"].get(n, 0), new["phases"].get(n, 0)))
+    else:
+        print("| phase | ms |")
+        print("|---|---:|")
+        for n in names:
+            print("| %s | %.0f |" % (n, new["phases"].get(n, 0)))
+    print()
+    print("| kind | files read | candidates | candidate MB | parsed | parse ms | extract ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for k, v in sorted(new["kinds"].items(), key=lambda kv: -kv[1]["extract_ms"]):
+        print("| %s | %d | %d | %.1f | %d | %.0f | %.0f |" % (k, v["read"], v["candidates"], v["bytes"] / 1e6,
+                                                       v["parsed"], v["parse_ms"], v["extract_ms"]))
+
+
 def bench_real_trees(args, nl, rg, results_dir, use_hf, versions):
     """Time neon-lint against `rg -l` on existing directories: median wall time, CPU seconds,
-    peak RSS, and the files each tool looked at (rg --files counts what rg walks)."""
+    peak RSS, and the files each tool looked at (rg --files counts what rg walks). With
+    --baseline-bin, an earlier neon-lint is timed in the same run and must report the same
+    findings."""
     rows = []
+    status = 0
+    base = os.path.abspath(args.baseline_bin) if args.baseline_bin else None
     for i, tree in enumerate(args.tree):
         tree = os.path.abspath(tree)
         if not os.path.isdir(tree):
@@ -400,6 +457,22 @@ def bench_real_trees(args, nl, rg, results_dir, use_hf, versions):
         count, by_code, _, perr = findings_summary(nl_out, tree)
         if perr:
             die("neon-lint --format json on %s: %s" % (tree, perr))
+        row_base = {}
+        cmds = [("neon-lint", nl_cmd)]
+        if base:
+            base_cmd = [base, "--format", "json", tree]
+            base_out = os.path.join(results_dir, "baseline-tree%d.json" % i)
+            brc, b_rss, berr = run_once(base_cmd, tree, base_out)
+            b_cpu = LAST_CPU_S
+            if brc not in (0, 1):
+                log(berr[-4000:])
+                die("the baseline neon-lint exited %d on %s" % (brc, tree))
+            same = normalized_findings(base_out) == normalized_findings(nl_out)
+            if not same:
+                log("bench: FINDINGS DIFFER from the baseline on %s (see %s and %s)" % (tree, base_out, nl_out))
+                status = 1
+            row_base = {"baseline_rss_kb": b_rss, "baseline_cpu_s": b_cpu, "same_findings": same}
+            cmds.append(("baseline", base_cmd))
         rg_out = os.path.join(results_dir, "rg-tree%d.txt" % i)
         rrc, rg_rss, _ = run_once(rg_cmd, tree, rg_out)
         rg_cpu = LAST_CPU_S
@@ -411,11 +484,18 @@ def bench_real_trees(args, nl, rg, results_dir, use_hf, versions):
         log("bench: timing %s (%s) ..." % (tree, "hyperfine" if use_hf else "loop"))
         export = os.path.join(results_dir, "hyperfine-tree%d.json" % i)
         timer = time_hyperfine if use_hf else time_loop
-        t = timer([("neon-lint", nl_cmd), ("rg", rg_cmd)], tree, args.warmup, args.runs, export)
-        rows.append({"tree": tree, "files": files, "nl_median": t["neon-lint"]["median"],
-                     "rg_median": t["rg"]["median"], "ratio": t["neon-lint"]["median"] / t["rg"]["median"],
-                     "nl_cpu_s": nl_cpu, "rg_cpu_s": rg_cpu, "nl_rss_kb": nl_rss, "rg_rss_kb": rg_rss,
-                     "findings": count, "findings_by_code": by_code, "rg_files": rg_files})
+        t = timer(cmds + [("rg", rg_cmd)], tree, args.warmup, args.runs, export)
+        phases = phase_timings(nl, tree)
+        row = {"tree": tree, "files": files, "nl_median": t["neon-lint"]["median"],
+               "rg_median": t["rg"]["median"], "ratio": t["neon-lint"]["median"] / t["rg"]["median"],
+               "nl_cpu_s": nl_cpu, "rg_cpu_s": rg_cpu, "nl_rss_kb": nl_rss, "rg_rss_kb": rg_rss,
+               "findings": count, "findings_by_code": by_code, "rg_files": rg_files, "phases": phases}
+        if base:
+            row.update(row_base)
+            row["baseline_median"] = t["baseline"]["median"]
+            row["baseline_ratio"] = t["baseline"]["median"] / t["rg"]["median"]
+            row["baseline_phases"] = phase_timings(base, tree)
+        rows.append(row)
     print()
     print("neon-lint vs rg -l on real trees, warm cache, %s, %d cores, median of %d runs (%s)"
           % (versions["rg"], versions["nproc"], args.runs, versions["hyperfine"] or "built-in loop"))
@@ -426,11 +506,25 @@ def bench_real_trees(args, nl, rg, results_dir, use_hf, versions):
         print("| %s | %d | %s | %s | %.2fx | %.2f s | %.2f s | %s | %s | %d |"
               % (os.path.basename(r["tree"]) or r["tree"], r["files"], fmt_s(r["nl_median"]), fmt_s(r["rg_median"]),
                  r["ratio"], r["nl_cpu_s"], r["rg_cpu_s"], fmt_mb(r["nl_rss_kb"]), fmt_mb(r["rg_rss_kb"]), r["findings"]))
+        if base:
+            print("| %s (baseline) | | %s | | %.2fx | %.2f s | | %s | | %s |"
+                  % (os.path.basename(r["tree"]) or r["tree"], fmt_s(r["baseline_median"]), r["baseline_ratio"],
+                     r["baseline_cpu_s"], fmt_mb(r["baseline_rss_kb"]),
+                     "same" if r["same_findings"] else "DIFFERENT"))
+    for r in rows:
+        print_phases(os.path.basename(r["tree"]) or r["tree"], r["phases"], r.get("baseline_phases"))
+    print()
+    for r in rows:
+        ok_ratio = r["ratio"] <= TARGET_RATIO
+        ok_rss = r["nl_rss_kb"] / 1024 <= TARGET_RSS_MB
+        print("issue 15 targets on %s: ratio %.2fx (target <= %.1fx: %s), peak RSS %s (target <= %d MB: %s)"
+              % (os.path.basename(r["tree"]), r["ratio"], TARGET_RATIO, "met" if ok_ratio else "NOT met",
+                 fmt_mb(r["nl_rss_kb"]), TARGET_RSS_MB, "met" if ok_rss else "NOT met"))
     summary = os.path.join(results_dir, "summary-trees.json")
     with open(summary, "w") as f:
         json.dump({"versions": versions, "runs": args.runs, "rows": rows}, f, indent=1)
     print("  results: %s" % summary)
-    return 0
+    return status
 
 
 if __name__ == "__main__":

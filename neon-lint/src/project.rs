@@ -11,7 +11,7 @@ use crate::site::{
     ClientSetup, EnvBinding, FileSites, ImportSite, ManifestFact, MigrationCommand, MigrationRun,
     SecretToken, ToolUrl, UrlSite,
 };
-use crate::source::{decode, FileId, LineIndex, SourceFile};
+use crate::source::{decode_owned, FileId, LineIndex, SourceFile};
 
 /// Everything the rules read.
 #[derive(Debug, Default)]
@@ -70,8 +70,7 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         .build();
     // Candidates arrive sorted by path, so a file's id is its index, known before extraction.
     let work = |(id, c): (FileId, Candidate)| -> (SourceFile, FileSites) {
-        let (text, _) = decode(&c.bytes);
-        drop(c.bytes);
+        let (text, _) = decode_owned(c.bytes);
         let lines = LineIndex::new(&text);
         let file = SourceFile {
             display: display_path(&c.path, cwd),
@@ -80,17 +79,15 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
             text,
             lines,
         };
-        let sites =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::timings::extraction(file.kind, || extract::extract(id, &file))
-            }))
-                .unwrap_or_else(|_| FileSites {
-                    notes: vec![
-                        "internal error while extracting this file; it was skipped (please report)"
-                            .into(),
-                    ],
-                    ..FileSites::default()
-                });
+        let sites = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::timings::extraction(file.kind, || extract::extract(id, &file))
+        }))
+        .unwrap_or_else(|_| FileSites {
+            notes: vec![
+                "internal error while extracting this file; it was skipped (please report)".into(),
+            ],
+            ..FileSites::default()
+        });
         (file, sites)
     };
     let results: Vec<(SourceFile, FileSites)> = match pool {

@@ -114,6 +114,18 @@ pub fn decode(bytes: &[u8]) -> (String, usize) {
     (String::from_utf8_lossy(bytes).into_owned(), skipped)
 }
 
+/// [`decode`] of bytes the caller gives up: valid UTF-8 without a BOM (nearly every file)
+/// becomes the text without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> (String, usize) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return decode(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, 0),
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +139,12 @@ mod tests {
         assert_eq!(idx.position(text, 9), Position { line: 3, column: 1 });
         assert_eq!(idx.offset(text, 3, 1), 10);
         assert_eq!(&text[idx.line_range(text, 1)], "ab");
+    }
+
+    #[test]
+    fn owned_decoding_matches_borrowed() {
+        for bytes in [&b"plain"[..], b"\xEF\xBB\xBFbom", b"bad \xff byte", b""] {
+            assert_eq!(decode_owned(bytes.to_vec()), decode(bytes));
+        }
     }
 }
