@@ -95,6 +95,29 @@ fn alembic_env_py_pooled_and_unescaped() {
     check("tests/fixtures/python/alembic-env-ok", &[]);
 }
 
+/// Every shape of Alembic `env.py` (issue 14, item 1): the URL it connects with is a
+/// migration URL, whether given to `context.configure(url=...)` (offline mode), to
+/// `create_engine` / `create_async_engine`, or to `engine_from_config` /
+/// `async_engine_from_config` through the `sqlalchemy.url` key of a dictionary (written
+/// there or assigned before the call), and whether it comes from `os.environ`,
+/// `os.getenv`, a settings object or a function of the file that returns one. The
+/// application's own engine on the same pooled variable is not a migration; the same
+/// shapes on the direct variable are clean.
+#[test]
+fn alembic_env_py_every_shape_connects_with_a_migration_url() {
+    check(
+        "tests/fixtures/python/alembic-shapes",
+        &[
+            ("async-settings/env.py", "NL020", 17),
+            ("config-dict/env.py", "NL020", 16),
+            ("literal/env.py", "NL020", 4),
+            ("offline/env.py", "NL020", 9),
+            ("online/env.py", "NL020", 8),
+        ],
+    );
+    check("tests/fixtures/python/alembic-shapes-ok", &[]);
+}
+
 #[test]
 fn libpq_parameters_through_sqlalchemy_to_asyncpg() {
     check(

@@ -4,7 +4,9 @@ use crate::url::{Role, UrlInput};
 crate::declare_rule! {
     /// ## What it does
     /// Finds pooled URLs used to run schema migrations: `alembic.ini` `sqlalchemy.url`,
-    /// Alembic `set_main_option`, Prisma `directUrl`, `prisma.config.ts`, `drizzle.config.*`,
+    /// Alembic's `env.py` (`set_main_option`, `context.configure(url=...)`, the URL given to
+    /// `create_engine`/`create_async_engine`, or under `sqlalchemy.url` to
+    /// `engine_from_config`/`async_engine_from_config`), Prisma `directUrl`, `prisma.config.ts`, `drizzle.config.*`,
     /// Flyway/Liquibase URLs, `sqlx::migrate!().run(&pool)` and the other Rust runners on a
     /// pooled pool, and migration commands (`sqlx migrate run`, `prisma migrate deploy`,
     /// `alembic upgrade`, `manage.py migrate`, `drizzle-kit migrate`...) whose environment

@@ -157,6 +157,12 @@ struct Py<'t> {
     optional_imports: std::collections::HashSet<usize>,
     /// Whether the text says `from sqlalchemy` (searched once, when first asked).
     says_from_sqlalchemy: std::cell::OnceCell<bool>,
+    /// Functions defined in this file, by name (the first definition of each).
+    functions: HashMap<String, Node<'t>>,
+    /// `name["key"] = value` with a literal key: (name, key, value), in file order.
+    key_sets: Vec<(String, String, Node<'t>)>,
+    /// Whether this file is an Alembic `env.py` (asked once).
+    alembic_env: std::cell::OnceCell<bool>,
 }
 
 /// Whether any node of the tree under `root` is more than `limit` levels down (one cursor
@@ -229,6 +235,9 @@ impl<'t> Py<'t> {
             parents: HashMap::new(),
             optional_imports: std::collections::HashSet::new(),
             says_from_sqlalchemy: std::cell::OnceCell::new(),
+            functions: HashMap::new(),
+            key_sets: Vec::new(),
+            alembic_env: std::cell::OnceCell::new(),
         }
     }
 
@@ -250,6 +259,7 @@ impl<'t> Py<'t> {
         let mut imports = Vec::new();
         let mut assignments = Vec::new();
         let mut classes = Vec::new();
+        let mut functions = Vec::new();
         let parents = &mut self.parents;
         let optional_imports = &mut self.optional_imports;
         walk(root, |n, ancestors| {
@@ -285,6 +295,7 @@ impl<'t> Py<'t> {
                 }
                 "assignment" => assignments.push(n),
                 "class_definition" => classes.push(n),
+                "function_definition" => functions.push(n),
                 _ => {}
             }
             // The parents `string_key`, `is_docstring` and `effective_parent` climb to
@@ -305,6 +316,11 @@ impl<'t> Py<'t> {
         });
         for n in &imports {
             self.index_import(*n);
+        }
+        for f in functions {
+            if let Some(name) = f.child_by_field_name("name") {
+                self.functions.entry(self.src(name).to_string()).or_insert(f);
+            }
         }
         for a in assignments {
             let (Some(left), Some(right)) = (
@@ -336,6 +352,14 @@ impl<'t> Py<'t> {
                         if let Some(k) = left.child_by_field_name("subscript") {
                             self.environ_sets.push((k, right));
                         }
+                    }
+                    // `cfg["sqlalchemy.url"] = ...` (Alembic's `env.py` before
+                    // `engine_from_config(cfg, ...)`).
+                    let key = left
+                        .child_by_field_name("subscript")
+                        .and_then(|k| self.string_value(k));
+                    if let (Some(b), Some(k)) = (base.filter(|b| b.kind() == "identifier"), key) {
+                        self.key_sets.push((self.src(b).to_string(), k.value, right));
                     }
                 }
                 _ => {}
@@ -745,7 +769,8 @@ impl<'t> Py<'t> {
             o.ends_with("settings") || o.ends_with("settings()") || o == "config"
         });
         let upper = attr.to_ascii_uppercase();
-        if settings_like && (upper.contains("URL") || upper.contains("DSN")) {
+        if settings_like && (upper.contains("URL") || upper.contains("URI") || upper.contains("DSN"))
+        {
             return Src::of(UrlSource::EnvVar(upper));
         }
         Src::unknown()
@@ -809,7 +834,35 @@ impl<'t> Py<'t> {
                 _ => {}
             }
         }
+        // `get_url()` defined in this file: what it returns.
+        if let Some(f) = func.filter(|f| f.kind() == "identifier") {
+            if let Some(value) = self.returned(self.src(f)) {
+                return self.source(value, depth + 1);
+            }
+        }
         Src::unknown()
+    }
+
+    /// The value the first `return` of function `name` (defined in this file) returns,
+    /// when it takes no required arguments here (its result does not depend on the call).
+    fn returned(&self, name: &str) -> Option<Node<'t>> {
+        let def = self.functions.get(name)?;
+        let body = def.child_by_field_name("body")?;
+        let mut found = None;
+        walk(body, |n, ancestors| {
+            if found.is_some() || n.kind() != "return_statement" {
+                return;
+            }
+            // A nested function's return is not this function's.
+            if ancestors
+                .iter()
+                .any(|a| a.id() != def.id() && a.kind() == "function_definition")
+            {
+                return;
+            }
+            found = n.named_child(0);
+        });
+        found
     }
 
     /// `URL.create("postgresql+asyncpg", username=..., host=..., query={...})` with a
@@ -1264,6 +1317,25 @@ impl<'t> Py<'t> {
             self.alembic_option(cx, call, method == "set_section_option");
             return;
         }
+        if self.is_alembic_env() {
+            if q.ends_with("context.configure") {
+                // Offline mode: `context.configure(url=...)` emits SQL for that URL; online
+                // mode passes `connection=` from an engine judged where it is created.
+                if let Some(u) = self.kwarg(call, "url") {
+                    let src = self.source(u, 0);
+                    self.alembic_url(cx, call, src.url, "Alembic env.py context.configure(url=...)");
+                }
+                return;
+            }
+            if matches!(method, "engine_from_config" | "async_engine_from_config") {
+                if let Some(u) = self.engine_config_url(call) {
+                    let src = self.source(u, 0);
+                    let tool = format!("Alembic env.py {method}");
+                    self.alembic_url(cx, call, src.url, &tool);
+                }
+                return;
+            }
+        }
         if let Some((name, value)) = self.environ_setdefault(call) {
             let span = name.map.range(0..name.value.len());
             cx.binding(&name.value, span, &value.value, value.map);
@@ -1333,6 +1405,10 @@ impl<'t> Py<'t> {
                 percent_escaped: false,
             });
         }
+        if self.is_alembic_env() {
+            let tool = format!("Alembic env.py {api}");
+            self.alembic_url(cx, call, src.url.clone(), &tool);
+        }
         cx.out.clients.push(ClientSetup {
             file: cx.file_id,
             span: call.byte_range(),
@@ -1340,6 +1416,91 @@ impl<'t> Py<'t> {
             api: api.to_string(),
             url: src.url,
             settings,
+        });
+    }
+
+    /// Whether this file is an Alembic `env.py`: it imports `alembic` and calls
+    /// `context.configure`. Every connection it makes runs migrations.
+    fn is_alembic_env(&self) -> bool {
+        *self.alembic_env.get_or_init(|| {
+            self.imports.values().any(|v| v.starts_with("alembic"))
+                && self.calls.iter().any(|c| {
+                    self.callee(*c)
+                        .is_some_and(|q| q.ends_with("context.configure"))
+                })
+        })
+    }
+
+    /// The URL `engine_from_config(cfg, prefix="sqlalchemy.")` reads: `cfg["sqlalchemy.url"]`
+    /// when `cfg` is a dictionary written here or gets that key assigned before the call.
+    /// A section read from `alembic.ini` (`config.get_section(...)`) is judged there.
+    fn engine_config_url(&self, call: Node<'t>) -> Option<Node<'t>> {
+        let cfg = self
+            .kwarg(call, "configuration")
+            .or_else(|| self.positional(call, 0))?;
+        let prefix = self
+            .kwarg(call, "prefix")
+            .and_then(|p| self.string_value(p))
+            .map_or_else(|| "sqlalchemy.".to_string(), |p| p.value);
+        let key = format!("{prefix}url");
+        match cfg.kind() {
+            "dictionary" => {
+                let mut c = cfg.walk();
+                let found = cfg
+                    .named_children(&mut c)
+                    .filter(|p| p.kind() == "pair")
+                    .find(|p| {
+                        p.child_by_field_name("key")
+                            .and_then(|k| self.string_value(k))
+                            .is_some_and(|k| k.value == key)
+                    })
+                    .and_then(|p| p.child_by_field_name("value"));
+                found
+            }
+            "identifier" => {
+                let name = self.src(cfg);
+                self.key_sets
+                    .iter()
+                    .rev()
+                    .find(|(b, k, v)| b == name && *k == key && v.start_byte() < call.start_byte())
+                    .map(|(_, _, v)| *v)
+            }
+            _ => None,
+        }
+    }
+
+    /// A URL an Alembic `env.py` connects with: a migration URL. A literal site is marked
+    /// as one (the URL rules judge it); a variable or a value assembled here becomes a
+    /// migration run (judged where the variable is set). One run per URL source and file:
+    /// offline and online mode usually read the same variable.
+    fn alembic_url(&self, cx: &mut Cx, call: Node<'t>, url: UrlSource, tool: &str) {
+        if let UrlSource::Literal { text, map } = &url {
+            if let Some(site) = cx
+                .out
+                .urls
+                .iter_mut()
+                .find(|u| &u.map == map && &u.text == text)
+            {
+                site.role = Role::Migration;
+                site.role_evidence = Some(tool.to_string());
+                return;
+            }
+        }
+        if url == UrlSource::Unknown
+            || cx
+                .out
+                .migrations
+                .iter()
+                .any(|m| m.file == cx.file_id && m.url == url)
+        {
+            return;
+        }
+        cx.out.migrations.push(MigrationRun {
+            file: cx.file_id,
+            span: call.byte_range(),
+            tool: tool.to_string(),
+            work: crate::site::Work::Migration,
+            url,
         });
     }
 
