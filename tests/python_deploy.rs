@@ -72,6 +72,8 @@ fn django_settings_and_manage_py_migrate() {
     check(
         "tests/fixtures/python/django",
         &[
+            // `PGHOST` without `PGSSLMODE`: what `psql` and node-postgres' `new Pool()` use.
+            (".env", "NL001", 3),
             // `manage.py migrate` reads DATABASES, which reads the pooled DATABASE_URL.
             ("Makefile", "NL020", 4),
             ("mysite/settings.py", "NL009", 15),
@@ -292,6 +294,26 @@ fn pg_dump_and_pg_restore_through_the_pooler_in_ci() {
         &[
             (".github/workflows/backup.yml", "NL020", 12),
             (".github/workflows/backup.yml", "NL020", 18),
+        ],
+    );
+}
+
+/// libpq's variables as a connection (issue 14, item 3): `PGHOST` naming a Neon host with
+/// no `PGSSLMODE` in the same environment is a missing sslmode, `PGSSLMODE=disable`/`prefer`
+/// is insecure, a real `PGPASSWORD` in a tracked file is a committed credential (with the
+/// placeholder logic of URLs: `CHANGEME`, `${{ secrets.X }}` are not passwords). The
+/// environment is the file for `.env` and Dockerfiles, the service for compose, and a CI
+/// step's, job's and workflow's `env:` together (never a sibling step's); a `PGHOST` that
+/// is not Neon's is left alone.
+#[test]
+fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
+    check(
+        "tests/fixtures/deploy/libpq-env",
+        &[
+            (".env", "NL001", 2),
+            (".github/workflows/check.yml", "NL002", 20),
+            ("docker-compose.yml", "NL002", 7),
+            ("docker/Dockerfile", "NL060", 4),
         ],
     );
 }

@@ -11,6 +11,7 @@ mod ini;
 pub(crate) mod js;
 mod jsconfig;
 mod json;
+pub(crate) mod libpq_env;
 mod lock_go_ruby;
 mod lock_js;
 mod lockfiles;
@@ -88,6 +89,12 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::PythonManifest => pymanifest::extract(&mut cx),
         FileKind::JavaScript => js::extract(&mut cx),
         FileKind::Script | FileKind::Docs => text::extract(&mut cx),
+    }
+    if matches!(
+        file.kind,
+        FileKind::DotEnv | FileKind::DotEnvTemplate | FileKind::Dockerfile | FileKind::Shell
+    ) {
+        libpq_env::record_file(&mut cx);
     }
     tokens::extract(&mut cx);
     out

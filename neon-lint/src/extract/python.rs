@@ -319,7 +319,9 @@ impl<'t> Py<'t> {
         }
         for f in functions {
             if let Some(name) = f.child_by_field_name("name") {
-                self.functions.entry(self.src(name).to_string()).or_insert(f);
+                self.functions
+                    .entry(self.src(name).to_string())
+                    .or_insert(f);
             }
         }
         for a in assignments {
@@ -359,7 +361,8 @@ impl<'t> Py<'t> {
                         .child_by_field_name("subscript")
                         .and_then(|k| self.string_value(k));
                     if let (Some(b), Some(k)) = (base.filter(|b| b.kind() == "identifier"), key) {
-                        self.key_sets.push((self.src(b).to_string(), k.value, right));
+                        self.key_sets
+                            .push((self.src(b).to_string(), k.value, right));
                     }
                 }
                 _ => {}
@@ -769,7 +772,8 @@ impl<'t> Py<'t> {
             o.ends_with("settings") || o.ends_with("settings()") || o == "config"
         });
         let upper = attr.to_ascii_uppercase();
-        if settings_like && (upper.contains("URL") || upper.contains("URI") || upper.contains("DSN"))
+        if settings_like
+            && (upper.contains("URL") || upper.contains("URI") || upper.contains("DSN"))
         {
             return Src::of(UrlSource::EnvVar(upper));
         }
@@ -1323,7 +1327,12 @@ impl<'t> Py<'t> {
                 // mode passes `connection=` from an engine judged where it is created.
                 if let Some(u) = self.kwarg(call, "url") {
                     let src = self.source(u, 0);
-                    self.alembic_url(cx, call, src.url, "Alembic env.py context.configure(url=...)");
+                    self.alembic_url(
+                        cx,
+                        call,
+                        src.url,
+                        "Alembic env.py context.configure(url=...)",
+                    );
                 }
                 return;
             }

@@ -33,6 +33,26 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                         .into(),
                 );
             }
+            // libpq's `PG*` variables: the parameter is another variable of the same
+            // environment.
+            if site.key.as_deref() == Some(crate::extract::libpq_env::LIBPQ_ENV) {
+                match d.rule.code {
+                    "NL001" => {
+                        d.message = "`PGHOST` names a Neon host and no `PGSSLMODE` is set beside it: libpq then uses `sslmode=prefer`, which falls back to plaintext and never checks the server".into();
+                        d.help = Some("set `PGSSLMODE=require` (or `verify-full`) in the same environment as `PGHOST`; Neon refuses plaintext connections".into());
+                    }
+                    "NL002" => {
+                        d.help = Some("set `PGSSLMODE=require` (or `verify-full`): Neon refuses plaintext connections".into());
+                    }
+                    "NL060" => {
+                        d.message =
+                            "Neon password committed in `PGPASSWORD`, beside a Neon `PGHOST`"
+                                .into();
+                        d.help = Some("set `PGPASSWORD` from a secret store at run time (CI secrets, the platform's environment), and rotate the password (it is in the history now)".into());
+                    }
+                    _ => {}
+                }
+            }
             out.push(d);
         }
     }
