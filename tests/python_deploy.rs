@@ -317,3 +317,18 @@ fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
         ],
     );
 }
+
+/// Spring Boot's `spring.datasource.password` (and the `flyway`/`liquibase`/`r2dbc` sets)
+/// beside a Neon `spring.datasource.url`, in `.properties` and `.yml` (issue 14, item 3):
+/// a real password is a committed credential; `${DB_PASSWORD}`, `YOUR_NEON_PASSWORD` and a
+/// password beside a non-Neon URL are not reported.
+#[test]
+fn spring_datasource_passwords_beside_a_neon_url() {
+    check(
+        "tests/fixtures/deploy/spring",
+        &[
+            ("src/main/resources/application-dev.yml", "NL060", 5),
+            ("src/main/resources/application.properties", "NL060", 3),
+        ],
+    );
+}

@@ -20,6 +20,7 @@ mod pymanifest;
 mod python;
 mod rust;
 mod shell;
+pub(crate) mod spring;
 mod text;
 mod tokens;
 mod toml;

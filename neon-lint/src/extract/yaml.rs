@@ -108,6 +108,16 @@ pub(super) fn extract(cx: &mut Cx) {
     for b in bindings {
         cx.binding(&b.name, b.name_span, &b.value, b.map);
     }
+    let spring: Vec<super::spring::Entry> = scalars
+        .iter()
+        .map(|s| super::spring::Entry {
+            key: &s.path,
+            value: &s.value,
+            map: &s.map,
+        })
+        .collect();
+    super::spring::record(cx, &spring);
+    drop(spring);
     for s in scalars {
         cx.string_value(&s.value, s.map, Container::ConfigValue, Some(s.path));
     }

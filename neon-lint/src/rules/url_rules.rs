@@ -23,6 +23,15 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             {
                 continue;
             }
+            // A password written beside its URL (Spring): the URL's own site has the rest.
+            if site
+                .key
+                .as_deref()
+                .is_some_and(crate::extract::spring::credential_only)
+                && f.rule.code != "NL060"
+            {
+                continue;
+            }
             let mut d = to_diagnostic(site, f);
             // A Django `DATABASES` entry has no URL to append to: its driver parameters go
             // in `OPTIONS`, which Django hands to the driver.
@@ -52,6 +61,14 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                     }
                     _ => {}
                 }
+            }
+            if let Some(key) = site
+                .key
+                .as_deref()
+                .filter(|k| crate::extract::spring::credential_only(k))
+            {
+                d.message = format!("Neon password committed in `{key}`, beside its Neon URL");
+                d.help = Some("take the value from the environment instead (Spring resolves `${...}` placeholders), give it from a secret store at run time, and rotate the password (it is in the history now)".into());
             }
             out.push(d);
         }
