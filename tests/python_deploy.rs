@@ -76,10 +76,13 @@ fn django_settings_and_manage_py_migrate() {
             (".env", "NL001", 3),
             // `manage.py migrate` reads DATABASES, which reads the pooled DATABASE_URL.
             ("Makefile", "NL020", 4),
+            // Pooled host, server-side cursors left on.
+            ("mysite/settings.py", "NL012", 7),
             ("mysite/settings.py", "NL009", 15),
             ("mysite/settings.py", "NL041", 16),
             ("mysite/settings.py", "NL040", 18),
             ("mysite/settings.py", "NL001", 37),
+            ("mysite/settings_env.py", "NL012", 4),
             ("mysite/settings_env.py", "NL040", 4),
         ],
     );
@@ -329,6 +332,48 @@ fn spring_datasource_passwords_beside_a_neon_url() {
         &[
             ("src/main/resources/application-dev.yml", "NL060", 5),
             ("src/main/resources/application.properties", "NL060", 3),
+        ],
+    );
+}
+
+/// NL011 for Python drivers (issue 14, item 6): SQL that sets session state (`SET` without
+/// `LOCAL`, `RESET`, `LISTEN`, `pg_advisory_lock`, temporary tables without `ON COMMIT
+/// DROP`, `WITH HOLD` cursors) run through psycopg2, psycopg, asyncpg and SQLAlchemy
+/// connections whose URL is pooled, followed through variables, `with ... as`, `await`,
+/// `cursor()`, `connect()`, `begin()` and `acquire()`; asyncpg `add_listener` and psycopg2
+/// `cursor(..., withhold=True)` too. Transaction-scoped forms, `NOTIFY` and the direct URL
+/// are fine.
+#[test]
+fn session_state_through_python_drivers_on_a_pooled_url() {
+    check(
+        "tests/fixtures/python/session-state",
+        &[
+            ("apg.py", "NL011", 8),
+            ("apg.py", "NL011", 9),
+            ("apg.py", "NL011", 13),
+            ("pg2.py", "NL011", 7),
+            ("pg2.py", "NL011", 8),
+            ("pg2.py", "NL011", 10),
+            ("pg2.py", "NL011", 11),
+            ("pg3.py", "NL011", 6),
+            ("pg3.py", "NL011", 8),
+            ("sa.py", "NL011", 7),
+        ],
+    );
+}
+
+/// NL012 (issue 14, item 6): Django on a pooled URL needs `DISABLE_SERVER_SIDE_CURSORS`
+/// (Django's docs, "Transaction pooling and server-side cursors"), given in the entry, set
+/// afterwards on `DATABASES["default"]`, or as dj-database-url's
+/// `disable_server_side_cursors=True`; a direct host is fine.
+#[test]
+fn django_on_a_pooled_url_without_disabling_server_side_cursors() {
+    check(
+        "tests/fixtures/python/django-cursors",
+        &[
+            ("site_a/settings.py", "NL012", 4),
+            ("site_b/settings.py", "NL012", 6),
+            ("site_c/settings.py", "NL012", 4),
         ],
     );
 }

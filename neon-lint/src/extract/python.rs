@@ -260,6 +260,7 @@ impl<'t> Py<'t> {
         let mut assignments = Vec::new();
         let mut classes = Vec::new();
         let mut functions = Vec::new();
+        let mut with_items = Vec::new();
         let parents = &mut self.parents;
         let optional_imports = &mut self.optional_imports;
         walk(root, |n, ancestors| {
@@ -296,6 +297,7 @@ impl<'t> Py<'t> {
                 "assignment" => assignments.push(n),
                 "class_definition" => classes.push(n),
                 "function_definition" => functions.push(n),
+                "with_item" => with_items.push(n),
                 _ => {}
             }
             // The parents `string_key`, `is_docstring` and `effective_parent` climb to
@@ -316,6 +318,32 @@ impl<'t> Py<'t> {
         });
         for n in &imports {
             self.index_import(*n);
+        }
+        // `with psycopg.connect(url) as conn:`: `conn` holds what the expression gives (a
+        // context manager's `__enter__` result is the connection, cursor or transaction).
+        for w in with_items {
+            let Some(value) = w.child_by_field_name("value") else {
+                continue;
+            };
+            if value.kind() != "as_pattern" {
+                continue;
+            }
+            let (Some(expr), Some(alias)) =
+                (value.named_child(0), value.child_by_field_name("alias"))
+            else {
+                continue;
+            };
+            let target = if alias.kind() == "identifier" {
+                Some(alias)
+            } else {
+                alias.named_child(0).filter(|t| t.kind() == "identifier")
+            };
+            if let Some(t) = target {
+                self.assigns
+                    .entry(self.src(t).to_string())
+                    .or_default()
+                    .push((w.start_byte(), expr));
+            }
         }
         for f in functions {
             if let Some(name) = f.child_by_field_name("name") {
@@ -360,7 +388,11 @@ impl<'t> Py<'t> {
                     let key = left
                         .child_by_field_name("subscript")
                         .and_then(|k| self.string_value(k));
-                    if let (Some(b), Some(k)) = (base.filter(|b| b.kind() == "identifier"), key) {
+                    // Also `DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True`.
+                    if let (Some(b), Some(k)) = (
+                        base.filter(|b| matches!(b.kind(), "identifier" | "subscript")),
+                        key,
+                    ) {
                         self.key_sets
                             .push((self.src(b).to_string(), k.value, right));
                     }
@@ -1123,6 +1155,173 @@ impl<'t> Py<'t> {
         for d in &self.databases {
             self.extract_databases(cx, *d);
         }
+        for call in &self.calls {
+            self.extract_use(cx, *call);
+        }
+        // `DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True` after the entry.
+        for (base, key, value) in &self.key_sets {
+            if key != "DISABLE_SERVER_SIDE_CURSORS" || !base.starts_with("DATABASES") {
+                continue;
+            }
+            let v = self.setting_value(*value, 0);
+            for c in cx
+                .out
+                .clients
+                .iter_mut()
+                .filter(|c| c.driver == Driver::Django && c.file == cx.file_id)
+            {
+                c.settings.push(Setting {
+                    name: key.clone(),
+                    value: v.clone(),
+                    span: value.byte_range(),
+                });
+            }
+        }
+    }
+
+    /// SQL run on a connection (`cur.execute("SET ...")`, `await conn.execute(...)`,
+    /// `conn.execute(text(...))`) and session features (`add_listener`, `WITH HOLD` cursors),
+    /// when the connection can be followed back to a driver call of this file.
+    fn extract_use(&self, cx: &mut Cx, call: Node<'t>) {
+        let Some(f) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+        else {
+            return;
+        };
+        let (Some(obj), Some(method)) = (
+            f.child_by_field_name("object"),
+            f.child_by_field_name("attribute").map(|a| self.src(a)),
+        ) else {
+            return;
+        };
+        let (sql, span) = match method {
+            "execute" | "executemany" | "exec_driver_sql" | "fetch" | "fetchrow" | "fetchval"
+            | "copy_expert" => {
+                let Some(arg) = self
+                    .positional(call, 0)
+                    .or_else(|| self.kwarg(call, "query"))
+                    .or_else(|| self.kwarg(call, "statement"))
+                else {
+                    return;
+                };
+                // `text("...")`, `sql.SQL("...")`: the SQL is their argument.
+                let arg = if arg.kind() == "call"
+                    && self.callee(arg).is_some_and(|q| {
+                        q == "text" || q.ends_with(".text") || q.ends_with("sql.SQL")
+                    }) {
+                    match self.positional(arg, 0) {
+                        Some(a) => a,
+                        None => return,
+                    }
+                } else {
+                    arg
+                };
+                let Some(s) = self.string_value(arg) else {
+                    return;
+                };
+                (s.value, arg.byte_range())
+            }
+            // asyncpg's `add_listener` runs `LISTEN` on this connection.
+            "add_listener" => {
+                let chan = self
+                    .positional(call, 0)
+                    .and_then(|c| self.string_value(c))
+                    .map_or_else(|| "channel".to_string(), |c| c.value);
+                (format!("LISTEN {chan}"), call.byte_range())
+            }
+            // psycopg2 `conn.cursor(name, withhold=True)`: a `WITH HOLD` server cursor.
+            "cursor"
+                if self
+                    .kwarg(call, "withhold")
+                    .is_some_and(|v| self.src(v) == "True") =>
+            {
+                (
+                    "DECLARE c CURSOR WITH HOLD FOR".to_string(),
+                    call.byte_range(),
+                )
+            }
+            _ => return,
+        };
+        let Some((driver, url)) = self.client_of(obj, 0) else {
+            return;
+        };
+        cx.out.uses.push(crate::site::ConnectionUse {
+            file: cx.file_id,
+            span,
+            driver: Some(driver),
+            api: method.to_string(),
+            sql: Some(sql),
+            url,
+        });
+    }
+
+    /// The driver call a connection, cursor, pool or engine expression comes from, followed
+    /// through variables, `with ... as` names, `await` and the methods that hand out a
+    /// connection (`cursor()`, `connect()`, `begin()`, `acquire()`, `getconn()`...).
+    fn client_of(&self, n: Node<'t>, depth: usize) -> Option<(Driver, UrlSource)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match n.kind() {
+            "identifier" => {
+                let v = self.assigned(self.src(n), n.start_byte())?;
+                if v.id() == n.id() {
+                    return None;
+                }
+                self.client_of(v, depth + 1)
+            }
+            "await" | "parenthesized_expression" => self.client_of(n.named_child(0)?, depth + 1),
+            "call" => {
+                if let Some(found) = self.client_call(n) {
+                    return Some(found);
+                }
+                let f = n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "attribute")?;
+                let method = self.src(f.child_by_field_name("attribute")?);
+                if matches!(
+                    method,
+                    "cursor"
+                        | "connect"
+                        | "begin"
+                        | "acquire"
+                        | "getconn"
+                        | "connection"
+                        | "raw_connection"
+                        | "execution_options"
+                        | "transaction"
+                ) {
+                    return self.client_of(f.child_by_field_name("object")?, depth + 1);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A driver set-up call's driver and URL source, without recording anything.
+    fn client_call(&self, call: Node<'t>) -> Option<(Driver, UrlSource)> {
+        let q = self.callee(call)?;
+        let q = match q.as_str() {
+            "create_engine" => "sqlalchemy.create_engine".to_string(),
+            "create_async_engine" => "sqlalchemy.ext.asyncio.create_async_engine".to_string(),
+            _ => q,
+        };
+        let (driver, _, url_arg) = client_api(&q)?;
+        let url_node = match url_arg {
+            UrlArg::First(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 0)),
+            UrlArg::Third(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 2)),
+            UrlArg::EnvOrDefault => return Some((driver, self.call_source(call, 0).url)),
+        };
+        let url = match url_node {
+            Some(n) => self.source(n, 0).url,
+            None => match self.kwargs_text(call, driver) {
+                Some((text, map)) => UrlSource::Literal { text, map },
+                None => UrlSource::Unknown,
+            },
+        };
+        Some((driver, url))
     }
 
     fn extract_imports(&self, cx: &mut Cx) {
@@ -1527,12 +1726,17 @@ impl<'t> Py<'t> {
     /// `connect(host="...", dbname="...", sslmode="...")`: the key/value connection string
     /// the keywords describe, when the host is a literal.
     fn kwargs_conninfo(&self, cx: &mut Cx, call: Node<'t>, driver: Driver) -> Src {
-        let Some(host) = self.kwarg(call, "host") else {
+        let Some((text, map)) = self.kwargs_text(call, driver) else {
             return Src::unknown();
         };
-        if self.string_value(host).is_none() {
-            return Src::unknown();
-        }
+        cx.string_value(&text, map.clone(), Container::Text, None);
+        Src::of(UrlSource::Literal { text, map })
+    }
+
+    /// The key/value text of `connect(host="...", ...)` keywords, mapped to the host.
+    fn kwargs_text(&self, call: Node<'t>, driver: Driver) -> Option<(String, OffsetMap)> {
+        let host = self.kwarg(call, "host")?;
+        self.string_value(host)?;
         let mut parts = Vec::new();
         for a in self.args(call) {
             if a.kind() != "keyword_argument" {
@@ -1560,8 +1764,7 @@ impl<'t> Py<'t> {
         let map = OffsetMap::Opaque {
             span: host.byte_range(),
         };
-        cx.string_value(&text, map.clone(), Container::Text, None);
-        Src::of(UrlSource::Literal { text, map })
+        Some((text, map))
     }
 
     /// `DATABASES = {"default": {...}}` (or `DATABASES["default"] = {...}`).
