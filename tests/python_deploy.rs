@@ -255,13 +255,19 @@ fn dotenv_provided_through_includes_groups_and_unknown_sources_is_not_missing() 
 /// `stale-pool` (issue 14, item 7) fires on long-lived pools only: health checks given
 /// through a `**options` dictionary written in the file (a literal, `dict(...)`, a renamed
 /// name) count, a dictionary from elsewhere is not judged, `NullPool` has nothing to go
-/// stale, and Alembic's `env.py` engine serves one migration run. Known options without a
-/// health check, and no options at all, are reported.
+/// stale, Alembic's `env.py` engine serves one migration run, and a one-shot script's
+/// engine disposed of in the function that creates it never idles. Known options without a
+/// health check, no options at all, and an engine disposed of elsewhere are reported.
 #[test]
 fn stale_pool_reads_option_spreads_and_skips_engines_that_cannot_go_stale() {
     check(
         "tests/fixtures/python/stale-pool-shapes",
-        &[("engines.py", "NL040", 27), ("engines.py", "NL040", 28)],
+        &[
+            ("engines.py", "NL040", 27),
+            ("engines.py", "NL040", 28),
+            // Disposed of in another function: a long-lived engine.
+            ("engines.py", "NL040", 42),
+        ],
     );
 }
 

@@ -1613,6 +1613,15 @@ impl<'t> Py<'t> {
                 percent_escaped: false,
             });
         }
+        if driver == Driver::SqlAlchemy {
+            if let Some(at) = self.disposed_in_scope(call) {
+                settings.push(Setting {
+                    name: "dispose".into(),
+                    value: "same scope".into(),
+                    span: at,
+                });
+            }
+        }
         if self.is_alembic_env() {
             let tool = format!("Alembic env.py {api}");
             self.alembic_url(cx, call, src.url.clone(), &tool);
@@ -1625,6 +1634,45 @@ impl<'t> Py<'t> {
             url: src.url,
             settings,
         });
+    }
+
+    /// `engine = create_engine(...)` followed by `engine.dispose()` in the same function (or
+    /// at module level when it is created there): a one-shot script's engine. The span of
+    /// the `dispose()` call.
+    fn disposed_in_scope(&self, call: Node<'t>) -> Option<std::ops::Range<usize>> {
+        let (name, _) = self.assigns.iter().find_map(|(name, list)| {
+            list.iter()
+                .find(|(_, v)| {
+                    v.id() == call.id()
+                        || (v.kind() == "await"
+                            && v.named_child(0).is_some_and(|c| c.id() == call.id()))
+                })
+                .map(|entry| (name, entry))
+        })?;
+        // The innermost function around the call (module level when none).
+        let scope = self
+            .functions
+            .values()
+            .filter(|f| f.start_byte() <= call.start_byte() && call.end_byte() <= f.end_byte())
+            .min_by_key(|f| f.end_byte() - f.start_byte())
+            .map(|f| f.byte_range());
+        let dispose = format!("{name}.dispose");
+        self.calls
+            .iter()
+            .filter(|c| c.start_byte() > call.end_byte())
+            .filter(|c| match &scope {
+                Some(r) => r.start <= c.start_byte() && c.end_byte() <= r.end,
+                // Module level: not inside any function.
+                None => !self
+                    .functions
+                    .values()
+                    .any(|f| f.start_byte() <= c.start_byte() && c.end_byte() <= f.end_byte()),
+            })
+            .find(|c| {
+                c.child_by_field_name("function")
+                    .is_some_and(|f| self.src(f) == dispose)
+            })
+            .map(|c| c.byte_range())
     }
 
     /// Whether this file is an Alembic `env.py`: it imports `alembic` and calls
