@@ -383,3 +383,28 @@ fn django_on_a_pooled_url_without_disabling_server_side_cursors() {
         ],
     );
 }
+
+/// f-strings built from module constants (issue 14, item 2): judged as the URL they make,
+/// with findings on the f-string; a fix only where it lands inside the f-string's own
+/// literal text (`sslmode=disable` -> `require`), never on a value that ends in a field;
+/// a host known only at run time is not judged.
+#[test]
+fn fstrings_from_module_constants_get_the_url_rules() {
+    check(
+        "tests/fixtures/python/fstrings",
+        &[
+            ("db.py", "NL001", 13),
+            ("db.py", "NL009", 19),
+            ("db.py", "NL002", 25),
+        ],
+    );
+    let out = run(&["--format", "json", "."], "tests/fixtures/python/fstrings");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    for d in v.as_array().expect("array") {
+        match d["code"].as_str() {
+            Some("NL001") => assert!(d["fix"].is_null(), "{d}"),
+            Some("NL002") => assert_eq!(d["fix"]["edits"][0]["content"], "require", "{d}"),
+            _ => {}
+        }
+    }
+}

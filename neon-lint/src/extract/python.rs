@@ -664,6 +664,89 @@ impl<'t> Py<'t> {
         }
     }
 
+    /// An f-string (`f"postgresql://{USER}@{HOST}/neondb"`): its literal text, each
+    /// replacement field that names a variable holding a plain literal (a module constant)
+    /// as that literal's text (shared: an edit never lands there; spans point at the field),
+    /// any other field kept as
+    /// written (`{password}`), a run-time part. `None` for f-strings whose literal text has
+    /// escapes or doubled braces (not mapped byte for byte here).
+    fn fstring_value(&self, n: Node<'t>, depth: usize) -> Option<Str> {
+        if n.kind() != "string" || depth > MAX_DEPTH {
+            return None;
+        }
+        let mut c = n.walk();
+        let children: Vec<Node> = n.children(&mut c).collect();
+        let start = children.first().filter(|s| s.kind() == "string_start")?;
+        let end = children.last().filter(|s| s.kind() == "string_end")?;
+        let prefix = self.src(*start).to_ascii_lowercase();
+        if !prefix.contains('f') || !children.iter().any(|c| c.kind() == "interpolation") {
+            return None;
+        }
+        let mut value = String::new();
+        let mut pieces = PiecesBuilder::default();
+        let mut at = start.end_byte();
+        let mut based_on_url = false;
+        let literal = |pieces: &mut PiecesBuilder, value: &mut String, from: usize, to: usize| {
+            let body = self.text.get(from..to)?;
+            if body.contains('\\') || body.contains("{{") || body.contains("}}") {
+                return None;
+            }
+            if !body.is_empty() {
+                pieces.literal(
+                    body.len(),
+                    OffsetMap::Identity { start: from },
+                    Quoting::Quoted,
+                );
+                value.push_str(body);
+            }
+            Some(())
+        };
+        for i in children.iter().filter(|c| c.kind() == "interpolation") {
+            literal(&mut pieces, &mut value, at, i.start_byte())?;
+            let expr = i
+                .child_by_field_name("expression")
+                .or_else(|| i.named_child(0));
+            let only_expr = i.named_child_count() == 1;
+            let constant = expr
+                .filter(|e| only_expr && e.kind() == "identifier")
+                .and_then(|e| self.assigned(self.src(e), e.start_byte()))
+                .and_then(|v| self.string_value(v));
+            match constant {
+                // Findings point at the field (`{HOST}`), where users read this value.
+                Some(k) => {
+                    based_on_url |= super::looks_like_conninfo(&k.value);
+                    pieces.shared(
+                        k.value.len(),
+                        OffsetMap::Opaque {
+                            span: i.byte_range(),
+                        },
+                    );
+                    value.push_str(&k.value);
+                }
+                None => {
+                    let raw = self.src(*i);
+                    pieces.unknown(raw.len(), i.byte_range());
+                    value.push_str(raw);
+                }
+            }
+            at = i.end_byte();
+        }
+        literal(&mut pieces, &mut value, at, end.start_byte())?;
+        let mut map = pieces.build();
+        // `f"{BASE}neondb"` with `BASE` a URL itself: which of the two a fix belongs in is
+        // not for a tool to decide, so no piece is editable.
+        if based_on_url {
+            if let OffsetMap::Pieces(list) = &mut map {
+                for p in list.iter_mut() {
+                    if let PieceKind::Literal { map, .. } = &p.kind {
+                        p.kind = PieceKind::Shared { map: map.clone() };
+                    }
+                }
+            }
+        }
+        Some(Str { value, map })
+    }
+
     /// Literals joined into one value (`'a' 'b'`, `'a' + 'b'`): each literal is a piece of
     /// its own, so a fix lands inside the quotes of the one that ends the value.
     fn joined(&self, parts: &[Node]) -> Option<Str> {
@@ -744,7 +827,10 @@ impl<'t> Py<'t> {
         if depth > MAX_DEPTH {
             return Src::unknown();
         }
-        if let Some(s) = self.string_value(n) {
+        if let Some(s) = self
+            .string_value(n)
+            .or_else(|| self.fstring_value(n, depth))
+        {
             return Src::of(UrlSource::Literal {
                 text: s.value,
                 map: s.map,
@@ -1433,7 +1519,7 @@ impl<'t> Py<'t> {
             if self.is_docstring(*n) || in_chain.contains(&n.id()) {
                 continue;
             }
-            let Some(mut s) = self.string_value(*n) else {
+            let Some(mut s) = self.string_value(*n).or_else(|| self.fstring_value(*n, 0)) else {
                 continue;
             };
             // `'...{}'.format(x)`, `'...'.replace(...)`: changed at run time.
