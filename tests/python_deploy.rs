@@ -384,7 +384,8 @@ fn django_on_a_pooled_url_without_disabling_server_side_cursors() {
     );
 }
 
-/// f-strings built from module constants (issue 14, item 2): judged as the URL they make,
+/// f-strings, `+`, `.format(...)` and `%` built from module constants (issue 14, item 2),
+/// key/value strings too: judged as the URL they make,
 /// with findings on the f-string; a fix only where it lands inside the f-string's own
 /// literal text (`sslmode=disable` -> `require`), never on a value that ends in a field;
 /// a host known only at run time is not judged.
@@ -393,6 +394,9 @@ fn fstrings_from_module_constants_get_the_url_rules() {
     check(
         "tests/fixtures/python/fstrings",
         &[
+            ("built.py", "NL001", 8),
+            ("built.py", "NL002", 11),
+            ("built.py", "NL001", 17),
             ("db.py", "NL001", 13),
             ("db.py", "NL009", 19),
             ("db.py", "NL002", 25),

@@ -747,6 +747,175 @@ impl<'t> Py<'t> {
         Some(Str { value, map })
     }
 
+    /// A value assembled from literals and module constants: `'postgresql://' + USER + '@'
+    /// + HOST`, `'postgresql://{}@{}/db'.format(USER, HOST)` (also `{0}`, `{name}`),
+    /// `'postgresql://%s@%s/db' % (USER, HOST)`. At least one part must be a constant (a
+    /// variable assigned a plain literal); other parts are kept as `{expr}`, a run-time part.
+    /// Findings on a constant point where it is used; no piece is editable when a constant
+    /// is a URL itself (which of the two a fix belongs in is not for a tool to decide).
+    fn assembled(&self, n: Node<'t>, depth: usize) -> Option<Str> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        enum Part<'t> {
+            Lit(Str),
+            Const(Str, std::ops::Range<usize>),
+            Unknown(Node<'t>),
+        }
+        let constant = |e: Node<'t>| -> Option<Str> {
+            if e.kind() != "identifier" {
+                return None;
+            }
+            let v = self.assigned(self.src(e), e.start_byte())?;
+            if v.id() == e.id() {
+                return None;
+            }
+            self.string_value(v)
+        };
+        let operand = |e: Node<'t>| -> Part<'t> {
+            if let Some(s) = self.string_value(e) {
+                return Part::Lit(s);
+            }
+            match constant(e) {
+                Some(k) => Part::Const(k, e.byte_range()),
+                None => Part::Unknown(e),
+            }
+        };
+        // The map of `t.value[at..end]` (one literal: an identity or a table cut to length).
+        let slice = |t: &Str, at: usize, end: usize| -> OffsetMap {
+            match crate::site::sub_map(&t.map, at) {
+                OffsetMap::Table(mut table) => {
+                    table.truncate(end - at + 1);
+                    OffsetMap::Table(table)
+                }
+                m => m,
+            }
+        };
+        // Splits a template's literal text at its fields; each field's argument by `arg`.
+        let template = |t: &Str,
+                        open: &str,
+                        arg: &mut dyn FnMut(&str) -> Option<Node<'t>>|
+         -> Option<Vec<Part<'t>>> {
+            if !matches!(t.map, OffsetMap::Identity { .. } | OffsetMap::Table(_)) {
+                return None;
+            }
+            let mut parts = Vec::new();
+            let mut at = 0;
+            let text = &t.value;
+            while let Some(i) = text[at..].find(open).map(|i| i + at) {
+                let (end, field) = if open == "{" {
+                    let close = text[i..].find('}')? + i;
+                    (close + 1, &text[i + 1..close])
+                } else {
+                    (i + 2, "")
+                };
+                if i > at {
+                    parts.push(Part::Lit(Str {
+                        value: text[at..i].to_string(),
+                        map: slice(t, at, i),
+                    }));
+                }
+                let node = arg(field)?;
+                parts.push(operand(node));
+                at = end;
+            }
+            if at < text.len() {
+                parts.push(Part::Lit(Str {
+                    value: text[at..].to_string(),
+                    map: slice(t, at, text.len()),
+                }));
+            }
+            Some(parts)
+        };
+        let parts: Vec<Part<'t>> = match n.kind() {
+            "binary_operator" => {
+                let op = n.child_by_field_name("operator").map(|o| o.kind());
+                match op {
+                    Some("+") => plus_operands(n)?.into_iter().map(operand).collect(),
+                    Some("%") => {
+                        let t = self.string_value(n.child_by_field_name("left")?)?;
+                        if t.value.contains("%%") || t.value.contains("%(") {
+                            return None;
+                        }
+                        let right = n.child_by_field_name("right")?;
+                        let args: Vec<Node<'t>> = if right.kind() == "tuple" {
+                            let mut c = right.walk();
+                            right.named_children(&mut c).collect()
+                        } else {
+                            vec![right]
+                        };
+                        let mut next = args.into_iter();
+                        let parts = template(&t, "%s", &mut |_| next.next())?;
+                        if next.next().is_some() {
+                            return None;
+                        }
+                        parts
+                    }
+                    _ => return None,
+                }
+            }
+            "call" => {
+                let f = n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "attribute")?;
+                if f.child_by_field_name("attribute").map(|a| self.src(a)) != Some("format") {
+                    return None;
+                }
+                let t = self.string_value(f.child_by_field_name("object")?)?;
+                if t.value.contains("{{") || t.value.contains("}}") {
+                    return None;
+                }
+                let mut auto = 0usize;
+                template(&t, "{", &mut |field| {
+                    if field.is_empty() {
+                        auto += 1;
+                        self.positional(n, auto - 1)
+                    } else if let Ok(i) = field.parse::<usize>() {
+                        self.positional(n, i)
+                    } else if field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        self.kwarg(n, field)
+                    } else {
+                        None
+                    }
+                })?
+            }
+            _ => return None,
+        };
+        if !parts.iter().any(|p| matches!(p, Part::Const(..))) {
+            return None;
+        }
+        let based_on_url = parts
+            .iter()
+            .any(|p| matches!(p, Part::Const(k, _) if super::looks_like_conninfo(&k.value)));
+        let mut value = String::new();
+        let mut pieces = PiecesBuilder::default();
+        for p in parts {
+            match p {
+                Part::Lit(s) => {
+                    if based_on_url {
+                        pieces.shared(s.value.len(), s.map.clone());
+                    } else {
+                        append_piece(&mut pieces, &s);
+                    }
+                    value.push_str(&s.value);
+                }
+                Part::Const(k, span) => {
+                    pieces.shared(k.value.len(), OffsetMap::Opaque { span });
+                    value.push_str(&k.value);
+                }
+                Part::Unknown(e) => {
+                    let raw = format!("{{{}}}", self.src(e));
+                    pieces.unknown(raw.len(), e.byte_range());
+                    value.push_str(&raw);
+                }
+            }
+        }
+        Some(Str {
+            value,
+            map: pieces.build(),
+        })
+    }
+
     /// Literals joined into one value (`'a' 'b'`, `'a' + 'b'`): each literal is a piece of
     /// its own, so a fix lands inside the quotes of the one that ends the value.
     fn joined(&self, parts: &[Node]) -> Option<Str> {
@@ -869,7 +1038,20 @@ impl<'t> Py<'t> {
                         .unwrap_or_else(Src::unknown),
                 }
             }
-            "call" => self.call_source(n, depth),
+            "binary_operator" => match self.assembled(n, depth) {
+                Some(s) => Src::of(UrlSource::Literal {
+                    text: s.value,
+                    map: s.map,
+                }),
+                None => Src::unknown(),
+            },
+            "call" => match self.assembled(n, depth) {
+                Some(s) => Src::of(UrlSource::Literal {
+                    text: s.value,
+                    map: s.map,
+                }),
+                None => self.call_source(n, depth),
+            },
             _ => Src::unknown(),
         }
     }
@@ -1500,7 +1682,7 @@ impl<'t> Py<'t> {
             for l in &leaves {
                 in_chain.insert(l.id());
             }
-            if let Some(s) = self.string_value(*top) {
+            if let Some(s) = self.string_value(*top).or_else(|| self.assembled(*top, 0)) {
                 let key = self.string_key(*top);
                 cx.string_value(&s.value, s.map, Container::Text, key);
                 continue;
@@ -1522,7 +1704,18 @@ impl<'t> Py<'t> {
             let Some(mut s) = self.string_value(*n).or_else(|| self.fstring_value(*n, 0)) else {
                 continue;
             };
-            // `'...{}'.format(x)`, `'...'.replace(...)`: changed at run time.
+            // `'...{}'.format(x)`, `'...'.replace(...)`: changed at run time, unless the
+            // fields are module constants.
+            if let Some(a) = self
+                .method_call_on(*n)
+                .and_then(|call| self.assembled(call, 0))
+            {
+                let key = self
+                    .method_call_on(*n)
+                    .and_then(|call| self.string_key(call));
+                cx.string_value(&a.value, a.map, Container::Text, key);
+                continue;
+            }
             if let Some(call) = self.method_call_on(*n) {
                 let mut pieces = PiecesBuilder::default();
                 append_piece(&mut pieces, &s);
