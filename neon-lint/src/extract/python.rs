@@ -747,8 +747,8 @@ impl<'t> Py<'t> {
         Some(Str { value, map })
     }
 
-    /// A value assembled from literals and module constants: `'postgresql://' + USER + '@'
-    /// + HOST`, `'postgresql://{}@{}/db'.format(USER, HOST)` (also `{0}`, `{name}`),
+    /// A value assembled from literals and module constants: `'postgresql://' + HOST`,
+    /// `'postgresql://{}@{}/db'.format(USER, HOST)` (also `{0}`, `{name}`),
     /// `'postgresql://%s@%s/db' % (USER, HOST)`. At least one part must be a constant (a
     /// variable assigned a plain literal); other parts are kept as `{expr}`, a run-time part.
     /// Findings on a constant point where it is used; no piece is editable when a constant
