@@ -412,3 +412,19 @@ fn fstrings_from_module_constants_get_the_url_rules() {
         }
     }
 }
+
+/// Passwords given as keywords (issue 14, item 3): `password="..."` beside a Neon `host=`
+/// in psycopg2 and asyncpg calls, and Django's `DATABASES` `PASSWORD` literal, are
+/// committed credentials, reported on the password itself; placeholders, the environment
+/// and a non-Neon host are not.
+#[test]
+fn keyword_and_django_passwords_beside_a_neon_host() {
+    check(
+        "tests/fixtures/python/credentials",
+        &[
+            ("db.py", "NL060", 11),
+            ("db.py", "NL060", 37),
+            ("settings.py", "NL060", 9),
+        ],
+    );
+}

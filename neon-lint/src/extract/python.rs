@@ -2064,7 +2064,7 @@ impl<'t> Py<'t> {
     fn kwargs_text(&self, call: Node<'t>, driver: Driver) -> Option<(String, OffsetMap)> {
         let host = self.kwarg(call, "host")?;
         self.string_value(host)?;
-        let mut parts = Vec::new();
+        let mut parts: Vec<(&str, String, Node<'t>, Node<'t>)> = Vec::new();
         for a in self.args(call) {
             if a.kind() != "keyword_argument" {
                 continue;
@@ -2083,15 +2083,15 @@ impl<'t> Py<'t> {
                 (_, k) if neon_lint_core::conninfo::is_libpq_keyword(k) => k,
                 _ => continue,
             };
-            if let Some(v) = self.literal_text(v) {
-                parts.push(format!("{key}={}", kv_quote(&v)));
+            if let Some(v_text) = self.literal_text(v) {
+                parts.push((key, kv_quote(&v_text), k, v));
             }
         }
-        let text = parts.join(" ");
-        let map = OffsetMap::Opaque {
-            span: host.byte_range(),
-        };
-        Some((text, map))
+        // The host first: findings on the whole string start at it.
+        parts.sort_by_key(|(key, ..)| *key != "host");
+        Some(keyword_conninfo(parts.iter().map(|(key, value, k, v)| {
+            (*key, value.as_str(), k.byte_range(), v.byte_range())
+        })))
     }
 
     /// `DATABASES = {"default": {...}}` (or `DATABASES["default"] = {...}`).
@@ -2163,15 +2163,21 @@ impl<'t> Py<'t> {
         }
         let url = match values.get("HOST").and_then(|h| self.string_value(*h)) {
             Some(host) => {
-                let mut parts = vec![format!("host={}", kv_quote(&host.value))];
+                let Some(host_node) = values.get("HOST") else {
+                    return;
+                };
+                let mut parts: Vec<(String, String, std::ops::Range<usize>)> =
+                    vec![("host".into(), kv_quote(&host.value), host_node.byte_range())];
                 for (key, kw) in [
                     ("PORT", "port"),
                     ("NAME", "dbname"),
                     ("USER", "user"),
                     ("PASSWORD", "password"),
                 ] {
-                    if let Some(v) = values.get(key).and_then(|v| self.literal_text(*v)) {
-                        parts.push(format!("{kw}={}", kv_quote(&v)));
+                    if let Some(node) = values.get(key) {
+                        if let Some(v) = self.literal_text(*node) {
+                            parts.push((kw.into(), kv_quote(&v), node.byte_range()));
+                        }
                     }
                 }
                 if let Some(opts) = values.get("OPTIONS").filter(|o| o.kind() == "dictionary") {
@@ -2180,25 +2186,22 @@ impl<'t> Py<'t> {
                         let k = pair
                             .child_by_field_name("key")
                             .and_then(|k| self.string_value(k));
-                        let v = pair
-                            .child_by_field_name("value")
-                            .and_then(|v| self.literal_text(v));
-                        if let (Some(k), Some(v)) = (k, v) {
+                        let v = pair.child_by_field_name("value");
+                        let v_text = v.and_then(|v| self.literal_text(v));
+                        if let (Some(k), Some(v), Some(v_text)) = (k, v, v_text) {
                             if neon_lint_core::conninfo::is_libpq_keyword(&k.value)
                                 && k.value != "options"
                             {
-                                parts.push(format!("{}={}", k.value, kv_quote(&v)));
+                                parts.push((k.value, kv_quote(&v_text), v.byte_range()));
                             }
                         }
                     }
                 }
-                let text = parts.join(" ");
-                let Some(host_node) = values.get("HOST") else {
-                    return;
-                };
-                let map = OffsetMap::Opaque {
-                    span: host_node.byte_range(),
-                };
+                let (text, map) = keyword_conninfo(
+                    parts
+                        .iter()
+                        .map(|(k, v, span)| (k.as_str(), v.as_str(), span.clone(), span.clone())),
+                );
                 cx.string_value(
                     &text,
                     map.clone(),
@@ -2623,6 +2626,35 @@ fn kv_quote(v: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// A key/value connection string made of keywords written one by one (`connect(host=...,
+/// password=...)`, Django's `HOST`/`PASSWORD`): each keyword and each value maps to where
+/// it is written (a finding on the password points at the password), and none is editable.
+fn keyword_conninfo<'a>(
+    parts: impl Iterator<
+        Item = (
+            &'a str,
+            &'a str,
+            std::ops::Range<usize>,
+            std::ops::Range<usize>,
+        ),
+    >,
+) -> (String, OffsetMap) {
+    let mut text = String::new();
+    let mut pieces = PiecesBuilder::default();
+    for (key, value, key_span, value_span) in parts {
+        let head = if text.is_empty() {
+            format!("{key}=")
+        } else {
+            format!(" {key}=")
+        };
+        pieces.shared(head.len(), OffsetMap::Opaque { span: key_span });
+        text.push_str(&head);
+        pieces.shared(value.len(), OffsetMap::Opaque { span: value_span });
+        text.push_str(value);
+    }
+    (text, pieces.build())
 }
 
 /// Percent-encodes the characters that would end a URI component.
