@@ -347,8 +347,9 @@ fn spring_datasource_passwords_beside_a_neon_url() {
 /// DROP`, `WITH HOLD` cursors) run through psycopg2, psycopg, asyncpg and SQLAlchemy
 /// connections whose URL is pooled, followed through variables, `with ... as`, `await`,
 /// `cursor()`, `connect()`, `begin()` and `acquire()`; asyncpg `add_listener` and psycopg2
-/// `cursor(..., withhold=True)` too. Transaction-scoped forms, `NOTIFY` and the direct URL
-/// are fine.
+/// `cursor(..., withhold=True)` and SQLAlchemy `@event.listens_for(engine, "connect")`
+/// hooks too. Transaction-scoped forms, `NOTIFY`, the direct URL and a plain function's
+/// parameter (not known) are fine.
 #[test]
 fn session_state_through_python_drivers_on_a_pooled_url() {
     check(
@@ -364,6 +365,9 @@ fn session_state_through_python_drivers_on_a_pooled_url() {
             ("pg3.py", "NL011", 6),
             ("pg3.py", "NL011", 8),
             ("sa.py", "NL011", 7),
+            // `@event.listens_for(engine, "connect")` hooks (also on `sync_engine`).
+            ("sa.py", "NL011", 19),
+            ("sa.py", "NL011", 31),
         ],
     );
 }

@@ -1533,13 +1533,30 @@ impl<'t> Py<'t> {
         }
         match n.kind() {
             "identifier" => {
-                let v = self.assigned(self.src(n), n.start_byte())?;
+                // A parameter of the function around it: only that function's own
+                // assignments count (a module-level `conn` is another variable).
+                let v = match self.enclosing_with_param(n) {
+                    Some(f) => self.assigned(self.src(n), n.start_byte()).filter(|v| {
+                        f.start_byte() <= v.start_byte() && v.start_byte() < n.start_byte()
+                    }),
+                    None => self.assigned(self.src(n), n.start_byte()),
+                };
+                let Some(v) = v else {
+                    return self.hooked_client(n, depth);
+                };
                 if v.id() == n.id() {
                     return None;
                 }
                 self.client_of(v, depth + 1)
             }
             "await" | "parenthesized_expression" => self.client_of(n.named_child(0)?, depth + 1),
+            // `engine.sync_engine` (an async engine's hooks are set on it).
+            "attribute"
+                if n.child_by_field_name("attribute").map(|a| self.src(a))
+                    == Some("sync_engine") =>
+            {
+                self.client_of(n.child_by_field_name("object")?, depth + 1)
+            }
             "call" => {
                 if let Some(found) = self.client_call(n) {
                     return Some(found);
@@ -1566,6 +1583,67 @@ impl<'t> Py<'t> {
             }
             _ => None,
         }
+    }
+
+    /// The innermost function defined here around `n` that has a parameter named like `n`.
+    fn enclosing_with_param(&self, n: Node<'t>) -> Option<Node<'t>> {
+        let name = self.src(n);
+        let f = self
+            .functions
+            .values()
+            .filter(|f| f.start_byte() <= n.start_byte() && n.end_byte() <= f.end_byte())
+            .min_by_key(|f| f.end_byte() - f.start_byte())?;
+        let params = f.child_by_field_name("parameters")?;
+        let mut c = params.walk();
+        let found = params.named_children(&mut c).any(|p| {
+            let id = match p.kind() {
+                "identifier" => Some(p),
+                _ => p
+                    .child_by_field_name("name")
+                    .or_else(|| p.named_child(0))
+                    .filter(|i| i.kind() == "identifier"),
+            };
+            id.is_some_and(|i| self.src(i) == name)
+        });
+        found.then_some(*f)
+    }
+
+    /// The first parameter of a SQLAlchemy connection hook (`@event.listens_for(engine,
+    /// "connect") def f(dbapi_connection, record):`): a connection of that engine.
+    fn hooked_client(&self, param: Node<'t>, depth: usize) -> Option<(Driver, UrlSource)> {
+        let name = self.src(param);
+        let f = self
+            .functions
+            .values()
+            .filter(|f| f.start_byte() <= param.start_byte() && param.end_byte() <= f.end_byte())
+            .min_by_key(|f| f.end_byte() - f.start_byte())?;
+        let params = f.child_by_field_name("parameters")?;
+        let first = params.named_child(0)?;
+        if first.kind() != "identifier" || self.src(first) != name {
+            return None;
+        }
+        let decorated = f.parent().filter(|p| p.kind() == "decorated_definition")?;
+        let mut c = decorated.walk();
+        let decorators: Vec<Node<'t>> = decorated
+            .named_children(&mut c)
+            .filter(|d| d.kind() == "decorator")
+            .collect();
+        decorators.into_iter().find_map(|d| {
+            let call = d.named_child(0).filter(|e| e.kind() == "call")?;
+            if !self.callee(call)?.ends_with("listens_for") {
+                return None;
+            }
+            let event = self
+                .positional(call, 1)
+                .and_then(|e| self.string_value(e))?;
+            if !matches!(
+                event.value.as_str(),
+                "connect" | "first_connect" | "checkout" | "engine_connect"
+            ) {
+                return None;
+            }
+            self.client_of(self.positional(call, 0)?, depth + 1)
+        })
     }
 
     /// A driver set-up call's driver and URL source, without recording anything.

@@ -24,7 +24,9 @@ neon_lint_core::declare_rule! {
     ///   literal or `text("...")`) on a psycopg2, psycopg, asyncpg or SQLAlchemy connection,
     ///   cursor, pool or engine followed back to its driver call in the same file (through
     ///   variables, `with ... as`, `await`, `cursor()`, `connect()`, `begin()`, `acquire()`),
-    ///   asyncpg `add_listener` (`LISTEN`) and psycopg2 `cursor(..., withhold=True)`;
+    ///   asyncpg `add_listener` (`LISTEN`), psycopg2 `cursor(..., withhold=True)`, and SQL
+    ///   run in SQLAlchemy `@event.listens_for(engine, "connect")` hooks on the hook's
+    ///   connection;
     /// - hooks that run such SQL on every new connection: sqlx `after_connect` (and
     ///   `before_acquire`, `after_release`), deadpool `post_create`;
     /// - session features: sqlx `PgListener` (`LISTEN`), `PgAdvisoryLock` (session lock),
