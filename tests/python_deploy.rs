@@ -313,7 +313,8 @@ fn pg_dump_and_pg_restore_through_the_pooler_in_ci() {
 /// placeholder logic of URLs: `CHANGEME`, `${{ secrets.X }}` are not passwords). The
 /// environment is the file for `.env` and Dockerfiles, the service for compose, and a CI
 /// step's, job's and workflow's `env:` together (never a sibling step's); a `PGHOST` that
-/// is not Neon's is left alone.
+/// is not Neon's is left alone, and so is a compose service that loads an `env_file:`
+/// (which may set `PGSSLMODE`) unless its `environment:` sets one itself.
 #[test]
 fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
     check(
@@ -322,6 +323,8 @@ fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
             (".env", "NL001", 2),
             (".github/workflows/check.yml", "NL002", 20),
             ("docker-compose.yml", "NL002", 7),
+            // `env_file:` beside it: judged only when `environment:` sets `PGSSLMODE`.
+            ("docker-compose.yml", "NL002", 30),
             ("docker/Dockerfile", "NL060", 4),
         ],
     );

@@ -104,7 +104,11 @@ pub(super) fn extract(cx: &mut Cx) {
     let Receiver {
         scalars, bindings, ..
     } = r;
-    libpq_environments(cx, &bindings);
+    let env_file_owners: Vec<&str> = scalars
+        .iter()
+        .filter_map(|s| s.path.strip_suffix(".env_file"))
+        .collect();
+    libpq_environments(cx, &bindings, &env_file_owners);
     for b in bindings {
         cx.binding(&b.name, b.name_span, &b.value, b.map);
     }
@@ -126,7 +130,7 @@ pub(super) fn extract(cx: &mut Cx) {
 /// The connection strings libpq's `PG*` variables make in each environment that sets
 /// `PGHOST`: its own map plus the maps of enclosing scopes (a workflow's and a job's `env:`
 /// for a step; never a sibling step's or another compose service's).
-fn libpq_environments(cx: &mut Cx, bindings: &[Binding]) {
+fn libpq_environments(cx: &mut Cx, bindings: &[Binding], env_file_owners: &[&str]) {
     let parent = |scope: &str| scope.rsplit_once('.').map_or("", |(p, _)| p).to_string();
     let encloses = |outer: &str, inner: &str| {
         outer.is_empty() && !inner.is_empty() || inner.starts_with(&format!("{outer}."))
@@ -144,6 +148,14 @@ fn libpq_environments(cx: &mut Cx, bindings: &[Binding]) {
             .collect();
         // Outermost first: the innermost binding of a name wins.
         env.sort_by_key(|b| (b.at == host.at, parent(&b.scope).len()));
+        // A compose service that also loads `env_file:` may get `PGSSLMODE` from there
+        // (`environment:` wins over it when it sets one): not judged rather than guessed.
+        let loads_files = env_file_owners
+            .iter()
+            .any(|owner| host.scope.starts_with(&format!("{owner}.")));
+        if loads_files && !env.iter().any(|b| b.name == "PGSSLMODE") {
+            continue;
+        }
         let vars: Vec<super::libpq_env::Var> = env
             .iter()
             .map(|b| super::libpq_env::Var {
