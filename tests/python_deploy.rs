@@ -367,6 +367,10 @@ fn session_state_through_python_drivers_on_a_pooled_url() {
             ("pg2.py", "NL011", 11),
             ("pg3.py", "NL011", 6),
             ("pg3.py", "NL011", 8),
+            // Through `self.conn` / `self.url` set in `__init__` (the engine has no health
+            // check either).
+            ("repo.py", "NL040", 11),
+            ("repo.py", "NL011", 15),
             ("sa.py", "NL011", 7),
             // `@event.listens_for(engine, "connect")` hooks (also on `sync_engine`).
             ("sa.py", "NL011", 19),

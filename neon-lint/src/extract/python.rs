@@ -370,6 +370,15 @@ impl<'t> Py<'t> {
                         .or_default()
                         .push((a.start_byte(), right));
                 }
+                // `self.url = ...`: the instance attribute, by name (`self.url`).
+                "attribute" => {
+                    if let Some(key) = self.self_attribute(left) {
+                        self.assigns
+                            .entry(key)
+                            .or_default()
+                            .push((a.start_byte(), right));
+                    }
+                }
                 // `DATABASES["default"] = {...}`, `os.environ["X"] = "..."`
                 "subscript" => {
                     let base = left.child_by_field_name("value");
@@ -1024,7 +1033,13 @@ impl<'t> Py<'t> {
                     _ => Src::unknown(),
                 }
             }
-            "attribute" => self.attribute_source(n),
+            "attribute" => match self
+                .self_attribute(n)
+                .and_then(|k| self.assigned(&k, n.start_byte()))
+            {
+                Some(v) if v.id() != n.id() => self.source(v, depth + 1),
+                _ => self.attribute_source(n),
+            },
             "boolean_operator" => {
                 // `os.getenv("X") or "default"`: the variable decides.
                 let left = n
@@ -1550,6 +1565,12 @@ impl<'t> Py<'t> {
                 self.client_of(v, depth + 1)
             }
             "await" | "parenthesized_expression" => self.client_of(n.named_child(0)?, depth + 1),
+            // `self.conn`, assigned elsewhere in the class.
+            "attribute" if self.self_attribute(n).is_some() => {
+                let key = self.self_attribute(n)?;
+                let v = self.assigned(&key, n.start_byte())?;
+                self.client_of(v, depth + 1)
+            }
             // `engine.sync_engine` (an async engine's hooks are set on it).
             "attribute"
                 if n.child_by_field_name("attribute").map(|a| self.src(a))
@@ -1583,6 +1604,19 @@ impl<'t> Py<'t> {
             }
             _ => None,
         }
+    }
+
+    /// `self.x` as the name its assignments are indexed under (`self.x`).
+    fn self_attribute(&self, n: Node<'t>) -> Option<String> {
+        if n.kind() != "attribute" {
+            return None;
+        }
+        let obj = n.child_by_field_name("object")?;
+        if obj.kind() != "identifier" || self.src(obj) != "self" {
+            return None;
+        }
+        let attr = self.src(n.child_by_field_name("attribute")?);
+        Some(format!("self.{attr}"))
     }
 
     /// The innermost function defined here around `n` that has a parameter named like `n`.
