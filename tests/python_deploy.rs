@@ -439,3 +439,22 @@ fn keyword_and_django_passwords_beside_a_neon_host() {
         ],
     );
 }
+
+/// A `.pgpass` that git tracks, with a Neon password (issue 14, item 3): a committed
+/// credential on the password; a local (untracked) `.pgpass`, non-Neon lines and
+/// placeholders are not reported.
+#[test]
+fn tracked_pgpass_with_a_neon_password() {
+    check("tests/fixtures/deploy/pgpass", &[(".pgpass", "NL060", 2)]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        "tests/fixtures/deploy/pgpass/.pgpass",
+        dir.path().join(".pgpass"),
+    )
+    .expect("copy");
+    let out = run(
+        &["--format", "json", "."],
+        dir.path().to_str().expect("utf-8"),
+    );
+    assert_eq!(common::findings(&out.stdout), Vec::new(), "{}", out.stdout);
+}

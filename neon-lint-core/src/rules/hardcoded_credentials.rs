@@ -15,7 +15,8 @@ crate::declare_rule! {
     /// `password="..."` beside a Neon `host=` in a driver call, Django's `DATABASES`
     /// `PASSWORD`, and Spring Boot's `spring.datasource.password` (or `spring.flyway.*`,
     /// `spring.liquibase.*`, `spring.r2dbc.*`) beside a Neon `url` in `application*.properties`
-    /// or `application*.yml`.
+    /// or `application*.yml`; and a `.pgpass` (or `pgpass.conf`) line for a Neon host when git
+    /// tracks the file (a local, untracked one is where a password belongs).
     ///
     /// ## Why is this bad?
     /// Anyone who can read the repository can connect to the database. GitHub's partner

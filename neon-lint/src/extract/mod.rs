@@ -15,6 +15,7 @@ pub(crate) mod libpq_env;
 mod lock_go_ruby;
 mod lock_js;
 mod lockfiles;
+pub(crate) mod pgpass;
 mod prisma;
 mod pymanifest;
 mod python;
@@ -89,7 +90,12 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::JsConfig => jsconfig::extract(&mut cx),
         FileKind::PythonManifest => pymanifest::extract(&mut cx),
         FileKind::JavaScript => js::extract(&mut cx),
-        FileKind::Script | FileKind::Docs => text::extract(&mut cx),
+        FileKind::Script | FileKind::Docs => {
+            text::extract(&mut cx);
+            if pgpass::is_pgpass(&file.path) {
+                pgpass::extract(&mut cx);
+            }
+        }
     }
     if matches!(
         file.kind,

@@ -21,11 +21,13 @@ const PREFIXES: &[&str] = &[
     "spring.r2dbc",
 ];
 
-/// Whether a site with this key exists only to carry a password written beside its URL.
+/// Whether a site with this key exists only to carry a password written beside its URL
+/// (Spring's `*.password`, a `.pgpass` line).
 pub fn credential_only(key: &str) -> bool {
-    PREFIXES
-        .iter()
-        .any(|p| key.strip_prefix(p) == Some(".password"))
+    key == super::pgpass::PGPASS
+        || PREFIXES
+            .iter()
+            .any(|p| key.strip_prefix(p) == Some(".password"))
 }
 
 /// One `key = value` of the file.

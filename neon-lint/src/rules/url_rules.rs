@@ -62,6 +62,16 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                     _ => {}
                 }
             }
+            // A `.pgpass` is the right place for a password, as long as git does not track it.
+            if site.key.as_deref() == Some(crate::extract::pgpass::PGPASS) {
+                if !project.git.is_tracked(&project.files[site.file].path) {
+                    continue;
+                }
+                d.message = "`.pgpass` with a Neon password is tracked by git".into();
+                d.help = Some("`git rm --cached` the file, add it to `.gitignore`, and rotate the password (it is in the history now)".into());
+                out.push(d);
+                continue;
+            }
             if let Some(key) = site
                 .key
                 .as_deref()
