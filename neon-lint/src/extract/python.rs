@@ -1500,6 +1500,14 @@ impl<'t> Py<'t> {
                 } else {
                     arg
                 };
+                // `SQL = "SET ..."; cur.execute(SQL)`: the literal it holds.
+                let arg = match arg.kind() {
+                    "identifier" => match self.assigned(self.src(arg), arg.start_byte()) {
+                        Some(v) if v.id() != arg.id() => v,
+                        _ => return,
+                    },
+                    _ => arg,
+                };
                 let Some(s) = self.string_value(arg) else {
                     return;
                 };
