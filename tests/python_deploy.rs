@@ -314,13 +314,16 @@ fn pg_dump_and_pg_restore_through_the_pooler_in_ci() {
 /// environment is the file for `.env` and Dockerfiles, the service for compose, and a CI
 /// step's, job's and workflow's `env:` together (never a sibling step's); a `PGHOST` that
 /// is not Neon's is left alone, and so is a compose service that loads an `env_file:`
-/// (which may set `PGSSLMODE`) unless its `environment:` sets one itself.
+/// (which may set `PGSSLMODE`) unless its `environment:` sets one itself. `pg_dump` with
+/// no connection string, host flag or expansion on its line runs on `PGHOST`.
 #[test]
 fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
     check(
         "tests/fixtures/deploy/libpq-env",
         &[
             (".env", "NL001", 2),
+            // `pg_dump` with no connection string reads `PGHOST`: the pooled one here.
+            (".github/workflows/backup.yml", "NL020", 12),
             (".github/workflows/check.yml", "NL002", 20),
             ("docker-compose.yml", "NL002", 7),
             // `env_file:` beside it: judged only when `environment:` sets `PGSSLMODE`.

@@ -14,7 +14,8 @@ crate::declare_rule! {
     /// `migrate(db, { migrationsFolder })` (from `drizzle-orm/<driver>/migrator`) where `db`
     /// wraps a client whose URL is pooled (also across files, `import { db } from "./db"`),
     /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`. `pg_dump` and
-    /// `pg_restore` on a pooled URL (`-d`/`--dbname`, or `pg_dump`'s database argument) in
+    /// `pg_restore` on a pooled URL (`-d`/`--dbname`, `pg_dump`'s database argument, or, with
+    /// no connection string or host flag on the line, the `PGHOST` of its environment) in
     /// scripts, Dockerfiles and CI steps are reported too: Neon documents that they need the
     /// direct connection.
     ///
