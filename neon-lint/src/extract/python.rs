@@ -18,8 +18,21 @@
 //!   connection strings;
 //! - defaults the program falls back to (`os.getenv("X", "postgresql://...")`,
 //!   `os.environ.setdefault`, `BaseSettings` field defaults) as variable bindings;
-//! - Alembic `set_main_option("sqlalchemy.url", ...)` as a migration URL, Django
+//! - values built from module constants: f-strings, `+`, `.format(...)`, `%` (other parts
+//!   kept as `{expr}`, known only at run time); values and connections kept on `self`
+//!   (`self.url`, `self.conn` set in another method); a function of the file that returns
+//!   one (`get_url()`);
+//! - Alembic's `env.py`: `set_main_option("sqlalchemy.url", ...)`, `context.configure(url=
+//!   ...)`, the URL of `create_engine`/`create_async_engine` and of `engine_from_config`/
+//!   `async_engine_from_config` (their `sqlalchemy.url` key) as migration URLs; Django
 //!   `call_command("migrate")` as a migration command;
+//! - SQL run on connections ([`crate::site::ConnectionUse`]): `execute`/`fetch*` on a
+//!   psycopg2, psycopg, asyncpg or SQLAlchemy connection, cursor, pool or engine followed
+//!   back to its driver call (variables, `with ... as`, `await`, `cursor()`, `connect()`,
+//!   `begin()`, `acquire()`, SQLAlchemy `@event.listens_for(engine, "connect")` hooks),
+//!   asyncpg `add_listener`, psycopg2 `cursor(..., withhold=True)`;
+//! - `engine.dispose()` in the scope that creates the engine (a one-shot script), as a
+//!   setting named `dispose`;
 //! - unconditional imports (an import inside `try: ... except ImportError` is optional).
 //!
 //! URL rewrites written on the value (`url.replace("postgresql://", "postgresql+asyncpg://")`)
