@@ -325,6 +325,9 @@ fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
             // `pg_dump` with no connection string reads `PGHOST`: the pooled one here.
             (".github/workflows/backup.yml", "NL020", 12),
             (".github/workflows/check.yml", "NL002", 20),
+            // GitLab: a job's `variables:` with the top-level ones.
+            (".gitlab-ci.yml", "NL020", 7),
+            (".gitlab-ci.yml", "NL002", 11),
             ("docker-compose.yml", "NL002", 7),
             // `env_file:` beside it: judged only when `environment:` sets `PGSSLMODE`.
             ("docker-compose.yml", "NL002", 30),
