@@ -466,3 +466,13 @@ fn tracked_pgpass_with_a_neon_password() {
     );
     assert_eq!(common::findings(&out.stdout), Vec::new(), "{}", out.stdout);
 }
+
+/// `os.getenv("X", "fallback")` keeps both values (issue 14, item 2): the variable's value
+/// (pooled: asyncpg's statement cache is reported) and the fallback (no sslmode: reported).
+#[test]
+fn getenv_fallback_and_variable_are_both_values() {
+    check(
+        "tests/fixtures/python/getenv-fallback",
+        &[("app.py", "NL001", 7), ("app.py", "NL010", 11)],
+    );
+}
