@@ -72,12 +72,17 @@ fn django_settings_and_manage_py_migrate() {
     check(
         "tests/fixtures/python/django",
         &[
+            // `PGHOST` without `PGSSLMODE`: what `psql` and node-postgres' `new Pool()` use.
+            (".env", "NL001", 3),
             // `manage.py migrate` reads DATABASES, which reads the pooled DATABASE_URL.
             ("Makefile", "NL020", 4),
+            // Pooled host, server-side cursors left on.
+            ("mysite/settings.py", "NL012", 7),
             ("mysite/settings.py", "NL009", 15),
             ("mysite/settings.py", "NL041", 16),
             ("mysite/settings.py", "NL040", 18),
             ("mysite/settings.py", "NL001", 37),
+            ("mysite/settings_env.py", "NL012", 4),
             ("mysite/settings_env.py", "NL040", 4),
         ],
     );
@@ -93,6 +98,29 @@ fn alembic_env_py_pooled_and_unescaped() {
         ],
     );
     check("tests/fixtures/python/alembic-env-ok", &[]);
+}
+
+/// Every shape of Alembic `env.py` (issue 14, item 1): the URL it connects with is a
+/// migration URL, whether given to `context.configure(url=...)` (offline mode), to
+/// `create_engine` / `create_async_engine`, or to `engine_from_config` /
+/// `async_engine_from_config` through the `sqlalchemy.url` key of a dictionary (written
+/// there or assigned before the call), and whether it comes from `os.environ`,
+/// `os.getenv`, a settings object or a function of the file that returns one. The
+/// application's own engine on the same pooled variable is not a migration; the same
+/// shapes on the direct variable are clean.
+#[test]
+fn alembic_env_py_every_shape_connects_with_a_migration_url() {
+    check(
+        "tests/fixtures/python/alembic-shapes",
+        &[
+            ("async-settings/env.py", "NL020", 17),
+            ("config-dict/env.py", "NL020", 16),
+            ("literal/env.py", "NL020", 4),
+            ("offline/env.py", "NL020", 9),
+            ("online/env.py", "NL020", 8),
+        ],
+    );
+    check("tests/fixtures/python/alembic-shapes-ok", &[]);
 }
 
 #[test]
@@ -227,13 +255,19 @@ fn dotenv_provided_through_includes_groups_and_unknown_sources_is_not_missing() 
 /// `stale-pool` (issue 14, item 7) fires on long-lived pools only: health checks given
 /// through a `**options` dictionary written in the file (a literal, `dict(...)`, a renamed
 /// name) count, a dictionary from elsewhere is not judged, `NullPool` has nothing to go
-/// stale, and Alembic's `env.py` engine serves one migration run. Known options without a
-/// health check, and no options at all, are reported.
+/// stale, Alembic's `env.py` engine serves one migration run, and a one-shot script's
+/// engine disposed of in the function that creates it never idles. Known options without a
+/// health check, no options at all, and an engine disposed of elsewhere are reported.
 #[test]
 fn stale_pool_reads_option_spreads_and_skips_engines_that_cannot_go_stale() {
     check(
         "tests/fixtures/python/stale-pool-shapes",
-        &[("engines.py", "NL040", 27), ("engines.py", "NL040", 28)],
+        &[
+            ("engines.py", "NL040", 27),
+            ("engines.py", "NL040", 28),
+            // Disposed of in another function: a long-lived engine.
+            ("engines.py", "NL040", 42),
+        ],
     );
 }
 
@@ -270,5 +304,175 @@ fn pg_dump_and_pg_restore_through_the_pooler_in_ci() {
             (".github/workflows/backup.yml", "NL020", 12),
             (".github/workflows/backup.yml", "NL020", 18),
         ],
+    );
+}
+
+/// libpq's variables as a connection (issue 14, item 3): `PGHOST` naming a Neon host with
+/// no `PGSSLMODE` in the same environment is a missing sslmode, `PGSSLMODE=disable`/`prefer`
+/// is insecure, a real `PGPASSWORD` in a tracked file is a committed credential (with the
+/// placeholder logic of URLs: `CHANGEME`, `${{ secrets.X }}` are not passwords). The
+/// environment is the file for `.env` and Dockerfiles, the service for compose, and a CI
+/// step's, job's and workflow's `env:` together (never a sibling step's); a `PGHOST` that
+/// is not Neon's is left alone, and so is a compose service that loads an `env_file:`
+/// (which may set `PGSSLMODE`) unless its `environment:` sets one itself. `pg_dump` with
+/// no connection string, host flag or expansion on its line runs on `PGHOST`.
+#[test]
+fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
+    check(
+        "tests/fixtures/deploy/libpq-env",
+        &[
+            (".env", "NL001", 2),
+            // `pg_dump` with no connection string reads `PGHOST`: the pooled one here.
+            (".github/workflows/backup.yml", "NL020", 12),
+            (".github/workflows/check.yml", "NL002", 20),
+            // GitLab: a job's `variables:` with the top-level ones.
+            (".gitlab-ci.yml", "NL020", 7),
+            (".gitlab-ci.yml", "NL002", 11),
+            ("docker-compose.yml", "NL002", 7),
+            // `env_file:` beside it: judged only when `environment:` sets `PGSSLMODE`.
+            ("docker-compose.yml", "NL002", 30),
+            ("docker/Dockerfile", "NL060", 4),
+        ],
+    );
+}
+
+/// Spring Boot's `spring.datasource.password` (and the `flyway`/`liquibase`/`r2dbc` sets)
+/// beside a Neon `spring.datasource.url`, in `.properties` and `.yml` (issue 14, item 3):
+/// a real password is a committed credential; `${DB_PASSWORD}`, `YOUR_NEON_PASSWORD` and a
+/// password beside a non-Neon URL are not reported.
+#[test]
+fn spring_datasource_passwords_beside_a_neon_url() {
+    check(
+        "tests/fixtures/deploy/spring",
+        &[
+            ("src/main/resources/application-dev.yml", "NL060", 5),
+            ("src/main/resources/application.properties", "NL060", 3),
+        ],
+    );
+}
+
+/// NL011 for Python drivers (issue 14, item 6): SQL that sets session state (`SET` without
+/// `LOCAL`, `RESET`, `LISTEN`, `pg_advisory_lock`, temporary tables without `ON COMMIT
+/// DROP`, `WITH HOLD` cursors) run through psycopg2, psycopg, asyncpg and SQLAlchemy
+/// connections whose URL is pooled, followed through variables, `with ... as`, `await`,
+/// `cursor()`, `connect()`, `begin()` and `acquire()`; asyncpg `add_listener` and psycopg2
+/// `cursor(..., withhold=True)` and SQLAlchemy `@event.listens_for(engine, "connect")`
+/// hooks too. Transaction-scoped forms, `NOTIFY`, the direct URL and a plain function's
+/// parameter (not known) are fine.
+#[test]
+fn session_state_through_python_drivers_on_a_pooled_url() {
+    check(
+        "tests/fixtures/python/session-state",
+        &[
+            ("apg.py", "NL011", 8),
+            ("apg.py", "NL011", 9),
+            ("apg.py", "NL011", 13),
+            ("pg2.py", "NL011", 7),
+            ("pg2.py", "NL011", 8),
+            ("pg2.py", "NL011", 10),
+            ("pg2.py", "NL011", 11),
+            // SQL held in a module constant: reported on the SQL text.
+            ("pg2.py", "NL011", 23),
+            ("pg3.py", "NL011", 6),
+            ("pg3.py", "NL011", 8),
+            // Through `self.conn` / `self.url` set in `__init__` (the engine has no health
+            // check either).
+            ("repo.py", "NL040", 11),
+            ("repo.py", "NL011", 15),
+            ("sa.py", "NL011", 7),
+            // `@event.listens_for(engine, "connect")` hooks (also on `sync_engine`).
+            ("sa.py", "NL011", 19),
+            ("sa.py", "NL011", 31),
+        ],
+    );
+}
+
+/// NL012 (issue 14, item 6): Django on a pooled URL needs `DISABLE_SERVER_SIDE_CURSORS`
+/// (Django's docs, "Transaction pooling and server-side cursors"), given in the entry, set
+/// afterwards on `DATABASES["default"]`, or as dj-database-url's
+/// `disable_server_side_cursors=True`; a direct host is fine.
+#[test]
+fn django_on_a_pooled_url_without_disabling_server_side_cursors() {
+    check(
+        "tests/fixtures/python/django-cursors",
+        &[
+            ("site_a/settings.py", "NL012", 4),
+            ("site_b/settings.py", "NL012", 6),
+            ("site_c/settings.py", "NL012", 4),
+        ],
+    );
+}
+
+/// f-strings, `+`, `.format(...)` and `%` built from module constants (issue 14, item 2),
+/// key/value strings too: judged as the URL they make,
+/// with findings on the f-string; a fix only where it lands inside the f-string's own
+/// literal text (`sslmode=disable` -> `require`), never on a value that ends in a field;
+/// a host known only at run time is not judged.
+#[test]
+fn fstrings_from_module_constants_get_the_url_rules() {
+    check(
+        "tests/fixtures/python/fstrings",
+        &[
+            ("built.py", "NL001", 8),
+            ("built.py", "NL002", 11),
+            ("built.py", "NL001", 17),
+            ("db.py", "NL001", 13),
+            ("db.py", "NL009", 19),
+            ("db.py", "NL002", 25),
+        ],
+    );
+    let out = run(&["--format", "json", "."], "tests/fixtures/python/fstrings");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    for d in v.as_array().expect("array") {
+        match d["code"].as_str() {
+            Some("NL001") => assert!(d["fix"].is_null(), "{d}"),
+            Some("NL002") => assert_eq!(d["fix"]["edits"][0]["content"], "require", "{d}"),
+            _ => {}
+        }
+    }
+}
+
+/// Passwords given as keywords (issue 14, item 3): `password="..."` beside a Neon `host=`
+/// in psycopg2 and asyncpg calls, and Django's `DATABASES` `PASSWORD` literal, are
+/// committed credentials, reported on the password itself; placeholders, the environment
+/// and a non-Neon host are not.
+#[test]
+fn keyword_and_django_passwords_beside_a_neon_host() {
+    check(
+        "tests/fixtures/python/credentials",
+        &[
+            ("db.py", "NL060", 11),
+            ("db.py", "NL060", 37),
+            ("settings.py", "NL060", 9),
+        ],
+    );
+}
+
+/// A `.pgpass` that git tracks, with a Neon password (issue 14, item 3): a committed
+/// credential on the password; a local (untracked) `.pgpass`, non-Neon lines and
+/// placeholders are not reported.
+#[test]
+fn tracked_pgpass_with_a_neon_password() {
+    check("tests/fixtures/deploy/pgpass", &[(".pgpass", "NL060", 2)]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        "tests/fixtures/deploy/pgpass/.pgpass",
+        dir.path().join(".pgpass"),
+    )
+    .expect("copy");
+    let out = run(
+        &["--format", "json", "."],
+        dir.path().to_str().expect("utf-8"),
+    );
+    assert_eq!(common::findings(&out.stdout), Vec::new(), "{}", out.stdout);
+}
+
+/// `os.getenv("X", "fallback")` keeps both values (issue 14, item 2): the variable's value
+/// (pooled: asyncpg's statement cache is reported) and the fallback (no sslmode: reported).
+#[test]
+fn getenv_fallback_and_variable_are_both_values() {
+    check(
+        "tests/fixtures/python/getenv-fallback",
+        &[("app.py", "NL001", 7), ("app.py", "NL010", 11)],
     );
 }

@@ -170,6 +170,21 @@ fn deadpool_bb8_r2d2() {
     );
     // Silent: the verified pool on the direct URL with a TLS connector (15-24) and its
     // prepare_cached (64).
+
+    // `RecyclingMethod::Fast` does check `is_closed()` (issue 14, item 7): advice that
+    // says what it misses, not a warning; bb8's untested checkout stays a warning.
+    let found = messages(&fixture("deadpool"), &[]);
+    let stale: Vec<_> = found.iter().filter(|d| d["code"] == "NL040").collect();
+    for d in &stale {
+        let msg = d["message"].as_str().unwrap_or("");
+        if msg.contains("RecyclingMethod::Fast") {
+            assert_eq!(d["severity"], "info", "{d}");
+            assert!(msg.contains("is_closed()"), "{msg}");
+        } else {
+            assert_eq!(d["severity"], "warning", "{d}");
+        }
+    }
+    assert_eq!(stale.len(), 3, "{found:?}");
 }
 
 #[test]

@@ -316,3 +316,28 @@ fn every_form_on_stdin_is_masked_and_never_echoed_by_fix() {
         }
     }
 }
+
+/// Passwords outside URLs (issue 14, item 3): `PGPASSWORD` in `.env`, a Dockerfile `ENV`,
+/// compose `environment:` (quoted, with an escaped quote), a CI job's `env:`, a
+/// `password=` keyword beside a Neon `host=`, Spring's `spring.datasource.password` and
+/// `spring.flyway.password` (`.properties`, `.yml`), a tracked `.pgpass` line: reported, and
+/// masked in every format and in `--diff`.
+#[test]
+fn libpq_variables_and_keyword_passwords_are_masked_everywhere() {
+    let dir = "tests/fixtures/canary-libpq";
+    for format in ["human", "short", "json", "sarif", "github", "cargo"] {
+        for color in ["never", "always"] {
+            let out = run(&["--format", format, "--color", color, "."], dir);
+            assert_eq!(out.code, 1, "{format}: findings expected\n{}", out.stderr);
+            assert_clean(format, &out);
+        }
+    }
+    let out = run(&["--format", "short", "."], dir);
+    assert!(
+        out.stdout.matches("hardcoded-credentials").count() >= 7,
+        "{}",
+        out.stdout
+    );
+    let out = run(&["--diff", "."], dir);
+    assert_clean("--diff", &out);
+}

@@ -97,6 +97,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if lower == "cargo.toml" {
         return Some(FileKind::CargoManifest);
     }
+    // libpq's password file: text, plus its own reading (`extract::pgpass`).
+    if lower == ".pgpass" || lower == "pgpass.conf" {
+        return Some(FileKind::Script);
+    }
     if let Some(kind) = classify_deploy(path, &lower) {
         return Some(kind);
     }

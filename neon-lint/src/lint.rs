@@ -170,7 +170,7 @@ fn lint_found_in(
     let env_files: Vec<&Path> = project
         .files
         .iter()
-        .filter(|f| f.kind == FileKind::DotEnv)
+        .filter(|f| f.kind == FileKind::DotEnv || crate::extract::pgpass::is_pgpass(&f.path))
         .map(|f| f.path.as_path())
         .collect();
     progress.phase("resolving variables");

@@ -9,6 +9,15 @@ crate::declare_rule! {
     /// Placeholders (`AbC123dEf`, `****`, `${PASSWORD}`, `{password}`, format holes) are not
     /// passwords. The password is never printed: output shows `****`.
     ///
+    /// A password written beside the host rather than in a URL counts the same: libpq's
+    /// `PGPASSWORD` set with a Neon `PGHOST` in one environment (a `.env` file, a Dockerfile's
+    /// `ENV`s, a compose service's `environment:`, a CI step's, job's and workflow's `env:`),
+    /// `password="..."` beside a Neon `host=` in a driver call, Django's `DATABASES`
+    /// `PASSWORD`, and Spring Boot's `spring.datasource.password` (or `spring.flyway.*`,
+    /// `spring.liquibase.*`, `spring.r2dbc.*`) beside a Neon `url` in `application*.properties`
+    /// or `application*.yml`; and a `.pgpass` (or `pgpass.conf`) line for a Neon host when git
+    /// tracks the file (a local, untracked one is where a password belongs).
+    ///
     /// ## Why is this bad?
     /// Anyone who can read the repository can connect to the database. GitHub's partner
     /// pattern for Neon connection URIs alerts only on public repositories and has no push

@@ -12,6 +12,11 @@ crate::declare_rule! {
     /// in `.env` counts as configured when every driver call that reads its variable sets TLS
     /// so.
     ///
+    /// libpq's variables are a connection string too: a Neon `PGHOST` with no `PGSSLMODE` in
+    /// the same environment (a `.env` file, a Dockerfile, a compose service, a CI step with
+    /// its job's and workflow's `env:`) is reported, and `PGSSLMODE=disable` is
+    /// `insecure-sslmode`. `psql`, `pg_dump` and node-postgres' `new Pool()` read them.
+    ///
     /// ## Why is this bad?
     /// Neon accepts only TLS connections, like a PostgreSQL server with nothing but `hostssl`
     /// lines in `pg_hba.conf`. Without `sslmode`, libpq falls back to `prefer` and most drivers

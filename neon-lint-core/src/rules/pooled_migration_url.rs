@@ -4,7 +4,9 @@ use crate::url::{Role, UrlInput};
 crate::declare_rule! {
     /// ## What it does
     /// Finds pooled URLs used to run schema migrations: `alembic.ini` `sqlalchemy.url`,
-    /// Alembic `set_main_option`, Prisma `directUrl`, `prisma.config.ts`, `drizzle.config.*`,
+    /// Alembic's `env.py` (`set_main_option`, `context.configure(url=...)`, the URL given to
+    /// `create_engine`/`create_async_engine`, or under `sqlalchemy.url` to
+    /// `engine_from_config`/`async_engine_from_config`), Prisma `directUrl`, `prisma.config.ts`, `drizzle.config.*`,
     /// Flyway/Liquibase URLs, `sqlx::migrate!().run(&pool)` and the other Rust runners on a
     /// pooled pool, and migration commands (`sqlx migrate run`, `prisma migrate deploy`,
     /// `alembic upgrade`, `manage.py migrate`, `drizzle-kit migrate`...) whose environment
@@ -12,7 +14,8 @@ crate::declare_rule! {
     /// `migrate(db, { migrationsFolder })` (from `drizzle-orm/<driver>/migrator`) where `db`
     /// wraps a client whose URL is pooled (also across files, `import { db } from "./db"`),
     /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`. `pg_dump` and
-    /// `pg_restore` on a pooled URL (`-d`/`--dbname`, or `pg_dump`'s database argument) in
+    /// `pg_restore` on a pooled URL (`-d`/`--dbname`, `pg_dump`'s database argument, or, with
+    /// no connection string or host flag on the line, the `PGHOST` of its environment) in
     /// scripts, Dockerfiles and CI steps are reported too: Neon documents that they need the
     /// direct connection.
     ///

@@ -52,6 +52,17 @@ pub(super) fn extract(cx: &mut Cx) {
         .path
         .file_name()
         .is_some_and(|n| n.eq_ignore_ascii_case("alembic.ini"));
+    let maps: Vec<OffsetMap> = entries
+        .iter()
+        .map(|(_, _, vstart)| OffsetMap::Identity { start: *vstart })
+        .collect();
+    let spring: Vec<super::spring::Entry> = entries
+        .iter()
+        .zip(&maps)
+        .map(|((key, value, _), map)| super::spring::Entry { key, value, map })
+        .collect();
+    super::spring::record(cx, &spring);
+    drop(spring);
     for (key, value, vstart) in entries {
         let (value, map) = match interpolated.then(|| unescape_percents(&value, vstart)) {
             Some(Some((v, table))) => (v, OffsetMap::Table(table)),

@@ -11,14 +11,17 @@ mod ini;
 pub(crate) mod js;
 mod jsconfig;
 mod json;
+pub(crate) mod libpq_env;
 mod lock_go_ruby;
 mod lock_js;
 mod lockfiles;
+pub(crate) mod pgpass;
 mod prisma;
 mod pymanifest;
 mod python;
 mod rust;
 mod shell;
+pub(crate) mod spring;
 mod text;
 mod tokens;
 mod toml;
@@ -87,7 +90,18 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
         FileKind::JsConfig => jsconfig::extract(&mut cx),
         FileKind::PythonManifest => pymanifest::extract(&mut cx),
         FileKind::JavaScript => js::extract(&mut cx),
-        FileKind::Script | FileKind::Docs => text::extract(&mut cx),
+        FileKind::Script | FileKind::Docs => {
+            text::extract(&mut cx);
+            if pgpass::is_pgpass(&file.path) {
+                pgpass::extract(&mut cx);
+            }
+        }
+    }
+    if matches!(
+        file.kind,
+        FileKind::DotEnv | FileKind::DotEnvTemplate | FileKind::Dockerfile | FileKind::Shell
+    ) {
+        libpq_env::record_file(&mut cx);
     }
     tokens::extract(&mut cx);
     out

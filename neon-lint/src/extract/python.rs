@@ -18,8 +18,21 @@
 //!   connection strings;
 //! - defaults the program falls back to (`os.getenv("X", "postgresql://...")`,
 //!   `os.environ.setdefault`, `BaseSettings` field defaults) as variable bindings;
-//! - Alembic `set_main_option("sqlalchemy.url", ...)` as a migration URL, Django
+//! - values built from module constants: f-strings, `+`, `.format(...)`, `%` (other parts
+//!   kept as `{expr}`, known only at run time); values and connections kept on `self`
+//!   (`self.url`, `self.conn` set in another method); a function of the file that returns
+//!   one (`get_url()`);
+//! - Alembic's `env.py`: `set_main_option("sqlalchemy.url", ...)`, `context.configure(url=
+//!   ...)`, the URL of `create_engine`/`create_async_engine` and of `engine_from_config`/
+//!   `async_engine_from_config` (their `sqlalchemy.url` key) as migration URLs; Django
 //!   `call_command("migrate")` as a migration command;
+//! - SQL run on connections ([`crate::site::ConnectionUse`]): `execute`/`fetch*` on a
+//!   psycopg2, psycopg, asyncpg or SQLAlchemy connection, cursor, pool or engine followed
+//!   back to its driver call (variables, `with ... as`, `await`, `cursor()`, `connect()`,
+//!   `begin()`, `acquire()`, SQLAlchemy `@event.listens_for(engine, "connect")` hooks),
+//!   asyncpg `add_listener`, psycopg2 `cursor(..., withhold=True)`;
+//! - `engine.dispose()` in the scope that creates the engine (a one-shot script), as a
+//!   setting named `dispose`;
 //! - unconditional imports (an import inside `try: ... except ImportError` is optional).
 //!
 //! URL rewrites written on the value (`url.replace("postgresql://", "postgresql+asyncpg://")`)
@@ -161,6 +174,12 @@ struct Py<'t> {
     optional_imports: std::collections::HashSet<usize>,
     /// Whether the text says `from sqlalchemy` (searched once, when first asked).
     says_from_sqlalchemy: std::cell::OnceCell<bool>,
+    /// Functions defined in this file, by name (the first definition of each).
+    functions: HashMap<String, Node<'t>>,
+    /// `name["key"] = value` with a literal key: (name, key, value), in file order.
+    key_sets: Vec<(String, String, Node<'t>)>,
+    /// Whether this file is an Alembic `env.py` (asked once).
+    alembic_env: std::cell::OnceCell<bool>,
 }
 
 /// Whether any node of the tree under `root` is more than `limit` levels down (one cursor
@@ -233,6 +252,9 @@ impl<'t> Py<'t> {
             parents: HashMap::new(),
             optional_imports: std::collections::HashSet::new(),
             says_from_sqlalchemy: std::cell::OnceCell::new(),
+            functions: HashMap::new(),
+            key_sets: Vec::new(),
+            alembic_env: std::cell::OnceCell::new(),
         }
     }
 
@@ -254,6 +276,8 @@ impl<'t> Py<'t> {
         let mut imports = Vec::new();
         let mut assignments = Vec::new();
         let mut classes = Vec::new();
+        let mut functions = Vec::new();
+        let mut with_items = Vec::new();
         let parents = &mut self.parents;
         let optional_imports = &mut self.optional_imports;
         walk(root, |n, ancestors| {
@@ -289,6 +313,8 @@ impl<'t> Py<'t> {
                 }
                 "assignment" => assignments.push(n),
                 "class_definition" => classes.push(n),
+                "function_definition" => functions.push(n),
+                "with_item" => with_items.push(n),
                 _ => {}
             }
             // The parents `string_key`, `is_docstring` and `effective_parent` climb to
@@ -310,6 +336,39 @@ impl<'t> Py<'t> {
         for n in &imports {
             self.index_import(*n);
         }
+        // `with psycopg.connect(url) as conn:`: `conn` holds what the expression gives (a
+        // context manager's `__enter__` result is the connection, cursor or transaction).
+        for w in with_items {
+            let Some(value) = w.child_by_field_name("value") else {
+                continue;
+            };
+            if value.kind() != "as_pattern" {
+                continue;
+            }
+            let (Some(expr), Some(alias)) =
+                (value.named_child(0), value.child_by_field_name("alias"))
+            else {
+                continue;
+            };
+            let target = if alias.kind() == "identifier" {
+                Some(alias)
+            } else {
+                alias.named_child(0).filter(|t| t.kind() == "identifier")
+            };
+            if let Some(t) = target {
+                self.assigns
+                    .entry(self.src(t).to_string())
+                    .or_default()
+                    .push((w.start_byte(), expr));
+            }
+        }
+        for f in functions {
+            if let Some(name) = f.child_by_field_name("name") {
+                self.functions
+                    .entry(self.src(name).to_string())
+                    .or_insert(f);
+            }
+        }
         for a in assignments {
             let (Some(left), Some(right)) = (
                 a.child_by_field_name("left"),
@@ -328,6 +387,15 @@ impl<'t> Py<'t> {
                         .or_default()
                         .push((a.start_byte(), right));
                 }
+                // `self.url = ...`: the instance attribute, by name (`self.url`).
+                "attribute" => {
+                    if let Some(key) = self.self_attribute(left) {
+                        self.assigns
+                            .entry(key)
+                            .or_default()
+                            .push((a.start_byte(), right));
+                    }
+                }
                 // `DATABASES["default"] = {...}`, `os.environ["X"] = "..."`
                 "subscript" => {
                     let base = left.child_by_field_name("value");
@@ -340,6 +408,19 @@ impl<'t> Py<'t> {
                         if let Some(k) = left.child_by_field_name("subscript") {
                             self.environ_sets.push((k, right));
                         }
+                    }
+                    // `cfg["sqlalchemy.url"] = ...` (Alembic's `env.py` before
+                    // `engine_from_config(cfg, ...)`).
+                    let key = left
+                        .child_by_field_name("subscript")
+                        .and_then(|k| self.string_value(k));
+                    // Also `DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True`.
+                    if let (Some(b), Some(k)) = (
+                        base.filter(|b| matches!(b.kind(), "identifier" | "subscript")),
+                        key,
+                    ) {
+                        self.key_sets
+                            .push((self.src(b).to_string(), k.value, right));
                     }
                 }
                 _ => {}
@@ -609,6 +690,258 @@ impl<'t> Py<'t> {
         }
     }
 
+    /// An f-string (`f"postgresql://{USER}@{HOST}/neondb"`): its literal text, each
+    /// replacement field that names a variable holding a plain literal (a module constant)
+    /// as that literal's text (shared: an edit never lands there; spans point at the field),
+    /// any other field kept as
+    /// written (`{password}`), a run-time part. `None` for f-strings whose literal text has
+    /// escapes or doubled braces (not mapped byte for byte here).
+    fn fstring_value(&self, n: Node<'t>, depth: usize) -> Option<Str> {
+        if n.kind() != "string" || depth > MAX_DEPTH {
+            return None;
+        }
+        let mut c = n.walk();
+        let children: Vec<Node> = n.children(&mut c).collect();
+        let start = children.first().filter(|s| s.kind() == "string_start")?;
+        let end = children.last().filter(|s| s.kind() == "string_end")?;
+        let prefix = self.src(*start).to_ascii_lowercase();
+        if !prefix.contains('f') || !children.iter().any(|c| c.kind() == "interpolation") {
+            return None;
+        }
+        let mut value = String::new();
+        let mut pieces = PiecesBuilder::default();
+        let mut at = start.end_byte();
+        let mut based_on_url = false;
+        let literal = |pieces: &mut PiecesBuilder, value: &mut String, from: usize, to: usize| {
+            let body = self.text.get(from..to)?;
+            if body.contains('\\') || body.contains("{{") || body.contains("}}") {
+                return None;
+            }
+            if !body.is_empty() {
+                pieces.literal(
+                    body.len(),
+                    OffsetMap::Identity { start: from },
+                    Quoting::Quoted,
+                );
+                value.push_str(body);
+            }
+            Some(())
+        };
+        for i in children.iter().filter(|c| c.kind() == "interpolation") {
+            literal(&mut pieces, &mut value, at, i.start_byte())?;
+            let expr = i
+                .child_by_field_name("expression")
+                .or_else(|| i.named_child(0));
+            let only_expr = i.named_child_count() == 1;
+            let constant = expr
+                .filter(|e| only_expr && e.kind() == "identifier")
+                .and_then(|e| self.assigned(self.src(e), e.start_byte()))
+                .and_then(|v| self.string_value(v));
+            match constant {
+                // Findings point at the field (`{HOST}`), where users read this value.
+                Some(k) => {
+                    based_on_url |= super::looks_like_conninfo(&k.value);
+                    pieces.shared(
+                        k.value.len(),
+                        OffsetMap::Opaque {
+                            span: i.byte_range(),
+                        },
+                    );
+                    value.push_str(&k.value);
+                }
+                None => {
+                    let raw = self.src(*i);
+                    pieces.unknown(raw.len(), i.byte_range());
+                    value.push_str(raw);
+                }
+            }
+            at = i.end_byte();
+        }
+        literal(&mut pieces, &mut value, at, end.start_byte())?;
+        let mut map = pieces.build();
+        // `f"{BASE}neondb"` with `BASE` a URL itself: which of the two a fix belongs in is
+        // not for a tool to decide, so no piece is editable.
+        if based_on_url {
+            if let OffsetMap::Pieces(list) = &mut map {
+                for p in list.iter_mut() {
+                    if let PieceKind::Literal { map, .. } = &p.kind {
+                        p.kind = PieceKind::Shared { map: map.clone() };
+                    }
+                }
+            }
+        }
+        Some(Str { value, map })
+    }
+
+    /// A value assembled from literals and module constants: `'postgresql://' + HOST`,
+    /// `'postgresql://{}@{}/db'.format(USER, HOST)` (also `{0}`, `{name}`),
+    /// `'postgresql://%s@%s/db' % (USER, HOST)`. At least one part must be a constant (a
+    /// variable assigned a plain literal); other parts are kept as `{expr}`, a run-time part.
+    /// Findings on a constant point where it is used; no piece is editable when a constant
+    /// is a URL itself (which of the two a fix belongs in is not for a tool to decide).
+    fn assembled(&self, n: Node<'t>, depth: usize) -> Option<Str> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        enum Part<'t> {
+            Lit(Str),
+            Const(Str, std::ops::Range<usize>),
+            Unknown(Node<'t>),
+        }
+        let constant = |e: Node<'t>| -> Option<Str> {
+            if e.kind() != "identifier" {
+                return None;
+            }
+            let v = self.assigned(self.src(e), e.start_byte())?;
+            if v.id() == e.id() {
+                return None;
+            }
+            self.string_value(v)
+        };
+        let operand = |e: Node<'t>| -> Part<'t> {
+            if let Some(s) = self.string_value(e) {
+                return Part::Lit(s);
+            }
+            match constant(e) {
+                Some(k) => Part::Const(k, e.byte_range()),
+                None => Part::Unknown(e),
+            }
+        };
+        // The map of `t.value[at..end]` (one literal: an identity or a table cut to length).
+        let slice = |t: &Str, at: usize, end: usize| -> OffsetMap {
+            match crate::site::sub_map(&t.map, at) {
+                OffsetMap::Table(mut table) => {
+                    table.truncate(end - at + 1);
+                    OffsetMap::Table(table)
+                }
+                m => m,
+            }
+        };
+        // Splits a template's literal text at its fields; each field's argument by `arg`.
+        let template = |t: &Str,
+                        open: &str,
+                        arg: &mut dyn FnMut(&str) -> Option<Node<'t>>|
+         -> Option<Vec<Part<'t>>> {
+            if !matches!(t.map, OffsetMap::Identity { .. } | OffsetMap::Table(_)) {
+                return None;
+            }
+            let mut parts = Vec::new();
+            let mut at = 0;
+            let text = &t.value;
+            while let Some(i) = text[at..].find(open).map(|i| i + at) {
+                let (end, field) = if open == "{" {
+                    let close = text[i..].find('}')? + i;
+                    (close + 1, &text[i + 1..close])
+                } else {
+                    (i + 2, "")
+                };
+                if i > at {
+                    parts.push(Part::Lit(Str {
+                        value: text[at..i].to_string(),
+                        map: slice(t, at, i),
+                    }));
+                }
+                let node = arg(field)?;
+                parts.push(operand(node));
+                at = end;
+            }
+            if at < text.len() {
+                parts.push(Part::Lit(Str {
+                    value: text[at..].to_string(),
+                    map: slice(t, at, text.len()),
+                }));
+            }
+            Some(parts)
+        };
+        let parts: Vec<Part<'t>> = match n.kind() {
+            "binary_operator" => {
+                let op = n.child_by_field_name("operator").map(|o| o.kind());
+                match op {
+                    Some("+") => plus_operands(n)?.into_iter().map(operand).collect(),
+                    Some("%") => {
+                        let t = self.string_value(n.child_by_field_name("left")?)?;
+                        if t.value.contains("%%") || t.value.contains("%(") {
+                            return None;
+                        }
+                        let right = n.child_by_field_name("right")?;
+                        let args: Vec<Node<'t>> = if right.kind() == "tuple" {
+                            let mut c = right.walk();
+                            right.named_children(&mut c).collect()
+                        } else {
+                            vec![right]
+                        };
+                        let mut next = args.into_iter();
+                        let parts = template(&t, "%s", &mut |_| next.next())?;
+                        if next.next().is_some() {
+                            return None;
+                        }
+                        parts
+                    }
+                    _ => return None,
+                }
+            }
+            "call" => {
+                let f = n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "attribute")?;
+                if f.child_by_field_name("attribute").map(|a| self.src(a)) != Some("format") {
+                    return None;
+                }
+                let t = self.string_value(f.child_by_field_name("object")?)?;
+                if t.value.contains("{{") || t.value.contains("}}") {
+                    return None;
+                }
+                let mut auto = 0usize;
+                template(&t, "{", &mut |field| {
+                    if field.is_empty() {
+                        auto += 1;
+                        self.positional(n, auto - 1)
+                    } else if let Ok(i) = field.parse::<usize>() {
+                        self.positional(n, i)
+                    } else if field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        self.kwarg(n, field)
+                    } else {
+                        None
+                    }
+                })?
+            }
+            _ => return None,
+        };
+        if !parts.iter().any(|p| matches!(p, Part::Const(..))) {
+            return None;
+        }
+        let based_on_url = parts
+            .iter()
+            .any(|p| matches!(p, Part::Const(k, _) if super::looks_like_conninfo(&k.value)));
+        let mut value = String::new();
+        let mut pieces = PiecesBuilder::default();
+        for p in parts {
+            match p {
+                Part::Lit(s) => {
+                    if based_on_url {
+                        pieces.shared(s.value.len(), s.map.clone());
+                    } else {
+                        append_piece(&mut pieces, &s);
+                    }
+                    value.push_str(&s.value);
+                }
+                Part::Const(k, span) => {
+                    pieces.shared(k.value.len(), OffsetMap::Opaque { span });
+                    value.push_str(&k.value);
+                }
+                Part::Unknown(e) => {
+                    let raw = format!("{{{}}}", self.src(e));
+                    pieces.unknown(raw.len(), e.byte_range());
+                    value.push_str(&raw);
+                }
+            }
+        }
+        Some(Str {
+            value,
+            map: pieces.build(),
+        })
+    }
+
     /// Literals joined into one value (`'a' 'b'`, `'a' + 'b'`): each literal is a piece of
     /// its own, so a fix lands inside the quotes of the one that ends the value.
     fn joined(&self, parts: &[Node]) -> Option<Str> {
@@ -689,7 +1022,10 @@ impl<'t> Py<'t> {
         if depth > MAX_DEPTH {
             return Src::unknown();
         }
-        if let Some(s) = self.string_value(n) {
+        if let Some(s) = self
+            .string_value(n)
+            .or_else(|| self.fstring_value(n, depth))
+        {
             return Src::of(UrlSource::Literal {
                 text: s.value,
                 map: s.map,
@@ -714,7 +1050,13 @@ impl<'t> Py<'t> {
                     _ => Src::unknown(),
                 }
             }
-            "attribute" => self.attribute_source(n),
+            "attribute" => match self
+                .self_attribute(n)
+                .and_then(|k| self.assigned(&k, n.start_byte()))
+            {
+                Some(v) if v.id() != n.id() => self.source(v, depth + 1),
+                _ => self.attribute_source(n),
+            },
             "boolean_operator" => {
                 // `os.getenv("X") or "default"`: the variable decides.
                 let left = n
@@ -728,7 +1070,20 @@ impl<'t> Py<'t> {
                         .unwrap_or_else(Src::unknown),
                 }
             }
-            "call" => self.call_source(n, depth),
+            "binary_operator" => match self.assembled(n, depth) {
+                Some(s) => Src::of(UrlSource::Literal {
+                    text: s.value,
+                    map: s.map,
+                }),
+                None => Src::unknown(),
+            },
+            "call" => match self.assembled(n, depth) {
+                Some(s) => Src::of(UrlSource::Literal {
+                    text: s.value,
+                    map: s.map,
+                }),
+                None => self.call_source(n, depth),
+            },
             _ => Src::unknown(),
         }
     }
@@ -749,7 +1104,9 @@ impl<'t> Py<'t> {
             o.ends_with("settings") || o.ends_with("settings()") || o == "config"
         });
         let upper = attr.to_ascii_uppercase();
-        if settings_like && (upper.contains("URL") || upper.contains("DSN")) {
+        if settings_like
+            && (upper.contains("URL") || upper.contains("URI") || upper.contains("DSN"))
+        {
             return Src::of(UrlSource::EnvVar(upper));
         }
         Src::unknown()
@@ -813,7 +1170,35 @@ impl<'t> Py<'t> {
                 _ => {}
             }
         }
+        // `get_url()` defined in this file: what it returns.
+        if let Some(f) = func.filter(|f| f.kind() == "identifier") {
+            if let Some(value) = self.returned(self.src(f)) {
+                return self.source(value, depth + 1);
+            }
+        }
         Src::unknown()
+    }
+
+    /// The value the first `return` of function `name` (defined in this file) returns,
+    /// when it takes no required arguments here (its result does not depend on the call).
+    fn returned(&self, name: &str) -> Option<Node<'t>> {
+        let def = self.functions.get(name)?;
+        let body = def.child_by_field_name("body")?;
+        let mut found = None;
+        walk(body, |n, ancestors| {
+            if found.is_some() || n.kind() != "return_statement" {
+                return;
+            }
+            // A nested function's return is not this function's.
+            if ancestors
+                .iter()
+                .any(|a| a.id() != def.id() && a.kind() == "function_definition")
+            {
+                return;
+            }
+            found = n.named_child(0);
+        });
+        found
     }
 
     /// `URL.create("postgresql+asyncpg", username=..., host=..., query={...})` with a
@@ -1070,6 +1455,278 @@ impl<'t> Py<'t> {
         for d in &self.databases {
             self.extract_databases(cx, *d);
         }
+        for call in &self.calls {
+            self.extract_use(cx, *call);
+        }
+        // `DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True` after the entry.
+        for (base, key, value) in &self.key_sets {
+            if key != "DISABLE_SERVER_SIDE_CURSORS" || !base.starts_with("DATABASES") {
+                continue;
+            }
+            let v = self.setting_value(*value, 0);
+            for c in cx
+                .out
+                .clients
+                .iter_mut()
+                .filter(|c| c.driver == Driver::Django && c.file == cx.file_id)
+            {
+                c.settings.push(Setting {
+                    name: key.clone(),
+                    value: v.clone(),
+                    span: value.byte_range(),
+                });
+            }
+        }
+    }
+
+    /// SQL run on a connection (`cur.execute("SET ...")`, `await conn.execute(...)`,
+    /// `conn.execute(text(...))`) and session features (`add_listener`, `WITH HOLD` cursors),
+    /// when the connection can be followed back to a driver call of this file.
+    fn extract_use(&self, cx: &mut Cx, call: Node<'t>) {
+        let Some(f) = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+        else {
+            return;
+        };
+        let (Some(obj), Some(method)) = (
+            f.child_by_field_name("object"),
+            f.child_by_field_name("attribute").map(|a| self.src(a)),
+        ) else {
+            return;
+        };
+        let (sql, span) = match method {
+            "execute" | "executemany" | "exec_driver_sql" | "fetch" | "fetchrow" | "fetchval"
+            | "copy_expert" => {
+                let Some(arg) = self
+                    .positional(call, 0)
+                    .or_else(|| self.kwarg(call, "query"))
+                    .or_else(|| self.kwarg(call, "statement"))
+                else {
+                    return;
+                };
+                // `text("...")`, `sql.SQL("...")`: the SQL is their argument.
+                let arg = if arg.kind() == "call"
+                    && self.callee(arg).is_some_and(|q| {
+                        q == "text" || q.ends_with(".text") || q.ends_with("sql.SQL")
+                    }) {
+                    match self.positional(arg, 0) {
+                        Some(a) => a,
+                        None => return,
+                    }
+                } else {
+                    arg
+                };
+                // `SQL = "SET ..."; cur.execute(SQL)`: the literal it holds.
+                let arg = match arg.kind() {
+                    "identifier" => match self.assigned(self.src(arg), arg.start_byte()) {
+                        Some(v) if v.id() != arg.id() => v,
+                        _ => return,
+                    },
+                    _ => arg,
+                };
+                let Some(s) = self.string_value(arg) else {
+                    return;
+                };
+                (s.value, arg.byte_range())
+            }
+            // asyncpg's `add_listener` runs `LISTEN` on this connection.
+            "add_listener" => {
+                let chan = self
+                    .positional(call, 0)
+                    .and_then(|c| self.string_value(c))
+                    .map_or_else(|| "channel".to_string(), |c| c.value);
+                (format!("LISTEN {chan}"), call.byte_range())
+            }
+            // psycopg2 `conn.cursor(name, withhold=True)`: a `WITH HOLD` server cursor.
+            "cursor"
+                if self
+                    .kwarg(call, "withhold")
+                    .is_some_and(|v| self.src(v) == "True") =>
+            {
+                (
+                    "DECLARE c CURSOR WITH HOLD FOR".to_string(),
+                    call.byte_range(),
+                )
+            }
+            _ => return,
+        };
+        let Some((driver, url)) = self.client_of(obj, 0) else {
+            return;
+        };
+        cx.out.uses.push(crate::site::ConnectionUse {
+            file: cx.file_id,
+            span,
+            driver: Some(driver),
+            api: method.to_string(),
+            sql: Some(sql),
+            url,
+        });
+    }
+
+    /// The driver call a connection, cursor, pool or engine expression comes from, followed
+    /// through variables, `with ... as` names, `await` and the methods that hand out a
+    /// connection (`cursor()`, `connect()`, `begin()`, `acquire()`, `getconn()`...).
+    fn client_of(&self, n: Node<'t>, depth: usize) -> Option<(Driver, UrlSource)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match n.kind() {
+            "identifier" => {
+                // A parameter of the function around it: only that function's own
+                // assignments count (a module-level `conn` is another variable).
+                let v = match self.enclosing_with_param(n) {
+                    Some(f) => self.assigned(self.src(n), n.start_byte()).filter(|v| {
+                        f.start_byte() <= v.start_byte() && v.start_byte() < n.start_byte()
+                    }),
+                    None => self.assigned(self.src(n), n.start_byte()),
+                };
+                let Some(v) = v else {
+                    return self.hooked_client(n, depth);
+                };
+                if v.id() == n.id() {
+                    return None;
+                }
+                self.client_of(v, depth + 1)
+            }
+            "await" | "parenthesized_expression" => self.client_of(n.named_child(0)?, depth + 1),
+            // `self.conn`, assigned elsewhere in the class.
+            "attribute" if self.self_attribute(n).is_some() => {
+                let key = self.self_attribute(n)?;
+                let v = self.assigned(&key, n.start_byte())?;
+                self.client_of(v, depth + 1)
+            }
+            // `engine.sync_engine` (an async engine's hooks are set on it).
+            "attribute"
+                if n.child_by_field_name("attribute").map(|a| self.src(a))
+                    == Some("sync_engine") =>
+            {
+                self.client_of(n.child_by_field_name("object")?, depth + 1)
+            }
+            "call" => {
+                if let Some(found) = self.client_call(n) {
+                    return Some(found);
+                }
+                let f = n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "attribute")?;
+                let method = self.src(f.child_by_field_name("attribute")?);
+                if matches!(
+                    method,
+                    "cursor"
+                        | "connect"
+                        | "begin"
+                        | "acquire"
+                        | "getconn"
+                        | "connection"
+                        | "raw_connection"
+                        | "execution_options"
+                        | "transaction"
+                ) {
+                    return self.client_of(f.child_by_field_name("object")?, depth + 1);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// `self.x` as the name its assignments are indexed under (`self.x`).
+    fn self_attribute(&self, n: Node<'t>) -> Option<String> {
+        if n.kind() != "attribute" {
+            return None;
+        }
+        let obj = n.child_by_field_name("object")?;
+        if obj.kind() != "identifier" || self.src(obj) != "self" {
+            return None;
+        }
+        let attr = self.src(n.child_by_field_name("attribute")?);
+        Some(format!("self.{attr}"))
+    }
+
+    /// The innermost function defined here around `n` that has a parameter named like `n`.
+    fn enclosing_with_param(&self, n: Node<'t>) -> Option<Node<'t>> {
+        let name = self.src(n);
+        let f = self
+            .functions
+            .values()
+            .filter(|f| f.start_byte() <= n.start_byte() && n.end_byte() <= f.end_byte())
+            .min_by_key(|f| f.end_byte() - f.start_byte())?;
+        let params = f.child_by_field_name("parameters")?;
+        let mut c = params.walk();
+        let found = params.named_children(&mut c).any(|p| {
+            let id = match p.kind() {
+                "identifier" => Some(p),
+                _ => p
+                    .child_by_field_name("name")
+                    .or_else(|| p.named_child(0))
+                    .filter(|i| i.kind() == "identifier"),
+            };
+            id.is_some_and(|i| self.src(i) == name)
+        });
+        found.then_some(*f)
+    }
+
+    /// The first parameter of a SQLAlchemy connection hook (`@event.listens_for(engine,
+    /// "connect") def f(dbapi_connection, record):`): a connection of that engine.
+    fn hooked_client(&self, param: Node<'t>, depth: usize) -> Option<(Driver, UrlSource)> {
+        let name = self.src(param);
+        let f = self
+            .functions
+            .values()
+            .filter(|f| f.start_byte() <= param.start_byte() && param.end_byte() <= f.end_byte())
+            .min_by_key(|f| f.end_byte() - f.start_byte())?;
+        let params = f.child_by_field_name("parameters")?;
+        let first = params.named_child(0)?;
+        if first.kind() != "identifier" || self.src(first) != name {
+            return None;
+        }
+        let decorated = f.parent().filter(|p| p.kind() == "decorated_definition")?;
+        let mut c = decorated.walk();
+        let decorators: Vec<Node<'t>> = decorated
+            .named_children(&mut c)
+            .filter(|d| d.kind() == "decorator")
+            .collect();
+        decorators.into_iter().find_map(|d| {
+            let call = d.named_child(0).filter(|e| e.kind() == "call")?;
+            if !self.callee(call)?.ends_with("listens_for") {
+                return None;
+            }
+            let event = self
+                .positional(call, 1)
+                .and_then(|e| self.string_value(e))?;
+            if !matches!(
+                event.value.as_str(),
+                "connect" | "first_connect" | "checkout" | "engine_connect"
+            ) {
+                return None;
+            }
+            self.client_of(self.positional(call, 0)?, depth + 1)
+        })
+    }
+
+    /// A driver set-up call's driver and URL source, without recording anything.
+    fn client_call(&self, call: Node<'t>) -> Option<(Driver, UrlSource)> {
+        let q = self.callee(call)?;
+        let q = match q.as_str() {
+            "create_engine" => "sqlalchemy.create_engine".to_string(),
+            "create_async_engine" => "sqlalchemy.ext.asyncio.create_async_engine".to_string(),
+            _ => q,
+        };
+        let (driver, _, url_arg) = client_api(&q)?;
+        let url_node = match url_arg {
+            UrlArg::First(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 0)),
+            UrlArg::Third(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 2)),
+            UrlArg::EnvOrDefault => return Some((driver, self.call_source(call, 0).url)),
+        };
+        let url = match url_node {
+            Some(n) => self.source(n, 0).url,
+            None => match self.kwargs_text(call, driver) {
+                Some((text, map)) => UrlSource::Literal { text, map },
+                None => UrlSource::Unknown,
+            },
+        };
+        Some((driver, url))
     }
 
     fn extract_imports(&self, cx: &mut Cx) {
@@ -1162,7 +1819,7 @@ impl<'t> Py<'t> {
             for l in &leaves {
                 in_chain.insert(l.id());
             }
-            if let Some(s) = self.string_value(*top) {
+            if let Some(s) = self.string_value(*top).or_else(|| self.assembled(*top, 0)) {
                 let key = self.string_key(*top);
                 cx.string_value(&s.value, s.map, Container::Text, key);
                 continue;
@@ -1181,10 +1838,21 @@ impl<'t> Py<'t> {
             if self.is_docstring(*n) || in_chain.contains(&n.id()) {
                 continue;
             }
-            let Some(mut s) = self.string_value(*n) else {
+            let Some(mut s) = self.string_value(*n).or_else(|| self.fstring_value(*n, 0)) else {
                 continue;
             };
-            // `'...{}'.format(x)`, `'...'.replace(...)`: changed at run time.
+            // `'...{}'.format(x)`, `'...'.replace(...)`: changed at run time, unless the
+            // fields are module constants.
+            if let Some(a) = self
+                .method_call_on(*n)
+                .and_then(|call| self.assembled(call, 0))
+            {
+                let key = self
+                    .method_call_on(*n)
+                    .and_then(|call| self.string_key(call));
+                cx.string_value(&a.value, a.map, Container::Text, key);
+                continue;
+            }
             if let Some(call) = self.method_call_on(*n) {
                 let mut pieces = PiecesBuilder::default();
                 append_piece(&mut pieces, &s);
@@ -1268,6 +1936,30 @@ impl<'t> Py<'t> {
             self.alembic_option(cx, call, method == "set_section_option");
             return;
         }
+        if self.is_alembic_env() {
+            if q.ends_with("context.configure") {
+                // Offline mode: `context.configure(url=...)` emits SQL for that URL; online
+                // mode passes `connection=` from an engine judged where it is created.
+                if let Some(u) = self.kwarg(call, "url") {
+                    let src = self.source(u, 0);
+                    self.alembic_url(
+                        cx,
+                        call,
+                        src.url,
+                        "Alembic env.py context.configure(url=...)",
+                    );
+                }
+                return;
+            }
+            if matches!(method, "engine_from_config" | "async_engine_from_config") {
+                if let Some(u) = self.engine_config_url(call) {
+                    let src = self.source(u, 0);
+                    let tool = format!("Alembic env.py {method}");
+                    self.alembic_url(cx, call, src.url, &tool);
+                }
+                return;
+            }
+        }
         if let Some((name, value)) = self.environ_setdefault(call) {
             let span = name.map.range(0..name.value.len());
             cx.binding(&name.value, span, &value.value, value.map);
@@ -1337,6 +2029,19 @@ impl<'t> Py<'t> {
                 percent_escaped: false,
             });
         }
+        if driver == Driver::SqlAlchemy {
+            if let Some(at) = self.disposed_in_scope(call) {
+                settings.push(Setting {
+                    name: "dispose".into(),
+                    value: "same scope".into(),
+                    span: at,
+                });
+            }
+        }
+        if self.is_alembic_env() {
+            let tool = format!("Alembic env.py {api}");
+            self.alembic_url(cx, call, src.url.clone(), &tool);
+        }
         cx.out.clients.push(ClientSetup {
             file: cx.file_id,
             span: call.byte_range(),
@@ -1344,6 +2049,130 @@ impl<'t> Py<'t> {
             api: api.to_string(),
             url: src.url,
             settings,
+        });
+    }
+
+    /// `engine = create_engine(...)` followed by `engine.dispose()` in the same function (or
+    /// at module level when it is created there): a one-shot script's engine. The span of
+    /// the `dispose()` call.
+    fn disposed_in_scope(&self, call: Node<'t>) -> Option<std::ops::Range<usize>> {
+        let (name, _) = self.assigns.iter().find_map(|(name, list)| {
+            list.iter()
+                .find(|(_, v)| {
+                    v.id() == call.id()
+                        || (v.kind() == "await"
+                            && v.named_child(0).is_some_and(|c| c.id() == call.id()))
+                })
+                .map(|entry| (name, entry))
+        })?;
+        // The innermost function around the call (module level when none).
+        let scope = self
+            .functions
+            .values()
+            .filter(|f| f.start_byte() <= call.start_byte() && call.end_byte() <= f.end_byte())
+            .min_by_key(|f| f.end_byte() - f.start_byte())
+            .map(|f| f.byte_range());
+        let dispose = format!("{name}.dispose");
+        self.calls
+            .iter()
+            .filter(|c| c.start_byte() > call.end_byte())
+            .filter(|c| match &scope {
+                Some(r) => r.start <= c.start_byte() && c.end_byte() <= r.end,
+                // Module level: not inside any function.
+                None => !self
+                    .functions
+                    .values()
+                    .any(|f| f.start_byte() <= c.start_byte() && c.end_byte() <= f.end_byte()),
+            })
+            .find(|c| {
+                c.child_by_field_name("function")
+                    .is_some_and(|f| self.src(f) == dispose)
+            })
+            .map(|c| c.byte_range())
+    }
+
+    /// Whether this file is an Alembic `env.py`: it imports `alembic` and calls
+    /// `context.configure`. Every connection it makes runs migrations.
+    fn is_alembic_env(&self) -> bool {
+        *self.alembic_env.get_or_init(|| {
+            self.imports.values().any(|v| v.starts_with("alembic"))
+                && self.calls.iter().any(|c| {
+                    self.callee(*c)
+                        .is_some_and(|q| q.ends_with("context.configure"))
+                })
+        })
+    }
+
+    /// The URL `engine_from_config(cfg, prefix="sqlalchemy.")` reads: `cfg["sqlalchemy.url"]`
+    /// when `cfg` is a dictionary written here or gets that key assigned before the call.
+    /// A section read from `alembic.ini` (`config.get_section(...)`) is judged there.
+    fn engine_config_url(&self, call: Node<'t>) -> Option<Node<'t>> {
+        let cfg = self
+            .kwarg(call, "configuration")
+            .or_else(|| self.positional(call, 0))?;
+        let prefix = self
+            .kwarg(call, "prefix")
+            .and_then(|p| self.string_value(p))
+            .map_or_else(|| "sqlalchemy.".to_string(), |p| p.value);
+        let key = format!("{prefix}url");
+        match cfg.kind() {
+            "dictionary" => {
+                let mut c = cfg.walk();
+                let found = cfg
+                    .named_children(&mut c)
+                    .filter(|p| p.kind() == "pair")
+                    .find(|p| {
+                        p.child_by_field_name("key")
+                            .and_then(|k| self.string_value(k))
+                            .is_some_and(|k| k.value == key)
+                    })
+                    .and_then(|p| p.child_by_field_name("value"));
+                found
+            }
+            "identifier" => {
+                let name = self.src(cfg);
+                self.key_sets
+                    .iter()
+                    .rev()
+                    .find(|(b, k, v)| b == name && *k == key && v.start_byte() < call.start_byte())
+                    .map(|(_, _, v)| *v)
+            }
+            _ => None,
+        }
+    }
+
+    /// A URL an Alembic `env.py` connects with: a migration URL. A literal site is marked
+    /// as one (the URL rules judge it); a variable or a value assembled here becomes a
+    /// migration run (judged where the variable is set). One run per URL source and file:
+    /// offline and online mode usually read the same variable.
+    fn alembic_url(&self, cx: &mut Cx, call: Node<'t>, url: UrlSource, tool: &str) {
+        if let UrlSource::Literal { text, map } = &url {
+            if let Some(site) = cx
+                .out
+                .urls
+                .iter_mut()
+                .find(|u| &u.map == map && &u.text == text)
+            {
+                site.role = Role::Migration;
+                site.role_evidence = Some(tool.to_string());
+                return;
+            }
+        }
+        if url == UrlSource::Unknown
+            || cx
+                .out
+                .migrations
+                .iter()
+                .any(|m| m.file == cx.file_id && m.url == url)
+        {
+            return;
+        }
+        cx.out.migrations.push(MigrationRun {
+            file: cx.file_id,
+            span: call.byte_range(),
+            tool: tool.to_string(),
+            work: crate::site::Work::Migration,
+            url,
         });
     }
 
@@ -1361,13 +2190,18 @@ impl<'t> Py<'t> {
     /// `connect(host="...", dbname="...", sslmode="...")`: the key/value connection string
     /// the keywords describe, when the host is a literal.
     fn kwargs_conninfo(&self, cx: &mut Cx, call: Node<'t>, driver: Driver) -> Src {
-        let Some(host) = self.kwarg(call, "host") else {
+        let Some((text, map)) = self.kwargs_text(call, driver) else {
             return Src::unknown();
         };
-        if self.string_value(host).is_none() {
-            return Src::unknown();
-        }
-        let mut parts = Vec::new();
+        cx.string_value(&text, map.clone(), Container::Text, None);
+        Src::of(UrlSource::Literal { text, map })
+    }
+
+    /// The key/value text of `connect(host="...", ...)` keywords, mapped to the host.
+    fn kwargs_text(&self, call: Node<'t>, driver: Driver) -> Option<(String, OffsetMap)> {
+        let host = self.kwarg(call, "host")?;
+        self.string_value(host)?;
+        let mut parts: Vec<(&str, String, Node<'t>, Node<'t>)> = Vec::new();
         for a in self.args(call) {
             if a.kind() != "keyword_argument" {
                 continue;
@@ -1386,16 +2220,15 @@ impl<'t> Py<'t> {
                 (_, k) if neon_lint_core::conninfo::is_libpq_keyword(k) => k,
                 _ => continue,
             };
-            if let Some(v) = self.literal_text(v) {
-                parts.push(format!("{key}={}", kv_quote(&v)));
+            if let Some(v_text) = self.literal_text(v) {
+                parts.push((key, kv_quote(&v_text), k, v));
             }
         }
-        let text = parts.join(" ");
-        let map = OffsetMap::Opaque {
-            span: host.byte_range(),
-        };
-        cx.string_value(&text, map.clone(), Container::Text, None);
-        Src::of(UrlSource::Literal { text, map })
+        // The host first: findings on the whole string start at it.
+        parts.sort_by_key(|(key, ..)| *key != "host");
+        Some(keyword_conninfo(parts.iter().map(|(key, value, k, v)| {
+            (*key, value.as_str(), k.byte_range(), v.byte_range())
+        })))
     }
 
     /// `DATABASES = {"default": {...}}` (or `DATABASES["default"] = {...}`).
@@ -1467,15 +2300,21 @@ impl<'t> Py<'t> {
         }
         let url = match values.get("HOST").and_then(|h| self.string_value(*h)) {
             Some(host) => {
-                let mut parts = vec![format!("host={}", kv_quote(&host.value))];
+                let Some(host_node) = values.get("HOST") else {
+                    return;
+                };
+                let mut parts: Vec<(String, String, std::ops::Range<usize>)> =
+                    vec![("host".into(), kv_quote(&host.value), host_node.byte_range())];
                 for (key, kw) in [
                     ("PORT", "port"),
                     ("NAME", "dbname"),
                     ("USER", "user"),
                     ("PASSWORD", "password"),
                 ] {
-                    if let Some(v) = values.get(key).and_then(|v| self.literal_text(*v)) {
-                        parts.push(format!("{kw}={}", kv_quote(&v)));
+                    if let Some(node) = values.get(key) {
+                        if let Some(v) = self.literal_text(*node) {
+                            parts.push((kw.into(), kv_quote(&v), node.byte_range()));
+                        }
                     }
                 }
                 if let Some(opts) = values.get("OPTIONS").filter(|o| o.kind() == "dictionary") {
@@ -1484,25 +2323,22 @@ impl<'t> Py<'t> {
                         let k = pair
                             .child_by_field_name("key")
                             .and_then(|k| self.string_value(k));
-                        let v = pair
-                            .child_by_field_name("value")
-                            .and_then(|v| self.literal_text(v));
-                        if let (Some(k), Some(v)) = (k, v) {
+                        let v = pair.child_by_field_name("value");
+                        let v_text = v.and_then(|v| self.literal_text(v));
+                        if let (Some(k), Some(v), Some(v_text)) = (k, v, v_text) {
                             if neon_lint_core::conninfo::is_libpq_keyword(&k.value)
                                 && k.value != "options"
                             {
-                                parts.push(format!("{}={}", k.value, kv_quote(&v)));
+                                parts.push((k.value, kv_quote(&v_text), v.byte_range()));
                             }
                         }
                     }
                 }
-                let text = parts.join(" ");
-                let Some(host_node) = values.get("HOST") else {
-                    return;
-                };
-                let map = OffsetMap::Opaque {
-                    span: host_node.byte_range(),
-                };
+                let (text, map) = keyword_conninfo(
+                    parts
+                        .iter()
+                        .map(|(k, v, span)| (k.as_str(), v.as_str(), span.clone(), span.clone())),
+                );
                 cx.string_value(
                     &text,
                     map.clone(),
@@ -1927,6 +2763,35 @@ fn kv_quote(v: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// A key/value connection string made of keywords written one by one (`connect(host=...,
+/// password=...)`, Django's `HOST`/`PASSWORD`): each keyword and each value maps to where
+/// it is written (a finding on the password points at the password), and none is editable.
+fn keyword_conninfo<'a>(
+    parts: impl Iterator<
+        Item = (
+            &'a str,
+            &'a str,
+            std::ops::Range<usize>,
+            std::ops::Range<usize>,
+        ),
+    >,
+) -> (String, OffsetMap) {
+    let mut text = String::new();
+    let mut pieces = PiecesBuilder::default();
+    for (key, value, key_span, value_span) in parts {
+        let head = if text.is_empty() {
+            format!("{key}=")
+        } else {
+            format!(" {key}=")
+        };
+        pieces.shared(head.len(), OffsetMap::Opaque { span: key_span });
+        text.push_str(&head);
+        pieces.shared(value.len(), OffsetMap::Opaque { span: value_span });
+        text.push_str(value);
+    }
+    (text, pieces.build())
 }
 
 /// Percent-encodes the characters that would end a URI component.

@@ -564,7 +564,23 @@ fn recognize(words: &[Word]) -> Option<Recognized> {
                         })
                         .flatten()
                 })
-                .map(given)?;
+                .map(given);
+            // No connection string, host flag or expansion anywhere on the line: libpq's
+            // `PGHOST` decides (`pg_dump -Fc -f backup.dump`).
+            let url = match url {
+                Some(u) => u,
+                None if !rest.iter().any(|w| {
+                    w.text.contains(['$', '=', '`'])
+                        || w.text.contains("://")
+                        || w.text == "-h"
+                        || w.text.starts_with("--host")
+                        || (w.text.starts_with("-h") && w.text.len() > 2)
+                }) =>
+                {
+                    CommandUrl::Var("PGHOST".into())
+                }
+                None => return None,
+            };
             (tool.to_string(), url)
         }
         _ => return None,

@@ -104,11 +104,68 @@ pub(super) fn extract(cx: &mut Cx) {
     let Receiver {
         scalars, bindings, ..
     } = r;
+    let env_file_owners: Vec<&str> = scalars
+        .iter()
+        .filter_map(|s| s.path.strip_suffix(".env_file"))
+        .collect();
+    libpq_environments(cx, &bindings, &env_file_owners);
     for b in bindings {
         cx.binding(&b.name, b.name_span, &b.value, b.map);
     }
+    let spring: Vec<super::spring::Entry> = scalars
+        .iter()
+        .map(|s| super::spring::Entry {
+            key: &s.path,
+            value: &s.value,
+            map: &s.map,
+        })
+        .collect();
+    super::spring::record(cx, &spring);
+    drop(spring);
     for s in scalars {
         cx.string_value(&s.value, s.map, Container::ConfigValue, Some(s.path));
+    }
+}
+
+/// The connection strings libpq's `PG*` variables make in each environment that sets
+/// `PGHOST`: its own map plus the maps of enclosing scopes (a workflow's and a job's `env:`
+/// for a step; never a sibling step's or another compose service's).
+fn libpq_environments(cx: &mut Cx, bindings: &[Binding], env_file_owners: &[&str]) {
+    let parent = |scope: &str| scope.rsplit_once('.').map_or("", |(p, _)| p).to_string();
+    let encloses = |outer: &str, inner: &str| {
+        outer.is_empty() && !inner.is_empty() || inner.starts_with(&format!("{outer}."))
+    };
+    let mut seen = Vec::new();
+    for host in bindings.iter().filter(|b| b.name == "PGHOST") {
+        if seen.contains(&host.at) {
+            continue;
+        }
+        seen.push(host.at);
+        let here = parent(&host.scope);
+        let mut env: Vec<&Binding> = bindings
+            .iter()
+            .filter(|b| b.at == host.at || encloses(&parent(&b.scope), &here))
+            .collect();
+        // Outermost first: the innermost binding of a name wins.
+        env.sort_by_key(|b| (b.at == host.at, parent(&b.scope).len()));
+        // A compose service that also loads `env_file:` may get `PGSSLMODE` from there
+        // (`environment:` wins over it when it sets one): not judged rather than guessed.
+        let loads_files = env_file_owners
+            .iter()
+            .any(|owner| host.scope.starts_with(&format!("{owner}.")));
+        if loads_files && !env.iter().any(|b| b.name == "PGSSLMODE") {
+            continue;
+        }
+        let vars: Vec<super::libpq_env::Var> = env
+            .iter()
+            .map(|b| super::libpq_env::Var {
+                name: &b.name,
+                name_span: b.name_span.clone(),
+                value: &b.value,
+                map: &b.map,
+            })
+            .collect();
+        super::libpq_env::record(cx, &vars);
     }
 }
 
@@ -119,6 +176,10 @@ struct Scalar {
 }
 
 struct Binding {
+    /// Path of the env map or list it is in (`jobs.build.env`).
+    scope: String,
+    /// Where that map or list starts (one per map: two steps' `env:` differ).
+    at: usize,
     name: String,
     name_span: Range<usize>,
     value: String,
@@ -131,10 +192,12 @@ enum Frame {
         /// The key just read, waiting for its value, with its span.
         key: Option<(String, Range<usize>)>,
         env: bool,
+        at: usize,
     },
     Seq {
         path: String,
         env: bool,
+        at: usize,
     },
 }
 
@@ -210,15 +273,18 @@ impl MarkedEventReceiver for Receiver<'_> {
         match ev {
             Event::MappingStart(..) => {
                 let (path, env) = self.child();
+                let at = self.byte(&mark);
                 self.stack.push(Frame::Map {
                     path,
                     key: None,
                     env,
+                    at,
                 });
             }
             Event::SequenceStart(..) => {
                 let (path, env) = self.child();
-                self.stack.push(Frame::Seq { path, env });
+                let at = self.byte(&mark);
+                self.stack.push(Frame::Seq { path, env, at });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
@@ -243,16 +309,24 @@ impl MarkedEventReceiver for Receiver<'_> {
                     Some(Frame::Map {
                         env: true,
                         key: Some((k, kspan)),
-                        ..
+                        path: scope,
+                        at,
                     }) => {
                         self.bindings.push(Binding {
+                            scope: scope.clone(),
+                            at: *at,
                             name: k.clone(),
                             name_span: kspan.clone(),
                             value: value.clone(),
                             map: map.clone(),
                         });
                     }
-                    Some(Frame::Seq { env: true, .. }) => {
+                    Some(Frame::Seq {
+                        env: true,
+                        path: scope,
+                        at,
+                    }) => {
+                        let (scope, at) = (scope.clone(), *at);
                         if let Some((name, v)) = value.split_once('=') {
                             let vmap = match &map {
                                 OffsetMap::Identity { start } => OffsetMap::Identity {
@@ -261,6 +335,8 @@ impl MarkedEventReceiver for Receiver<'_> {
                                 other => other.clone(),
                             };
                             self.bindings.push(Binding {
+                                scope,
+                                at,
                                 name: name.trim().to_string(),
                                 name_span: map.range(0..name.len()),
                                 value: v.to_string(),

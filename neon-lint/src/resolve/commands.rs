@@ -35,6 +35,10 @@ pub(super) fn resolve(project: &mut Project) {
         };
         for var in vars {
             let url = lookup(&cmd.env, &var, cmd.inherits_project_env, 0);
+            if var == LIBPQ_HOST && url != UrlSource::Unknown {
+                runs.extend(libpq_host_runs(project, cmd, &url));
+                continue;
+            }
             if url != UrlSource::Unknown {
                 runs.push(MigrationRun {
                     file: cmd.file,
@@ -47,6 +51,53 @@ pub(super) fn resolve(project: &mut Project) {
         }
     }
     project.migrations.extend(runs);
+}
+
+/// The variable libpq (`pg_dump`, `pg_restore`) reads its host from when no connection
+/// string is given.
+pub(crate) const LIBPQ_HOST: &str = "PGHOST";
+
+/// `pg_dump` with no connection string: the host `PGHOST` names, as `host=...` (a bare
+/// host is not a connection string). Mapped into the value's own file only when that is
+/// the command's; elsewhere the run's findings point at the command.
+fn libpq_host_runs(
+    project: &Project,
+    cmd: &crate::site::MigrationCommand,
+    url: &UrlSource,
+) -> Vec<MigrationRun> {
+    let mut out = Vec::new();
+    for v in super::resolve_source(project, url, cmd.file) {
+        let host = v.text.trim();
+        if host.is_empty() || host.contains(['=', '/', ' ', '$', '{']) {
+            continue;
+        }
+        let map = if v.file == cmd.file {
+            let mut b = crate::site::PiecesBuilder::default();
+            b.shared(
+                5,
+                crate::site::OffsetMap::Opaque {
+                    span: v.map.range(0..v.text.len()),
+                },
+            );
+            b.shared(v.text.len(), v.map.clone());
+            b.build()
+        } else {
+            crate::site::OffsetMap::Opaque {
+                span: cmd.span.clone(),
+            }
+        };
+        out.push(MigrationRun {
+            file: cmd.file,
+            span: cmd.span.clone(),
+            tool: cmd.tool.clone(),
+            work: cmd.work,
+            url: UrlSource::Literal {
+                text: format!("host={}", v.text),
+                map,
+            },
+        });
+    }
+    out
 }
 
 /// The value of `name` for a command: its scope first (last setting wins), then the

@@ -17,6 +17,7 @@ mod plaintext_connector;
 mod pooled_migration_run;
 mod pooled_url_in_direct_variable;
 mod python_drivers;
+mod server_side_cursors_on_pooler;
 mod session_state_on_pooler;
 mod stale_pool;
 mod startup_options_beside_url;
@@ -50,6 +51,10 @@ pub static PROJECT_RULES: &[ProjectRule] = &[
     ProjectRule {
         meta: &session_state_on_pooler::SESSION_STATE_ON_POOLER,
         check: session_state_on_pooler::check,
+    },
+    ProjectRule {
+        meta: &server_side_cursors_on_pooler::SERVER_SIDE_CURSORS_ON_POOLER,
+        check: server_side_cursors_on_pooler::check,
     },
     ProjectRule {
         meta: &missing_direct_url::MISSING_DIRECT_URL,

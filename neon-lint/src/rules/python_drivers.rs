@@ -272,7 +272,15 @@ pub(crate) fn stale_pool(
                     .imports
                     .iter()
                     .any(|i| i.file == client.file && i.module == "alembic");
-                if pre_ping || null_pool || recycled || unknown_options || one_migration_run {
+                // A one-shot script disposes of its engine before anything can go stale.
+                let disposed = setting(client, "dispose").is_some();
+                if pre_ping
+                    || null_pool
+                    || recycled
+                    || unknown_options
+                    || one_migration_run
+                    || disposed
+                {
                     continue;
                 }
                 let values = client_values(project, client);

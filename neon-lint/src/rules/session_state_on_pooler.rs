@@ -20,6 +20,13 @@ neon_lint_core::declare_rule! {
     ///   `sql_query`/`batch_execute`, sea-orm `execute_unprepared`/`Statement`; in
     ///   JavaScript, `query(...)` on a pg or `@neondatabase/serverless` client (or on
     ///   `await pool.connect()`), and postgres.js / `neon()` tagged templates and `unsafe`;
+    ///   in Python, `execute`/`executemany`/`fetch*`/`exec_driver_sql` (SQL given as a
+    ///   literal or `text("...")`) on a psycopg2, psycopg, asyncpg or SQLAlchemy connection,
+    ///   cursor, pool or engine followed back to its driver call in the same file (through
+    ///   variables, `with ... as`, `await`, `cursor()`, `connect()`, `begin()`, `acquire()`),
+    ///   asyncpg `add_listener` (`LISTEN`), psycopg2 `cursor(..., withhold=True)`, and SQL
+    ///   run in SQLAlchemy `@event.listens_for(engine, "connect")` hooks on the hook's
+    ///   connection;
     /// - hooks that run such SQL on every new connection: sqlx `after_connect` (and
     ///   `before_acquire`, `after_release`), deadpool `post_create`;
     /// - session features: sqlx `PgListener` (`LISTEN`), `PgAdvisoryLock` (session lock),

@@ -14,11 +14,18 @@ neon_lint_core::declare_rule! {
     ///   `pool_recycle` of 300 s or less, also avoids it). Options given as `**options` are
     ///   read when the dictionary is written in the same file; a spread of one built
     ///   elsewhere is not judged. The engine Alembic's `env.py` builds for one migration run
-    ///   is not judged either: it never waits between requests;
+    ///   is not judged either: it never waits between requests, nor is an engine a one-shot
+    ///   script disposes of (`engine.dispose()`) in the function (or module) that creates it;
     /// - Django `CONN_MAX_AGE` over 300 or `None` (also `dj_database_url`'s `conn_max_age`)
     ///   without `CONN_HEALTH_CHECKS = True`;
     /// - (Rust) deadpool-postgres left at `RecyclingMethod::Fast` (its default: a
-    ///   `Config` without `manager`, `Manager::new`), sqlx and sea-orm
+    ///   `Config` without `manager`, `Manager::new`), as advice (`info`): `Fast` checks
+    ///   `Client::is_closed()`, which is true once the connection task has seen the socket
+    ///   close, so it does catch a connection the suspended compute closed cleanly; what it
+    ///   misses is a connection whose close never reached the client (a NAT, proxy or load
+    ///   balancer that dropped it silently) or arrives between checkout and the first query,
+    ///   because it sends nothing to the server. `Verified` runs an empty query and catches
+    ///   those too. sqlx and sea-orm
     ///   `test_before_acquire(false)` without an `idle_timeout` under 300 s, bb8 and r2d2
     ///   `test_on_check_out(false)`. A deadpool `Config` read from configuration files or
     ///   the environment is not judged (its `manager` is not known here).
@@ -93,20 +100,35 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         let Some((span, what, help)) = finding else {
             continue;
         };
+        // deadpool's `Fast` does notice a cleanly closed connection (`is_closed()`): only
+        // the silently dropped ones get through, so it is advice.
+        let level = if c.driver == Driver::Deadpool {
+            neon_lint_core::Level::Info
+        } else {
+            STALE_POOL.default_level
+        };
         let judged = Judged::of(project, &c.url, c.file);
         let Some(neon) = judged.neon(project, config) else {
             continue;
         };
         out.push(Diagnostic {
             rule: &STALE_POOL,
-            level: STALE_POOL.default_level,
+            level,
             file: c.file,
             span,
-            message: format!(
-                "{what} on Neon{}: they break after the compute scales to zero",
-                via(neon)
-            ),
-            label: "no health check on checkout".into(),
+            message: if c.driver == Driver::Deadpool {
+                format!("{what} (Neon{})", via(neon))
+            } else {
+                format!(
+                    "{what} on Neon{}: they break after the compute scales to zero",
+                    via(neon)
+                )
+            },
+            label: if c.driver == Driver::Deadpool {
+                "no round trip on checkout".into()
+            } else {
+                "no health check on checkout".into()
+            },
             help: Some(help.into()),
             secondary: Vec::new(),
             fix: None,
@@ -146,14 +168,14 @@ fn rust_deadpool(c: &ClientSetup) -> Option<(std::ops::Range<usize>, String, &'s
     match method {
         Some(m) if m.value.ends_with("Fast") => Some((
             m.span.clone(),
-            "`RecyclingMethod::Fast` reuses connections without testing them".to_string(),
+            "`RecyclingMethod::Fast` checks only `is_closed()`, never the server: a connection dropped without a close reaching the client is handed out".to_string(),
             HELP,
         )),
         Some(_) => None,
         None if setting(c, "config_source").is_some() || c.api.ends_with("Manager::from_config") => None,
         None => Some((
             c.span.clone(),
-            "deadpool-postgres defaults to `RecyclingMethod::Fast`, which reuses connections without testing them"
+            "deadpool-postgres defaults to `RecyclingMethod::Fast`, which checks only `is_closed()`, never the server: a connection dropped without a close reaching the client is handed out"
                 .to_string(),
             HELP,
         )),

@@ -23,6 +23,15 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             {
                 continue;
             }
+            // A password written beside its URL (Spring): the URL's own site has the rest.
+            if site
+                .key
+                .as_deref()
+                .is_some_and(crate::extract::spring::credential_only)
+                && f.rule.code != "NL060"
+            {
+                continue;
+            }
             let mut d = to_diagnostic(site, f);
             // A Django `DATABASES` entry has no URL to append to: its driver parameters go
             // in `OPTIONS`, which Django hands to the driver.
@@ -32,6 +41,44 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                     "add `\"OPTIONS\": {\"sslmode\": \"require\"}` to this `DATABASES` entry (Django passes `OPTIONS` to the driver as connection parameters); Neon refuses plaintext connections"
                         .into(),
                 );
+            }
+            // libpq's `PG*` variables: the parameter is another variable of the same
+            // environment.
+            if site.key.as_deref() == Some(crate::extract::libpq_env::LIBPQ_ENV) {
+                match d.rule.code {
+                    "NL001" => {
+                        d.message = "`PGHOST` names a Neon host and no `PGSSLMODE` is set beside it: libpq then uses `sslmode=prefer`, which falls back to plaintext and never checks the server".into();
+                        d.help = Some("set `PGSSLMODE=require` (or `verify-full`) in the same environment as `PGHOST`; Neon refuses plaintext connections".into());
+                    }
+                    "NL002" => {
+                        d.help = Some("set `PGSSLMODE=require` (or `verify-full`): Neon refuses plaintext connections".into());
+                    }
+                    "NL060" => {
+                        d.message =
+                            "Neon password committed in `PGPASSWORD`, beside a Neon `PGHOST`"
+                                .into();
+                        d.help = Some("set `PGPASSWORD` from a secret store at run time (CI secrets, the platform's environment), and rotate the password (it is in the history now)".into());
+                    }
+                    _ => {}
+                }
+            }
+            // A `.pgpass` is the right place for a password, as long as git does not track it.
+            if site.key.as_deref() == Some(crate::extract::pgpass::PGPASS) {
+                if !project.git.is_tracked(&project.files[site.file].path) {
+                    continue;
+                }
+                d.message = "`.pgpass` with a Neon password is tracked by git".into();
+                d.help = Some("`git rm --cached` the file, add it to `.gitignore`, and rotate the password (it is in the history now)".into());
+                out.push(d);
+                continue;
+            }
+            if let Some(key) = site
+                .key
+                .as_deref()
+                .filter(|k| crate::extract::spring::credential_only(k))
+            {
+                d.message = format!("Neon password committed in `{key}`, beside its Neon URL");
+                d.help = Some("take the value from the environment instead (Spring resolves `${...}` placeholders), give it from a secret store at run time, and rotate the password (it is in the history now)".into());
             }
             out.push(d);
         }
