@@ -476,3 +476,18 @@ fn getenv_fallback_and_variable_are_both_values() {
         &[("app.py", "NL001", 7), ("app.py", "NL010", 11)],
     );
 }
+
+/// Go, Java, PHP, C# and Ruby sources have no front end of their own: their URIs, JDBC URLs
+/// and quoted libpq key/value strings still get the URL rules (issue 14, item 4). Npgsql's
+/// `Host=...;Database=...`, prose and comments do not.
+#[test]
+fn connection_strings_in_other_languages_get_the_url_rules() {
+    check(
+        "tests/fixtures/deploy/other-languages",
+        &[
+            ("Db.java", "NL002", 3),
+            ("db.php", "NL001", 2),
+            ("main.go", "NL001", 4),
+        ],
+    );
+}

@@ -1,6 +1,8 @@
 //! Any other text (scripts, Dockerfiles, Python until its own extractor, docs): connection
 //! URIs found by their scheme, ended by whitespace, quotes or closing brackets. Lines that
-//! are comments in the usual comment syntaxes are skipped.
+//! are comments in the usual comment syntaxes are skipped. In the source of languages
+//! without a front end of their own (Go, Java, Kotlin, C#, PHP, Ruby...), libpq key/value
+//! strings in quotes too (`"host=... dbname=..."`).
 
 use super::Cx;
 use crate::classify::FileKind;
@@ -41,6 +43,13 @@ pub(super) fn extract(cx: &mut Cx) {
             end -= 1;
         }
         found.push(start..end);
+    }
+    if cx.file.kind == FileKind::Script {
+        for r in quoted_key_values(text) {
+            if !found.iter().any(|f| f.start < r.end && r.start < f.end) {
+                found.push(r);
+            }
+        }
     }
     for r in found {
         let value = text[r.clone()].to_string();
@@ -93,6 +102,49 @@ fn stands_alone(b: &[u8], r: std::ops::Range<usize>) -> bool {
         }
         _ => after.is_none_or(|c| c.is_ascii_whitespace()),
     }
+}
+
+/// The insides of quoted strings on one line that are libpq key/value connection strings
+/// (`"host=h dbname=d sslmode=require"`): found from their `host=` / `dbname=`.
+fn quoted_key_values(text: &str) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for needle in ["host=", "dbname="] {
+        for at in memchr::memmem::find_iter(b, needle.as_bytes()) {
+            if out.iter().any(|r| r.contains(&at)) || in_comment_line(text, at) {
+                continue;
+            }
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            // The nearest quote before it opens the string; the same quote, unescaped,
+            // closes it on the same line.
+            let Some(open) = text[line_start..at]
+                .rfind(['"', '\''])
+                .map(|i| line_start + i)
+            else {
+                continue;
+            };
+            let q = b[open];
+            let mut close = None;
+            let mut i = at;
+            while i < line_end {
+                match b[i] {
+                    b'\\' => i += 2,
+                    c if c == q => {
+                        close = Some(i);
+                        break;
+                    }
+                    _ => i += 1,
+                }
+            }
+            let Some(close) = close else { continue };
+            let inner = open + 1..close;
+            if super::looks_like_conninfo(&text[inner.clone()]) {
+                out.push(inner);
+            }
+        }
+    }
+    out
 }
 
 fn plausible_sqlalchemy(s: &str) -> bool {
