@@ -391,7 +391,7 @@ def phase_timings(binary, tree):
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
     phases, kinds = {}, {}
     for line in p.stderr.splitlines():
-        m = re.match(r"timings: phase (.+) ([0-9.]+) ms$", line)
+        m = re.match(r"timings: phase (.+) ([0-9.]+) ms(?: \(resident [0-9.]+ MB\))?$", line)
         if m:
             phases[m.group(1)] = float(m.group(2))
             continue

@@ -36,7 +36,7 @@ static COUNTERS: Counters = Counters {
     parsed: [ZERO; KINDS],
     parse_nanos: [ZERO; KINDS],
 };
-static PHASES: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
+static PHASES: Mutex<Vec<(String, Duration, Option<u64>)>> = Mutex::new(Vec::new());
 static START: OnceLock<Instant> = OnceLock::new();
 
 /// Turns the counters on when `NEON_LINT_TIMINGS` is set (to anything but `0`).
@@ -102,9 +102,13 @@ pub fn phase_done(name: &str) {
     let now = Instant::now();
     let start = *START.get_or_init(|| now);
     let mut phases = PHASES.lock().unwrap_or_else(|p| p.into_inner());
-    let before: Duration = phases.iter().map(|(_, d)| *d).sum();
+    let before: Duration = phases.iter().map(|(_, d, _)| *d).sum();
     let total = now.duration_since(start);
-    phases.push((name.to_string(), total.saturating_sub(before)));
+    phases.push((
+        name.to_string(),
+        total.saturating_sub(before),
+        resident_kb(),
+    ));
 }
 
 /// The `timings:` lines, when on (empty otherwise).
@@ -114,10 +118,19 @@ pub fn report() -> Vec<String> {
     }
     let mut lines = Vec::new();
     let phases = PHASES.lock().unwrap_or_else(|p| p.into_inner());
-    for (name, d) in phases.iter() {
+    for (name, d, rss) in phases.iter() {
+        let rss = rss.map_or(String::new(), |kb| {
+            format!(" (resident {:.1} MB)", kb as f64 / 1024.0)
+        });
         lines.push(format!(
-            "timings: phase {name} {:.1} ms",
+            "timings: phase {name} {:.1} ms{rss}",
             d.as_secs_f64() * 1e3
+        ));
+    }
+    if let Some(kb) = peak_resident_kb() {
+        lines.push(format!(
+            "timings: peak resident {:.1} MB",
+            kb as f64 / 1024.0
         ));
     }
     for kind in FileKind::ALL {
@@ -136,4 +149,25 @@ pub fn report() -> Vec<String> {
         ));
     }
     lines
+}
+
+/// The process's resident memory now (`VmRSS`), where the system says (Linux).
+fn resident_kb() -> Option<u64> {
+    status_kb("VmRSS:")
+}
+
+/// The process's peak resident memory so far (`VmHWM`).
+fn peak_resident_kb() -> Option<u64> {
+    status_kb("VmHWM:")
+}
+
+fn status_kb(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
