@@ -161,6 +161,78 @@ def nl002_psycopg_sslmode():
 
 
 # --------------------------------------------------------------------------------------------------
+# NL002, the seed's claim "omitting sslmode raises SSL errors or connection refusal": each driver's
+# default, with no sslmode / ssl argument at all, against the TLS-only server and the pooler
+# --------------------------------------------------------------------------------------------------
+SSL_Q = "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), true)"
+
+
+def nl002_default_sslmode():
+    import asyncpg
+    import psycopg
+    import psycopg2
+
+    def via_psycopg(u):
+        with psycopg.connect(u) as c:
+            return c.execute(SSL_Q).fetchone()[0]
+
+    def via_psycopg2(u):
+        c = psycopg2.connect(u)
+        try:
+            cur = c.cursor(); cur.execute(SSL_Q); return cur.fetchone()[0]
+        finally:
+            c.close()
+
+    def via_asyncpg(u):
+        async def go():
+            c = await asyncpg.connect(u)
+            try:
+                return await c.fetchval(SSL_Q)
+            finally:
+                await c.close()
+        return asyncio.run(go())
+
+    where = (("direct", PG_PORT, DB), (f"pooled ({P18})", BOUNCER_PORT, "gt_nl002_default"))
+    if BOUNCER_PS_PORT:
+        where += ((f"pooled ({P24})", BOUNCER_PS_PORT, "gt_nl002_default"),)
+    results = {}
+    drivers = ((f"psycopg {psycopg.__version__}", via_psycopg), (f"psycopg2 {psycopg2.__version__.split()[0]}", via_psycopg2),
+               (f"asyncpg {asyncpg.__version__}", via_asyncpg))
+    for name, fn in drivers:
+        for w, port, db in where:
+            try:
+                on = fn(url(port, db))
+                text, outcome = f"connected, TLS = {on} (no sslmode: the driver's default tries TLS first)", "ok"
+            except Exception as e:  # noqa: BLE001
+                text, outcome = one_line(e), "errors"
+            observed("NL002", f"{name} no sslmode at all, {w}", text)
+            cell("NL002", name, "no sslmode at all", w, outcome, text)
+            results[(name, w)] = outcome
+    try:
+        mods = fetch_node_clients()
+    except RuntimeError as e:
+        for n in ("node-postgres (pg) 8.23.1", "postgres.js 3.4.9"):
+            cell("NL002", n, "no ssl option at all", "direct and pooled", "SKIP", str(e))
+        mods = None
+    if mods:
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node", "connect.js")
+        for client, n in (("pg", "node-postgres (pg) 8.23.1"), ("postgres", "postgres.js 3.4.9")):
+            for w, port, db in where:
+                r = subprocess.run(["node", script, mods, client, str(port), db], capture_output=True, text=True, timeout=60)
+                d = json.loads(r.stdout.strip().splitlines()[-1])
+                text = f"connected, TLS = {d['ssl']}" if d["connected"] else d["error"]
+                outcome = "ok" if d["connected"] else "errors"
+                observed("NL002", f"{n} no ssl option at all, {w}", text)
+                cell("NL002", n, "no ssl option at all", w, outcome, text)
+                results[(n, w)] = outcome
+    # libpq (psycopg, psycopg2) defaults to sslmode=prefer and asyncpg to ssl="prefer": they connect
+    # over TLS. node-postgres and postgres.js default to plaintext: refused.
+    for (name, w), outcome in results.items():
+        expect = "errors" if name.startswith(("node-postgres", "postgres.js")) else "ok"
+        check(outcome == expect, f"{name} with no sslmode, {w}: {outcome}, expected {expect}")
+
+
+# --------------------------------------------------------------------------------------------------
 # NL010 statement-cache-on-pooler: asyncpg and SQLAlchemy+asyncpg through the transaction pooler
 # --------------------------------------------------------------------------------------------------
 async def hammer(run_query):
@@ -475,7 +547,7 @@ def nl040_sqlalchemy_pre_ping():
     checked.dispose()
 
 
-SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
+SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl002_default_sslmode, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -53,3 +53,11 @@ fn nl010_node_clients_through_pgbouncer() {
     let gt = servers_or_skip!("nl010_node_clients_through_pgbouncer");
     gt.run_python("nl010_node_clients_through_pgbouncer", "nl010_node");
 }
+
+/// NL002: psycopg, psycopg2, asyncpg, node-postgres and postgres.js with no sslmode / ssl option
+/// at all, direct and through both poolers.
+#[test]
+fn nl002_default_sslmode_per_driver() {
+    let gt = servers_or_skip!("nl002_default_sslmode_per_driver");
+    gt.run_python("nl002_default_sslmode_per_driver", "nl002_default_sslmode");
+}
