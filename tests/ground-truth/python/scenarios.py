@@ -233,6 +233,48 @@ def nl002_default_sslmode():
 
 
 # --------------------------------------------------------------------------------------------------
+# NL020 pooled-migration-url: pg_dump / pg_restore (PostgreSQL client tools) through each pooler
+# --------------------------------------------------------------------------------------------------
+def nl020_pg_dump():
+    import shutil
+    import tempfile
+
+    import psycopg
+
+    tools = [shutil.which(t) for t in ("pg_dump", "pg_restore")]
+    poolers = [(P18, BOUNCER_PORT)] + ([(P24, BOUNCER_PS_PORT)] if BOUNCER_PS_PORT else [])
+    if not all(tools):
+        for pooler, _ in poolers:
+            cell("NL020", "pg_dump -Fc / pg_restore --clean", "through the pooler", pooler, "SKIP", "pg_dump/pg_restore not installed")
+        return
+    ver = subprocess.run([tools[0], "--version"], capture_output=True, text=True).stdout.split()[2]
+    with psycopg.connect(url(PG_PORT, DB, "sslmode=require"), autocommit=True) as c:
+        c.execute("DROP SCHEMA IF EXISTS gt_dump CASCADE")
+        c.execute("CREATE SCHEMA gt_dump")
+        c.execute("CREATE TABLE gt_dump.t AS SELECT g AS id FROM generate_series(1, 1000) g")
+    # The password goes through the environment, never the command line or the log.
+    penv = dict(os.environ, PGPASSWORD=PASSWORD, PGSSLMODE="require", PGSSLROOTCERT=CA)
+    common = ["-h", "127.0.0.1", "-U", USER, "-n", "gt_dump"]
+    with tempfile.TemporaryDirectory() as d:
+        for pooler, port in poolers:
+            f = os.path.join(d, f"{port}.dump")
+            steps = ((f"pg_dump {ver} -Fc -n gt_dump", [tools[0], *common, "-p", str(port), "-d", "gt_nl020_dump", "-Fc", "-f", f]),
+                     (f"pg_restore {ver} --clean -n gt_dump", [tools[1], *common, "-p", str(port), "-d", "gt_nl020_dump", "--clean", "--if-exists", f]))
+            for what, cmd in steps:
+                r = subprocess.run(cmd, capture_output=True, text=True, env=penv, timeout=60)
+                err = " ".join(r.stderr.split())[-300:]
+                text = "ok" if r.returncode == 0 else f"exit {r.returncode}: {err}"
+                observed("NL020", f"{what} through {pooler} (no other clients)", text)
+                cell("NL020", what, "through the pooler, no other clients", pooler, "ok" if r.returncode == 0 else "errors", text)
+                check(r.returncode == 0, f"{what} through {pooler}: {text}")
+            with psycopg.connect(url(PG_PORT, DB, "sslmode=require")) as c:
+                n = c.execute("SELECT count(*) FROM gt_dump.t").fetchone()[0]
+            check(n == 1000, f"restored {n} rows, expected 1000")
+    with psycopg.connect(url(PG_PORT, DB, "sslmode=require"), autocommit=True) as c:
+        c.execute("DROP SCHEMA gt_dump CASCADE")
+
+
+# --------------------------------------------------------------------------------------------------
 # NL010 statement-cache-on-pooler: asyncpg and SQLAlchemy+asyncpg through the transaction pooler
 # --------------------------------------------------------------------------------------------------
 async def hammer(run_query):
@@ -547,7 +589,7 @@ def nl040_sqlalchemy_pre_ping():
     checked.dispose()
 
 
-SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl002_default_sslmode, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
+SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl002_default_sslmode, nl020_pg_dump, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -61,3 +61,10 @@ fn nl002_default_sslmode_per_driver() {
     let gt = servers_or_skip!("nl002_default_sslmode_per_driver");
     gt.run_python("nl002_default_sslmode_per_driver", "nl002_default_sslmode");
 }
+
+/// NL020: `pg_dump -Fc` and `pg_restore --clean` (one schema of its own) through both poolers.
+#[test]
+fn nl020_pg_dump_restore_through_pgbouncer() {
+    let gt = servers_or_skip!("nl020_pg_dump_restore_through_pgbouncer");
+    gt.run_python("nl020_pg_dump_restore_through_pgbouncer", "nl020_pg_dump");
+}
