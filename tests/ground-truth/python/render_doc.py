@@ -161,6 +161,7 @@ def main():
         text = f.read()
     text = splice(text, BEGIN, END, out)
     matrix = matrix_cells(rows, cells)
+    matrix.sort(key=lambda c: (c["rule"], c["driver"].split(" ")[0]))  # stable within a driver
     text = splice(text, MBEGIN, MEND, render_matrix(matrix))
     with open(doc, "w", encoding="utf-8") as f:
         f.write(text)
