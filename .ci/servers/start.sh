@@ -374,6 +374,24 @@ if [ ! -x "$GT_VENV/bin/python" ] || [ "$(cat "$GT_VENV/.gt-pins" 2>/dev/null)" 
 fi
 [ "$IS_ROOT" = 1 ] && chmod -R a+rX "$GT_VENV" 2>/dev/null || true
 
+# 6b. The Node clients for the NL010 cells (node-postgres, postgres.js), into the cache. Failure is a
+# loud SKIP, not a CI failure: the test itself retries and then SKIPs each node cell with the reason.
+NODE_PINS="pg@8.23.1 postgres@3.4.9"
+if [ "$(cat "$GT_CACHE/nl010-node/.gt-pins" 2>/dev/null)" != "$NODE_PINS" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$GT_CACHE/nl010-node"
+    # shellcheck disable=SC2086
+    if timeout 180 npm install --loglevel=error --no-audit --no-fund --ignore-scripts \
+         --prefix "$GT_CACHE/nl010-node" $NODE_PINS >&2; then
+      printf '%s' "$NODE_PINS" >"$GT_CACHE/nl010-node/.gt-pins"
+    else
+      log "SKIP node clients: npm install $NODE_PINS failed (the NL010 node cells will SKIP)"
+    fi
+  else
+    log "SKIP node clients: npm is not installed (the NL010 node cells will SKIP)"
+  fi
+fi
+
 # ---------------------------------------------------------------------------------------------------------------
 # 7. The env file
 # ---------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Reads the GT_* variables of the env file start.sh writes.
 """
 
 import asyncio
+import json
 import os
 import re
 import ssl
@@ -37,6 +38,8 @@ PG_PORT, BOUNCER_PORT = env("GT_PG_PORT"), env("GT_BOUNCER_PORT")
 BOUNCER_PS_PORT = os.environ.get("GT_BOUNCER_PS_PORT") or None
 PGB_VERSION = env("GT_PGBOUNCER_VERSION")
 PGB_PS_VERSION = os.environ.get("GT_PGBOUNCER_PS_VERSION") or None
+P18 = f"PgBouncer {PGB_VERSION}"
+P24 = f"PgBouncer {PGB_PS_VERSION} max_prepared_statements=1000"
 
 
 def url(port, db, params="", scheme="postgresql"):
@@ -46,6 +49,28 @@ def url(port, db, params="", scheme="postgresql"):
 
 def observed(rule, what, text):
     print(f"OBSERVED {rule}: {what}: {text}", flush=True)
+
+
+def cell(rule, driver, config, pooler, outcome, error="", fix=None):
+    """One cell of the generated matrix in docs/ground-truth.md (render_doc.py reads these lines).
+
+    outcome: "ok" | "errors" | "wrong results" | "errors and wrong results" | "SKIP"; error: the
+    exact (normalised) error text, or the SKIP reason; fix: True/False when the configuration is a
+    suggested fix (verified or not), None when it is the flagged configuration."""
+    print("CELL " + json.dumps({"rule": rule, "driver": driver, "config": config, "pooler": pooler,
+                                "outcome": outcome, "error": error, "fix": fix}), flush=True)
+
+
+def tally_cell(rule, driver, config, pooler, t, fix=None):
+    if t.failed() == 0:
+        outcome = "ok"
+    elif t.wrong and sum(t.errors.values()):
+        outcome = "errors and wrong results"
+    elif t.wrong:
+        outcome = "wrong results"
+    else:
+        outcome = "errors"
+    cell(rule, driver, config, pooler, outcome, str(t), None if fix is None else t.failed() == 0)
 
 
 class Failed(Exception):
@@ -136,6 +161,120 @@ def nl002_psycopg_sslmode():
 
 
 # --------------------------------------------------------------------------------------------------
+# NL002, the seed's claim "omitting sslmode raises SSL errors or connection refusal": each driver's
+# default, with no sslmode / ssl argument at all, against the TLS-only server and the pooler
+# --------------------------------------------------------------------------------------------------
+SSL_Q = "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), true)"
+
+
+def nl002_default_sslmode():
+    import asyncpg
+    import psycopg
+    import psycopg2
+
+    def via_psycopg(u):
+        with psycopg.connect(u) as c:
+            return c.execute(SSL_Q).fetchone()[0]
+
+    def via_psycopg2(u):
+        c = psycopg2.connect(u)
+        try:
+            cur = c.cursor(); cur.execute(SSL_Q); return cur.fetchone()[0]
+        finally:
+            c.close()
+
+    def via_asyncpg(u):
+        async def go():
+            c = await asyncpg.connect(u)
+            try:
+                return await c.fetchval(SSL_Q)
+            finally:
+                await c.close()
+        return asyncio.run(go())
+
+    where = (("direct", PG_PORT, DB), (f"pooled ({P18})", BOUNCER_PORT, "gt_nl002_default"))
+    if BOUNCER_PS_PORT:
+        where += ((f"pooled ({P24})", BOUNCER_PS_PORT, "gt_nl002_default"),)
+    results = {}
+    drivers = ((f"psycopg {psycopg.__version__}", via_psycopg), (f"psycopg2 {psycopg2.__version__.split()[0]}", via_psycopg2),
+               (f"asyncpg {asyncpg.__version__}", via_asyncpg))
+    for name, fn in drivers:
+        for w, port, db in where:
+            try:
+                on = fn(url(port, db))
+                text, outcome = f"connected, TLS = {on} (no sslmode: the driver's default tries TLS first)", "ok"
+            except Exception as e:  # noqa: BLE001
+                text, outcome = one_line(e), "errors"
+            observed("NL002", f"{name} no sslmode at all, {w}", text)
+            cell("NL002", name, "no sslmode at all", w, outcome, text)
+            results[(name, w)] = outcome
+    try:
+        mods = fetch_node_clients()
+    except RuntimeError as e:
+        for n in ("node-postgres (pg) 8.23.1", "postgres.js 3.4.9"):
+            cell("NL002", n, "no ssl option at all", "direct and pooled", "SKIP", str(e))
+        mods = None
+    if mods:
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node", "connect.js")
+        for client, n in (("pg", "node-postgres (pg) 8.23.1"), ("postgres", "postgres.js 3.4.9")):
+            for w, port, db in where:
+                r = subprocess.run(["node", script, mods, client, str(port), db], capture_output=True, text=True, timeout=60)
+                d = json.loads(r.stdout.strip().splitlines()[-1])
+                text = f"connected, TLS = {d['ssl']}" if d["connected"] else d["error"]
+                outcome = "ok" if d["connected"] else "errors"
+                observed("NL002", f"{n} no ssl option at all, {w}", text)
+                cell("NL002", n, "no ssl option at all", w, outcome, text)
+                results[(n, w)] = outcome
+    # libpq (psycopg, psycopg2) defaults to sslmode=prefer and asyncpg to ssl="prefer": they connect
+    # over TLS. node-postgres and postgres.js default to plaintext: refused.
+    for (name, w), outcome in results.items():
+        expect = "errors" if name.startswith(("node-postgres", "postgres.js")) else "ok"
+        check(outcome == expect, f"{name} with no sslmode, {w}: {outcome}, expected {expect}")
+
+
+# --------------------------------------------------------------------------------------------------
+# NL020 pooled-migration-url: pg_dump / pg_restore (PostgreSQL client tools) through each pooler
+# --------------------------------------------------------------------------------------------------
+def nl020_pg_dump():
+    import shutil
+    import tempfile
+
+    import psycopg
+
+    tools = [shutil.which(t) for t in ("pg_dump", "pg_restore")]
+    poolers = [(P18, BOUNCER_PORT)] + ([(P24, BOUNCER_PS_PORT)] if BOUNCER_PS_PORT else [])
+    if not all(tools):
+        for pooler, _ in poolers:
+            cell("NL020", "pg_dump -Fc / pg_restore --clean", "through the pooler", pooler, "SKIP", "pg_dump/pg_restore not installed")
+        return
+    ver = subprocess.run([tools[0], "--version"], capture_output=True, text=True).stdout.split()[2]
+    with psycopg.connect(url(PG_PORT, DB, "sslmode=require"), autocommit=True) as c:
+        c.execute("DROP SCHEMA IF EXISTS gt_dump CASCADE")
+        c.execute("CREATE SCHEMA gt_dump")
+        c.execute("CREATE TABLE gt_dump.t AS SELECT g AS id FROM generate_series(1, 1000) g")
+    # The password goes through the environment, never the command line or the log.
+    penv = dict(os.environ, PGPASSWORD=PASSWORD, PGSSLMODE="require", PGSSLROOTCERT=CA)
+    common = ["-h", "127.0.0.1", "-U", USER, "-n", "gt_dump"]
+    with tempfile.TemporaryDirectory() as d:
+        for pooler, port in poolers:
+            f = os.path.join(d, f"{port}.dump")
+            steps = ((f"pg_dump {ver} -Fc -n gt_dump", [tools[0], *common, "-p", str(port), "-d", "gt_nl020_dump", "-Fc", "-f", f]),
+                     (f"pg_restore {ver} --clean -n gt_dump", [tools[1], *common, "-p", str(port), "-d", "gt_nl020_dump", "--clean", "--if-exists", f]))
+            for what, cmd in steps:
+                r = subprocess.run(cmd, capture_output=True, text=True, env=penv, timeout=60)
+                err = " ".join(r.stderr.split())[-300:]
+                text = "ok" if r.returncode == 0 else f"exit {r.returncode}: {err}"
+                observed("NL020", f"{what} through {pooler} (no other clients)", text)
+                cell("NL020", what, "through the pooler, no other clients", pooler, "ok" if r.returncode == 0 else "errors", text)
+                check(r.returncode == 0, f"{what} through {pooler}: {text}")
+            with psycopg.connect(url(PG_PORT, DB, "sslmode=require")) as c:
+                n = c.execute("SELECT count(*) FROM gt_dump.t").fetchone()[0]
+            check(n == 1000, f"restored {n} rows, expected 1000")
+    with psycopg.connect(url(PG_PORT, DB, "sslmode=require"), autocommit=True) as c:
+        c.execute("DROP SCHEMA gt_dump CASCADE")
+
+
+# --------------------------------------------------------------------------------------------------
 # NL010 statement-cache-on-pooler: asyncpg and SQLAlchemy+asyncpg through the transaction pooler
 # --------------------------------------------------------------------------------------------------
 async def hammer(run_query):
@@ -176,20 +315,31 @@ def nl010_asyncpg():
     name = f"asyncpg {asyncpg.__version__}"
     t = asyncio.run(asyncpg_run(BOUNCER_PORT, "gt_nl010_asyncpg_default"))
     observed("NL010", f"{name} default statement cache, PgBouncer {PGB_VERSION}", t)
+    tally_cell("NL010", name, "default statement cache", P18, t)
     if t.hint:
         observed("NL010", f"{name} error HINT", t.hint)
     check(t.failed() > 0, f"expected asyncpg's cache to break through PgBouncer {PGB_VERSION}: {t}")
 
     t = asyncio.run(asyncpg_run(BOUNCER_PORT, "gt_nl010_asyncpg_fix", statement_cache_size=0))
     observed("NL010", f"fix: {name} statement_cache_size=0, PgBouncer {PGB_VERSION}", t)
+    tally_cell("NL010", name, "statement_cache_size=0", P18, t, fix=True)
     check(t.failed() == 0, f"statement_cache_size=0 did not fix it: {t}")
 
     if BOUNCER_PS_PORT:
         t = asyncio.run(asyncpg_run(BOUNCER_PS_PORT, "gt_nl010_asyncpg_default"))
-        observed("NL010", f"{name} default statement cache, PgBouncer {PGB_PS_VERSION} max_prepared_statements=1000", t)
+        observed("NL010", f"{name} default statement cache, {P24}", t)
+        tally_cell("NL010", name, "default statement cache", P24, t)
         check(t.failed() == 0, f"PgBouncer {PGB_PS_VERSION} with max_prepared_statements: {t}")
+        # The unnamed-statement path on a pooler that tracks named statements only: does it
+        # misroute like sqlx's .persistent(false)?
+        t = asyncio.run(asyncpg_run(BOUNCER_PS_PORT, "gt_nl010_asyncpg_fix", statement_cache_size=0))
+        observed("NL010", f"fix: {name} statement_cache_size=0, {P24}", t)
+        tally_cell("NL010", name, "statement_cache_size=0", P24, t, fix=True)
+        check(t.failed() == 0, f"statement_cache_size=0 on PgBouncer {PGB_PS_VERSION}: {t}")
     else:
         observed("NL010", "asyncpg through a PgBouncer >= 1.21", "SKIPPED: GT_BOUNCER_PS_PORT unset")
+        for c in ("default statement cache", "statement_cache_size=0"):
+            cell("NL010", name, c, "PgBouncer >= 1.21", "SKIP", "GT_BOUNCER_PS_PORT unset: start.sh could not build PgBouncer 1.24")
 
 
 async def sqlalchemy_run(port, alias, connect_args=None, url_params=""):
@@ -223,11 +373,13 @@ def nl010_sqlalchemy_asyncpg():
     v = PGB_VERSION
     t = asyncio.run(sqlalchemy_run(BOUNCER_PORT, "gt_nl010_sa_default"))
     observed("NL010", f"{name} defaults, PgBouncer {v}", t)
+    tally_cell("NL010", name, "defaults", P18, t)
     check(t.failed() > 0, f"expected SQLAlchemy+asyncpg defaults to break through PgBouncer {v}: {t}")
 
     # The fix NL010 prints: both caches off.
     t = asyncio.run(sqlalchemy_run(BOUNCER_PORT, "gt_nl010_sa_fix", {"statement_cache_size": 0}, "prepared_statement_cache_size=0"))
     observed("NL010", f"fix: {name} connect_args statement_cache_size=0 + prepared_statement_cache_size=0, PgBouncer {v}", t)
+    tally_cell("NL010", name, "connect_args statement_cache_size=0 + prepared_statement_cache_size=0", P18, t, fix=True)
     fix1 = t.failed()
 
     # SQLAlchemy's documented PgBouncer recipe adds unique statement names.
@@ -236,6 +388,7 @@ def nl010_sqlalchemy_asyncpg():
         {"statement_cache_size": 0, "prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__"},
         "prepared_statement_cache_size=0"))
     observed("NL010", f"fix: {name} the above + prepared_statement_name_func=uuid4, PgBouncer {v}", t)
+    tally_cell("NL010", name, "the above + prepared_statement_name_func=uuid4", P18, t, fix=True)
     fix2 = t.failed()
     check(fix1 == 0 or fix2 == 0, "neither SQLAlchemy fix worked")
     print(f"VERDICT NL010 {name} on PgBouncer {v}: caches off {'works' if fix1 == 0 else 'does NOT work'}; "
@@ -243,8 +396,166 @@ def nl010_sqlalchemy_asyncpg():
 
     if BOUNCER_PS_PORT:
         t = asyncio.run(sqlalchemy_run(BOUNCER_PS_PORT, "gt_nl010_sa_default"))
-        observed("NL010", f"{name} defaults, PgBouncer {PGB_PS_VERSION} max_prepared_statements=1000", t)
+        observed("NL010", f"{name} defaults, {P24}", t)
+        tally_cell("NL010", name, "defaults", P24, t)
         check(t.failed() == 0, f"PgBouncer {PGB_PS_VERSION} with max_prepared_statements: {t}")
+        t = asyncio.run(sqlalchemy_run(BOUNCER_PS_PORT, "gt_nl010_sa_fix", {"statement_cache_size": 0}, "prepared_statement_cache_size=0"))
+        observed("NL010", f"fix: {name} connect_args statement_cache_size=0 + prepared_statement_cache_size=0, {P24}", t)
+        tally_cell("NL010", name, "connect_args statement_cache_size=0 + prepared_statement_cache_size=0", P24, t, fix=True)
+        check(t.failed() == 0, f"SQLAlchemy+asyncpg caches off on PgBouncer {PGB_PS_VERSION}: {t}")
+    else:
+        for c in ("defaults", "connect_args statement_cache_size=0 + prepared_statement_cache_size=0"):
+            cell("NL010", name, c, "PgBouncer >= 1.21", "SKIP", "GT_BOUNCER_PS_PORT unset: start.sh could not build PgBouncer 1.24")
+
+
+# --------------------------------------------------------------------------------------------------
+# NL010: psycopg 3's prepared statements (prepare_threshold) through both poolers
+# --------------------------------------------------------------------------------------------------
+async def psycopg3_run(port, alias, **kw):
+    """TASKS connections (autocommit: one transaction per query), ITERS checked queries each."""
+    import psycopg
+
+    conns = [await psycopg.AsyncConnection.connect(url(port, alias, "sslmode=require"), autocommit=True, **kw)
+             for _ in range(TASKS)]
+    tally = Tally()
+
+    async def task(t):
+        k, conn = t % 8, conns[t]
+        for i in range(ITERS):
+            try:
+                cur = await conn.execute(f"SELECT %s::int4 + {k}", (i,))
+                v = (await cur.fetchone())[0]
+                if v == i + k:
+                    tally.ok += 1
+                else:
+                    tally.wrong += 1
+                    if tally.first_wrong is None:
+                        tally.first_wrong = f"`SELECT %s::int4 + {k}` with %s = {i} returned {v}"
+            except Exception as e:  # noqa: BLE001 - every driver error is an observation
+                tally.err(e)
+                if conn.closed:
+                    conns[t] = conn = await psycopg.AsyncConnection.connect(
+                        url(port, alias, "sslmode=require"), autocommit=True, **kw)
+    try:
+        await asyncio.gather(*(task(t) for t in range(TASKS)))
+    finally:
+        for c in conns:
+            await c.close()
+    grouped = {}
+    for k, n in tally.errors.items():
+        k = re.sub(r"_pg3_\d+", "_pg3_N", k)
+        grouped[k] = grouped.get(k, 0) + n
+    tally.errors = grouped
+    check(tally.ok + tally.failed() == TASKS * ITERS, f"lost answers: {tally}")
+    return tally
+
+
+def nl010_psycopg3():
+    import psycopg
+
+    name = f"psycopg {psycopg.__version__}"
+    poolers = [(P18, BOUNCER_PORT)] + ([(P24, BOUNCER_PS_PORT)] if BOUNCER_PS_PORT else [])
+    results = {}
+    for pooler, port in poolers:
+        for config, kw, fix in (("default (prepare_threshold=5)", {}, None),
+                                ("prepare_threshold=0 (prepare every query)", {"prepare_threshold": 0}, None),
+                                ("prepare_threshold=None (never prepare)", {"prepare_threshold": None}, True)):
+            alias = "gt_nl010_pg3_" + ("default" if not kw else "t0" if kw["prepare_threshold"] == 0 else "none")
+            t = asyncio.run(psycopg3_run(port, alias, **kw))
+            observed("NL010", f"{'fix: ' if fix else ''}{name} {config}, {pooler}", t)
+            tally_cell("NL010", name, config, pooler, t, fix)
+            results[(pooler, config)] = t
+    if not BOUNCER_PS_PORT:
+        cell("NL010", name, "all", "PgBouncer >= 1.21", "SKIP", "GT_BOUNCER_PS_PORT unset: start.sh could not build PgBouncer 1.24")
+    # What must hold: preparing on 1.18 breaks, never preparing works everywhere, 1.24 tracks names.
+    check(results[(P18, "prepare_threshold=0 (prepare every query)")].failed() > 0,
+          "psycopg prepare_threshold=0 did not break through PgBouncer 1.18")
+    for (pooler, config), t in results.items():
+        if config.startswith("prepare_threshold=None") or pooler == P24:
+            check(t.failed() == 0, f"psycopg {config} on {pooler}: {t}")
+
+
+# --------------------------------------------------------------------------------------------------
+# NL010: node-postgres (pg) and postgres.js, fetched from npm into the cache, through both poolers
+# --------------------------------------------------------------------------------------------------
+NODE_PINS = ("pg@8.23.1", "postgres@3.4.9")
+NODE_CACHE = os.path.join(
+    os.environ.get("GT_CACHE")
+    or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "neon-lint-gt"),
+    "nl010-node")
+
+
+def fetch_node_clients():
+    """node_modules with the pinned clients, or raises RuntimeError with the reason (then: SKIP)."""
+    import shutil
+
+    mods = os.path.join(NODE_CACHE, "node_modules")
+    stamp = os.path.join(NODE_CACHE, ".gt-pins")
+    if os.path.isfile(stamp) and open(stamp).read() == " ".join(NODE_PINS):
+        return mods
+    for tool in ("node", "npm"):
+        if not shutil.which(tool):
+            raise RuntimeError(f"{tool} is not installed")
+    os.makedirs(NODE_CACHE, exist_ok=True)
+    try:
+        r = subprocess.run(["npm", "install", "--loglevel=error", "--no-audit", "--no-fund", "--ignore-scripts",
+                            "--prefix", NODE_CACHE, *NODE_PINS], capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("npm install timed out (registry unreachable?)") from None
+    if r.returncode != 0:
+        last = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        raise RuntimeError(f"npm install failed (registry unreachable?): {last[0][-300:]}")
+    with open(stamp, "w") as f:
+        f.write(" ".join(NODE_PINS))
+    return mods
+
+
+def node_run(mods, client, config, port, alias):
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node", "nl010.js")
+    r = subprocess.run(["node", script, mods, client, config, str(port), alias],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise Failed(f"node {client} {config} failed: {r.stderr.strip()[-500:]}")
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    t = Tally()
+    t.ok, t.wrong, t.first_wrong = d["ok"], d["wrong"], d["first_wrong"]
+    for k, n in d["errors"].items():
+        k = re.sub(r'"gt_q\d"', '"gt_qN"', k)
+        t.errors[k] = t.errors.get(k, 0) + n
+    check(t.ok + t.failed() == TASKS * ITERS, f"lost answers: {t}")
+    return t
+
+
+def nl010_node():
+    names = {"pg": "node-postgres (pg) 8.23.1", "postgres": "postgres.js 3.4.9"}
+    configs = (("pg", "default", "default (unnamed statements)", None),
+               ("pg", "named", "named queries {name, text, values}", None),
+               ("postgres", "default", "default (prepare: true)", None),
+               ("postgres", "prepare-false", "prepare: false", True))
+    poolers = [(P18, BOUNCER_PORT)] + ([(P24, BOUNCER_PS_PORT)] if BOUNCER_PS_PORT else [])
+    try:
+        mods = fetch_node_clients()
+    except RuntimeError as e:
+        print(f"SKIP nl010_node: {e}", flush=True)
+        for client, _, label, _ in configs:
+            for pooler, _ in poolers:
+                cell("NL010", names[client], label, pooler, "SKIP", str(e))
+        return
+    results = {}
+    for pooler, port in poolers:
+        for client, config, label, fix in configs:
+            t = node_run(mods, client, config, port, f"gt_nl010_node_{client}_{config.replace('-', '_')}")
+            observed("NL010", f"{'fix: ' if fix else ''}{names[client]} {label}, {pooler}", t)
+            tally_cell("NL010", names[client], label, pooler, t, fix)
+            results[(pooler, client, config)] = t
+    # Named statements break on a pooler without tracking; everything works on 1.24.
+    check(results[(P18, "pg", "named")].failed() > 0, "pg named queries did not break through PgBouncer 1.18")
+    check(results[(P18, "pg", "default")].failed() == 0, f"pg default on 1.18: {results[(P18, 'pg', 'default')]}")
+    check(results[(P18, "postgres", "prepare-false")].failed() == 0, "postgres.js prepare: false on 1.18")
+    if BOUNCER_PS_PORT:
+        for (pooler, client, config), t in results.items():
+            if pooler == P24:
+                check(t.failed() == 0, f"{client} {config} on {pooler}: {t}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -278,7 +589,7 @@ def nl040_sqlalchemy_pre_ping():
     checked.dispose()
 
 
-SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl010_asyncpg, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
+SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl002_default_sslmode, nl020_pg_dump, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

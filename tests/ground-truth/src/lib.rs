@@ -34,6 +34,46 @@ pub fn observed(scenario: &str, what: &str, text: impl std::fmt::Display) {
     say(&format!("OBSERVED {scenario}: {what}: {text}"));
 }
 
+/// One cell of the generated matrix: `CELL {json}` (read by `python/render_doc.py`). `fix`: `None`
+/// for a flagged configuration, `Some(verified)` for a fix a rule's help suggests.
+pub fn cell(
+    rule: &str,
+    driver: &str,
+    config: &str,
+    pooler: &str,
+    outcome: &str,
+    error: &str,
+    fix: Option<bool>,
+) {
+    fn j(s: &str) -> String {
+        let mut o = String::from("\"");
+        for ch in s.chars() {
+            match ch {
+                '"' => o.push_str("\\\""),
+                '\\' => o.push_str("\\\\"),
+                c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+                c => o.push(c),
+            }
+        }
+        o.push('"');
+        o
+    }
+    let fix = match fix {
+        None => "null",
+        Some(true) => "true",
+        Some(false) => "false",
+    };
+    say(&format!(
+        "CELL {{\"rule\": {}, \"driver\": {}, \"config\": {}, \"pooler\": {}, \"outcome\": {}, \"error\": {}, \"fix\": {fix}}}",
+        j(rule),
+        j(driver),
+        j(config),
+        j(pooler),
+        j(outcome),
+        j(error)
+    ));
+}
+
 /// The servers started by `.ci/servers/start.sh`, from the variables its env file exports.
 #[derive(Clone, Debug)]
 pub struct Gt {

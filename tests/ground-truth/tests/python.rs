@@ -33,3 +33,38 @@ fn nl010_sqlalchemy_asyncpg_through_pgbouncer() {
         "nl010_sqlalchemy_asyncpg",
     );
 }
+
+/// NL010: psycopg 3 default, `prepare_threshold=0` and `prepare_threshold=None` through both
+/// poolers (16 clients, 4 server connections, 640 checked answers).
+#[test]
+fn nl010_psycopg3_prepare_threshold_through_pgbouncer() {
+    let gt = servers_or_skip!("nl010_psycopg3_prepare_threshold_through_pgbouncer");
+    gt.run_python(
+        "nl010_psycopg3_prepare_threshold_through_pgbouncer",
+        "nl010_psycopg3",
+    );
+}
+
+/// NL010: node-postgres (default and named queries) and postgres.js (default and
+/// `prepare: false`) through both poolers; the clients come from npm into the cache, and each
+/// SKIPs with the reason when npm is unreachable.
+#[test]
+fn nl010_node_clients_through_pgbouncer() {
+    let gt = servers_or_skip!("nl010_node_clients_through_pgbouncer");
+    gt.run_python("nl010_node_clients_through_pgbouncer", "nl010_node");
+}
+
+/// NL002: psycopg, psycopg2, asyncpg, node-postgres and postgres.js with no sslmode / ssl option
+/// at all, direct and through both poolers.
+#[test]
+fn nl002_default_sslmode_per_driver() {
+    let gt = servers_or_skip!("nl002_default_sslmode_per_driver");
+    gt.run_python("nl002_default_sslmode_per_driver", "nl002_default_sslmode");
+}
+
+/// NL020: `pg_dump -Fc` and `pg_restore --clean` (one schema of its own) through both poolers.
+#[test]
+fn nl020_pg_dump_restore_through_pgbouncer() {
+    let gt = servers_or_skip!("nl020_pg_dump_restore_through_pgbouncer");
+    gt.run_python("nl020_pg_dump_restore_through_pgbouncer", "nl020_pg_dump");
+}

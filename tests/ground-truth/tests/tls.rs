@@ -205,3 +205,70 @@ fn nl033_tokio_postgres_rejects_libpq_only_params() {
     )
     .expect("sslmode=require&channel_binding=require parses");
 }
+
+/// NL002, the seed's claim "omitting sslmode raises SSL errors or connection refusal": tokio-postgres
+/// (with a TLS connector) and sqlx, no `sslmode` at all, direct and through both poolers.
+#[tokio::test]
+async fn nl002_rust_drivers_without_sslmode() {
+    let gt = servers_or_skip!("nl002_rust_drivers_without_sslmode");
+    const S: &str = "NL002";
+    const Q: &str =
+        "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), true)";
+    let p18 = format!("PgBouncer {}", gt.pgbouncer_version);
+    let mut wheres = vec![
+        ("direct".to_string(), gt.direct_url("")),
+        (format!("pooled ({p18})"), gt.pooled_url("gt_nl002_rs", "")),
+    ];
+    if let (Some(u), Some(v)) = (
+        gt.pooled_ps_url("gt_nl002_rs", ""),
+        gt.pgbouncer_ps_version.as_ref(),
+    ) {
+        wheres.push((
+            format!("pooled (PgBouncer {v} max_prepared_statements=1000)"),
+            u,
+        ));
+    }
+    for (w, u) in &wheres {
+        // tokio-postgres: sslmode defaults to prefer, so a TLS connector is used when one is given.
+        let text = match tp_connect(u, gt.tls()).await {
+            Ok(c) => {
+                let on: bool = c.query_one(Q, &[]).await.expect("query").get(0);
+                assert!(on, "tokio-postgres without sslmode: no TLS");
+                format!("connected, TLS = {on}")
+            }
+            Err(e) => panic!(
+                "tokio-postgres + MakeTlsConnector, no sslmode, {w}: {}",
+                chain(&e)
+            ),
+        };
+        observed(
+            S,
+            &format!("tokio-postgres 0.7 MakeTlsConnector, no sslmode at all, {w}"),
+            &text,
+        );
+        neon_lint_ground_truth::cell(
+            S,
+            "tokio-postgres 0.7 MakeTlsConnector",
+            "no sslmode at all",
+            w,
+            "ok",
+            &text,
+            None,
+        );
+
+        // sqlx: PgSslMode defaults to Prefer.
+        let text = match sqlx::PgConnection::connect(u).await {
+            Ok(mut c) => {
+                let on: bool = sqlx::query_scalar(Q)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("query");
+                assert!(on, "sqlx without sslmode: no TLS");
+                format!("connected, TLS = {on}")
+            }
+            Err(e) => panic!("sqlx, no sslmode, {w}: {e}"),
+        };
+        observed(S, &format!("sqlx 0.8.6, no sslmode at all, {w}"), &text);
+        neon_lint_ground_truth::cell(S, "sqlx 0.8.6", "no sslmode at all", w, "ok", &text, None);
+    }
+}
