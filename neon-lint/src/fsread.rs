@@ -92,16 +92,7 @@ pub fn read_walked(
     use std::os::unix::fs::MetadataExt;
     buf.clear();
     let mut file = open_nonblocking(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular(kind_name(&meta.file_type())));
-    }
-    if meta.len() > limit {
-        return Err(ReadError::TooBig {
-            size: Some(meta.len()),
-            limit,
-        });
-    }
+    let meta = check_opened(&file, limit)?;
     // One byte more than `fstat` said, so that a file that grew is noticed with no extra
     // allocation; `take` keeps a growing file within the limit.
     buf.reserve(meta.len() as usize + 1);
@@ -148,15 +139,9 @@ pub fn open(path: &Path, limit: u64) -> Result<(File, u64), ReadError> {
     Ok((file, len))
 }
 
-/// Opens `path` for reading without blocking, and checks what the opened handle is.
-fn open_regular(path: &Path, limit: u64) -> Result<File, ReadError> {
-    // Look before opening, so that a device is never opened (opening some has side
-    // effects); then look again at what was opened, in case it was swapped meanwhile.
-    let seen = std::fs::metadata(path)?;
-    if !seen.is_file() {
-        return Err(ReadError::NotRegular(kind_name(&seen.file_type())));
-    }
-    let file = open_nonblocking(path)?;
+/// What an opened handle is: a regular file within `limit` bytes, or the reason it is not
+/// read.
+fn check_opened(file: &File, limit: u64) -> Result<std::fs::Metadata, ReadError> {
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_name(&meta.file_type())));
@@ -167,6 +152,19 @@ fn open_regular(path: &Path, limit: u64) -> Result<File, ReadError> {
             limit,
         });
     }
+    Ok(meta)
+}
+
+/// Opens `path` for reading without blocking, and checks what the opened handle is.
+fn open_regular(path: &Path, limit: u64) -> Result<File, ReadError> {
+    // Look before opening, so that a device is never opened (opening some has side
+    // effects); then look again at what was opened, in case it was swapped meanwhile.
+    let seen = std::fs::metadata(path)?;
+    if !seen.is_file() {
+        return Err(ReadError::NotRegular(kind_name(&seen.file_type())));
+    }
+    let file = open_nonblocking(path)?;
+    check_opened(&file, limit)?;
     Ok(file)
 }
 
