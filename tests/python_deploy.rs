@@ -293,7 +293,7 @@ fn django_missing_sslmode_help_names_options() {
 }
 
 /// `pg_dump`/`pg_restore` through the pooler (issue 14, item 5): Neon documents that they
-/// need the direct connection (they use `SET`). A URL given on the command line or through
+/// need the direct connection (they use `SET`): `pooled-dump-restore`. A URL given on the command line or through
 /// a step's `env:` counts, also when its password is a `${{ secrets.X }}` expression (the
 /// host and role stay visible); the direct host and a plain `psql` query are fine.
 #[test]
@@ -301,8 +301,8 @@ fn pg_dump_and_pg_restore_through_the_pooler_in_ci() {
     check(
         "tests/fixtures/deploy/dump-restore",
         &[
-            (".github/workflows/backup.yml", "NL020", 12),
-            (".github/workflows/backup.yml", "NL020", 18),
+            (".github/workflows/backup.yml", "NL023", 12),
+            (".github/workflows/backup.yml", "NL023", 18),
         ],
     );
 }
@@ -323,10 +323,10 @@ fn libpq_variables_in_env_files_compose_dockerfiles_and_ci() {
         &[
             (".env", "NL001", 2),
             // `pg_dump` with no connection string reads `PGHOST`: the pooled one here.
-            (".github/workflows/backup.yml", "NL020", 12),
+            (".github/workflows/backup.yml", "NL023", 12),
             (".github/workflows/check.yml", "NL002", 20),
             // GitLab: a job's `variables:` with the top-level ones.
-            (".gitlab-ci.yml", "NL020", 7),
+            (".gitlab-ci.yml", "NL023", 7),
             (".gitlab-ci.yml", "NL002", 11),
             ("docker-compose.yml", "NL002", 7),
             // `env_file:` beside it: judged only when `environment:` sets `PGSSLMODE`.

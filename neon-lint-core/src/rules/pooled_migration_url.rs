@@ -13,16 +13,13 @@ crate::declare_rule! {
     /// gives a pooled URL. Also the `neon_url!(direct, "...")` macro form, and Drizzle's
     /// `migrate(db, { migrationsFolder })` (from `drizzle-orm/<driver>/migrator`) where `db`
     /// wraps a client whose URL is pooled (also across files, `import { db } from "./db"`),
-    /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`. `pg_dump` and
-    /// `pg_restore` on a pooled URL (`-d`/`--dbname`, `pg_dump`'s database argument, or, with
-    /// no connection string or host flag on the line, the `PGHOST` of its environment) in
-    /// scripts, Dockerfiles and CI steps are reported too: Neon documents that they need the
-    /// direct connection.
+    /// Kysely's `new Migrator({ db })`, and TypeORM's `migrationsRun: true`. (`pg_dump` and
+    /// `pg_restore` on a pooled URL are `pooled-dump-restore`, NL023.)
     ///
     /// ## Why is this bad?
     /// Migration tools rely on session state that a transaction-mode pooler does not keep:
     /// sqlx and Prisma take a session advisory lock (`pg_advisory_lock`) that another client
-    /// can end up holding or releasing, `pg_dump`-style tools issue `SET`, and prepared
+    /// can end up holding or releasing, and prepared
     /// statements collide (`prepared statement "s0" already exists`). Neon's guidance:
     /// schema migrations use the direct connection string.
     ///

@@ -14,6 +14,7 @@ mod missing_dotenv_dependency;
 mod missing_tls_feature;
 mod neon_api_key;
 mod plaintext_connector;
+mod pooled_dump_restore;
 mod pooled_migration_run;
 mod pooled_url_in_direct_variable;
 mod python_drivers;
@@ -63,6 +64,10 @@ pub static PROJECT_RULES: &[ProjectRule] = &[
     ProjectRule {
         meta: &pooled_url_in_direct_variable::POOLED_URL_IN_DIRECT_VARIABLE,
         check: pooled_url_in_direct_variable::check,
+    },
+    ProjectRule {
+        meta: &pooled_dump_restore::POOLED_DUMP_RESTORE,
+        check: pooled_dump_restore::check,
     },
     ProjectRule {
         meta: &plaintext_connector::PLAINTEXT_CONNECTOR,

@@ -1,68 +1,103 @@
 //! The project-level half of `pooled-migration-url` (NL020, documented in the core with the
-//! URL-level half): a migration run whose URL resolves to a pooled host.
+//! URL-level half): a migration run whose URL resolves to a pooled host. Also the walk that
+//! `pooled-dump-restore` (NL023) shares: runs of one kind of work on a pooled URL.
 
 use neon_lint_core::rules::pooled_migration_url::POOLED_MIGRATION_URL;
-use neon_lint_core::UrlInput;
+use neon_lint_core::{Level, UrlInput};
 
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 use crate::resolve::resolve_source;
-use crate::site::Work;
+use crate::site::{MigrationRun, Work};
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
-    for run in &project.migrations {
+    pooled_runs(project, config, Work::Migration, |run, pooled| {
+        out.push(pooled.diagnostic(
+            run,
+            &POOLED_MIGRATION_URL,
+            POOLED_MIGRATION_URL.default_level,
+            format!(
+                "`{}` runs migrations on a pooled URL{}",
+                run.tool, pooled.via
+            ),
+            "migrations through PgBouncer in transaction mode",
+            "migrations",
+        ));
+    });
+}
+
+/// What a run on a pooled URL was found with.
+pub(super) struct PooledRun {
+    /// ` through DATABASE_URL (set in .env:1)`, or empty.
+    pub via: String,
+    /// The pooled host's span, when it is in the run's own file.
+    host: Option<std::ops::Range<usize>>,
+    /// The direct endpoint's id, when the host is Neon's.
+    endpoint: Option<String>,
+}
+
+impl PooledRun {
+    /// The finding at `run`, with the direct host to use instead.
+    pub(super) fn diagnostic(
+        &self,
+        run: &MigrationRun,
+        rule: &'static neon_lint_core::rule::RuleMeta,
+        level: Level,
+        message: String,
+        label: &str,
+        what: &str,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule,
+            level,
+            file: run.file,
+            span: run.span.clone(),
+            message,
+            label: label.into(),
+            help: Some(match &self.endpoint {
+                Some(ep) => format!("run {what} on the direct host `{ep}` (no `-pooler`), e.g. from `DATABASE_URL_UNPOOLED`"),
+                None => format!("run {what} on the direct (non-pooled) host"),
+            }),
+            secondary: self
+                .host
+                .iter()
+                .map(|h| (h.clone(), "pooled host".to_string()))
+                .collect(),
+            fix: None,
+        }
+    }
+}
+
+/// Calls `found` once for each run of `work` whose URL takes a pooled value (the first such
+/// value).
+pub(super) fn pooled_runs(
+    project: &Project,
+    config: &Config,
+    work: Work,
+    mut found: impl FnMut(&MigrationRun, PooledRun),
+) {
+    for run in project.migrations.iter().filter(|r| r.work == work) {
         for value in resolve_source(project, &run.url, run.file) {
             let ctx = context_for(project, value.file, config);
             let input = UrlInput::new(&value.text, &ctx);
             if !input.is_pooled() {
                 continue;
             }
-            let mut secondary = Vec::new();
-            // A secondary label can only point into the same file.
-            if value.file == run.file {
-                secondary.push((
-                    value.map.range(input.host_span()),
-                    "pooled host".to_string(),
-                ));
-            }
-            let via = value
-                .via
-                .clone()
-                .map(|v| format!(" through {v}"))
-                .unwrap_or_default();
-            let (message, label, what) = match run.work {
-                Work::Migration => (
-                    format!("`{}` runs migrations on a pooled URL{via}", run.tool),
-                    "migrations through PgBouncer in transaction mode",
-                    "migrations",
-                ),
-                // Neon's pooling guide: `pg_dump`/`pg_restore` need the direct connection
-                // (they use `SET` statements).
-                Work::DumpRestore => (
-                    format!(
-                        "`{}` runs through the pooler{via}: its session `SET`s do not hold in transaction mode",
-                        run.tool
-                    ),
-                    "a dump or restore through PgBouncer in transaction mode",
-                    "it",
-                ),
-            };
-            out.push(Diagnostic {
-                rule: &POOLED_MIGRATION_URL,
-                level: POOLED_MIGRATION_URL.default_level,
-                file: run.file,
-                span: run.span.clone(),
-                message,
-                label: label.into(),
-                help: Some(match input.neon().and_then(|n| n.endpoint_id.clone()) {
-                    Some(ep) => format!("run {what} on the direct host `{ep}` (no `-pooler`), e.g. from `DATABASE_URL_UNPOOLED`"),
-                    None => format!("run {what} on the direct (non-pooled) host"),
-                }),
-                secondary,
-                fix: None,
-            });
+            found(
+                run,
+                PooledRun {
+                    via: value
+                        .via
+                        .clone()
+                        .map(|v| format!(" through {v}"))
+                        .unwrap_or_default(),
+                    // A secondary label can only point into the same file.
+                    host: (value.file == run.file).then(|| value.map.range(input.host_span())),
+                    endpoint: input.neon().and_then(|n| n.endpoint_id.clone()),
+                },
+            );
             break;
         }
     }
