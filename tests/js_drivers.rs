@@ -357,3 +357,57 @@ fn drizzle_builds_the_client_of_its_entry_point() {
         .collect();
     assert_eq!(got, [("NL010".to_string(), 3)], "{}", out.all());
 }
+
+/// `tcp-driver-on-edge` (NL035) in a Next.js app: an edge route handler importing `pg`, a
+/// pages API route with `config = { runtime: "edge" }` importing `postgres`, and middleware
+/// (Edge Runtime on Next.js 15.1) whose import of `./src/lib/session` leads to a pg pool in
+/// `src/lib/db.ts`. `session.ts` names no database, so the run does not read it as a
+/// candidate; it is read for its imports only. Silent: the edge route on the serverless
+/// driver (HTTP), and the `runtime = "nodejs"` route importing the same pg pool.
+#[test]
+fn tcp_drivers_in_nextjs_edge_code() {
+    check(
+        "tests/fixtures/js/nextjs-edge",
+        &[
+            ("app/api/users/route.ts", "NL035", 2),
+            ("pages/api/legacy.ts", "NL035", 1),
+            ("src/lib/db.ts", "NL035", 1),
+        ],
+    );
+    let out = run(&["--format", "json", "."], "tests/fixtures/js/nextjs-edge");
+    assert!(
+        out.stdout
+            .contains("imported from the Next.js middleware `middleware.ts`"),
+        "the finding names the entry that reaches it:\n{}",
+        out.stdout
+    );
+}
+
+/// Middleware that asks for Node.js (Next.js 15.5+) and Next.js 16's `proxy.ts` (Node.js by
+/// default) may use `pg`.
+#[test]
+fn tcp_drivers_in_nodejs_middleware_and_proxy_are_fine() {
+    check("tests/fixtures/js/nextjs-node-middleware", &[]);
+}
+
+/// Cloudflare Workers: postgres.js reached from the `main` module of a Worker without
+/// `nodejs_compat` is reported (through `src/index.ts`, which names no database); a Worker
+/// with the flag (`wrangler.jsonc`, Hyperdrive and pg) and one on the serverless driver
+/// over HTTP are silent.
+#[test]
+fn tcp_drivers_in_cloudflare_workers() {
+    check(
+        "tests/fixtures/js/cloudflare-worker",
+        &[("api/src/routes.ts", "NL035", 1)],
+    );
+    let out = run(
+        &["--format", "json", "."],
+        "tests/fixtures/js/cloudflare-worker",
+    );
+    assert!(
+        out.stdout
+            .contains("compatibility_flags = [\\\"nodejs_compat\\\"]"),
+        "{}",
+        out.stdout
+    );
+}

@@ -110,6 +110,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "toml" => FileKind::Toml,
         "yaml" | "yml" => FileKind::Yaml,
         "json" => FileKind::Json,
+        // Cloudflare's `wrangler.jsonc` (JSON with comments; the JSON reader skips them).
+        "jsonc" if lower == "wrangler.jsonc" => FileKind::Json,
         "ini" | "cfg" | "conf" | "properties" => FileKind::Ini,
         "py" | "pyi" => FileKind::Python,
         "sh" | "bash" | "zsh" | "mk" => FileKind::Shell,

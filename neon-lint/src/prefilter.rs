@@ -26,6 +26,9 @@ const NEEDLES: &[&str] = &[
     "napi_",
     "host=",
     "dbname=",
+    // Every Workers configuration (`wrangler.toml`/`.json`) sets one: whether the Worker
+    // has Node's sockets decides `tcp-driver-on-edge`.
+    "compatibility_date",
 ];
 
 /// Extra words for Python, scripts, Dockerfiles, YAML, JSON, Prisma and JS configs:
@@ -104,6 +107,12 @@ const JS_NEEDLES: &[&str] = &[
     "connectionString",
     "rejectUnauthorized",
     "migrat",
+    // Where code runs (`tcp-driver-on-edge`): a route that asks for the Edge Runtime, and
+    // Next.js middleware (which imports `next/server`), even when their driver import is
+    // in another file.
+    "'edge'",
+    "\"edge\"",
+    "next/server",
 ];
 
 /// Teddy (SIMD) when the CPU has it, the general automaton otherwise.

@@ -48,6 +48,10 @@ pub struct Project {
     pub rust: Vec<(crate::source::FileId, crate::site::rust::RustFacts)>,
     /// JavaScript exports and pending imports, per file, until the resolver joins them.
     pub js: Vec<(crate::source::FileId, crate::site::JsFacts)>,
+    /// Cloudflare Workers configurations.
+    pub workers: Vec<crate::site::edge::WorkerConfig>,
+    /// TCP drivers imported by code that runs on the edge (filled by the resolver).
+    pub edge_tcp: Vec<crate::site::edge::EdgeTcpImport>,
     /// Per-file notes (path, message).
     pub notes: Vec<(PathBuf, String)>,
     /// What git knows about the files (tracked / ignored).
@@ -104,6 +108,7 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
             project.js.push((id, *facts));
         }
         project.commands.extend(sites.commands);
+        project.workers.extend(sites.workers);
         project.tool_urls.extend(sites.tool_urls);
         project.imports.extend(sites.imports);
         project.clients.extend(sites.clients);

@@ -6,6 +6,7 @@
 //! `.cargo/config.toml [env]`), never by guessing: an unknown variable stays unknown.
 
 mod commands;
+mod edge;
 mod js_link;
 pub mod programs;
 mod rust_link;

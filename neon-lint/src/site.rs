@@ -1,5 +1,6 @@
 //! Sites: what extractors find in files, the one representation rules and the resolver read.
 
+pub mod edge;
 mod offsets;
 pub mod pins;
 mod placeholders;
@@ -416,6 +417,10 @@ pub struct JsFacts {
     pub exports: Vec<JsExport>,
     /// Migration runs and SQL uses whose client is an imported binding.
     pub pending: Vec<JsPending>,
+    /// Every module the file imports.
+    pub modules: Vec<edge::ModuleRef>,
+    /// The runtime its route segment or function config names.
+    pub runtime: Option<edge::RuntimeDecl>,
 }
 
 /// An exported binding that holds a client (`export const pool = new Pool(...)`) or a
@@ -483,6 +488,8 @@ pub struct FileSites {
     pub rust: Option<Box<rust::RustFacts>>,
     /// JavaScript exports and imports joined project-wide by the resolver.
     pub js: Option<Box<JsFacts>>,
+    /// Cloudflare Workers configuration.
+    pub workers: Vec<edge::WorkerConfig>,
     /// Problems reading or parsing the file, shown as notes (the run goes on).
     pub notes: Vec<String>,
 }

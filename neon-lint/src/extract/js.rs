@@ -45,6 +45,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::Cx;
 use crate::js_drivers::{self, Found};
+use crate::site::edge::{ModuleRef, RuntimeDecl};
 use crate::site::{
     ClientSetup, ConnectionUse, Container, JsExport, JsFacts, JsPending, JsPendingSite,
     MigrationRun, OffsetMap, Setting, UrlSource,
@@ -127,6 +128,17 @@ pub(super) fn extract(cx: &mut Cx) {
     js.extract(cx);
 }
 
+/// The module specifiers `text` imports: for a file the run did not read, followed only to
+/// see where its imports lead (`tcp-driver-on-edge`).
+pub(crate) fn imported_modules(text: &str, typescript: bool) -> Vec<String> {
+    let Some(tree) = parse(text, typescript) else {
+        return Vec::new();
+    };
+    let mut js = Js::new(text);
+    js.index(tree.root_node());
+    js.module_refs().into_iter().map(|m| m.spec).collect()
+}
+
 /// A string literal, decoded.
 pub(crate) struct Str {
     /// The value the program sees.
@@ -161,6 +173,8 @@ pub(crate) struct Js<'t> {
     env_sets: Vec<Node<'t>>,
     /// `export ...` statements at the top level.
     exports: Vec<Node<'t>>,
+    /// The `source` strings of `import` and `export ... from` statements.
+    module_sources: Vec<Node<'t>>,
     /// The tops of `+` chains (`a + b + c`, parentheses looked through).
     chains: Vec<Node<'t>>,
     /// Names used to build other values (`BASE + 'x'`, `` `${BASE}x` ``): a literal
@@ -225,6 +239,7 @@ impl<'t> Js<'t> {
             defaults: Vec::new(),
             env_sets: Vec::new(),
             exports: Vec::new(),
+            module_sources: Vec::new(),
             chains: Vec::new(),
             assembled_names: Default::default(),
             depth: Cell::new(0),
@@ -273,8 +288,12 @@ impl<'t> Js<'t> {
             }
             "variable_declarator" => declarators.push(n),
             "assignment_expression" => self.env_sets.push(n),
-            "import_statement" => imports.push(n),
+            "import_statement" => {
+                self.module_sources.extend(n.child_by_field_name("source"));
+                imports.push(n)
+            }
             "export_statement" if n.parent().is_some_and(|p| p.kind() == "program") => {
+                self.module_sources.extend(n.child_by_field_name("source"));
                 self.exports.push(n)
             }
             _ => {}
@@ -839,6 +858,64 @@ impl<'t> Js<'t> {
         })
     }
 
+    /// Every module specifier the file names: `import ... from`, `export ... from`,
+    /// `require("m")` and `import("m")`, with the span of the string.
+    fn module_refs(&self) -> Vec<ModuleRef> {
+        let sources = self.module_sources.iter().copied();
+        let calls = self.calls.iter().filter_map(|c| {
+            let f = c.child_by_field_name("function")?;
+            if !matches!(self.src(f), "require" | "import") {
+                return None;
+            }
+            children(c.child_by_field_name("arguments")?)
+                .first()
+                .copied()
+        });
+        sources
+            .chain(calls)
+            .filter(|n| n.kind() == "string")
+            .filter_map(|n| {
+                Some(ModuleRef {
+                    spec: self.string_value(n)?.value,
+                    span: n.byte_range(),
+                })
+            })
+            .collect()
+    }
+
+    /// `export const runtime = "edge"` or `export const config = { runtime: "edge" }`:
+    /// the runtime the file asks for.
+    fn runtime_decl(&self) -> Option<RuntimeDecl> {
+        for e in &self.exports {
+            let Some(d) = e.child_by_field_name("declaration") else {
+                continue;
+            };
+            for decl in children(d) {
+                let (Some(name), Some(value)) = (
+                    decl.child_by_field_name("name"),
+                    decl.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                let value = match self.src(name) {
+                    "runtime" => value,
+                    "config" => match self.object(value).and_then(|o| self.prop(o, "runtime")) {
+                        Some(v) => v,
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                if let Some(v) = self.string_value(value) {
+                    return Some(RuntimeDecl {
+                        value: v.value,
+                        span: e.byte_range(),
+                    });
+                }
+            }
+        }
+        None
+    }
+
     /// `export const pool = new Pool(...)`, `export default drizzle(...)`,
     /// `export { db }`: the clients and wrappers other files can import, with the
     /// variables their URLs come from.
@@ -1034,6 +1111,8 @@ impl<'t> Js<'t> {
         let mut facts = JsFacts {
             exports: self.export_facts(),
             pending: Vec::new(),
+            modules: self.module_refs(),
+            runtime: self.runtime_decl(),
         };
         for n in &self.calls {
             if self.extract_use(*n, cx, &mut facts) {
@@ -1095,7 +1174,11 @@ impl<'t> Js<'t> {
                 Found::Handle { .. } => {}
             }
         }
-        if !facts.exports.is_empty() || !facts.pending.is_empty() {
+        if !facts.exports.is_empty()
+            || !facts.pending.is_empty()
+            || !facts.modules.is_empty()
+            || facts.runtime.is_some()
+        {
             cx.out.js = Some(Box::new(facts));
         }
         for n in &self.defaults {

@@ -25,6 +25,7 @@ pub(crate) mod spring;
 mod text;
 mod tokens;
 mod toml;
+mod wrangler;
 mod yaml;
 
 use neon_lint_core::conninfo;
@@ -55,7 +56,12 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
             toml::extract(&mut cx);
             cargo::extract(&mut cx);
         }
-        FileKind::Toml => toml::extract(&mut cx),
+        FileKind::Toml => {
+            toml::extract(&mut cx);
+            if wrangler::is_wrangler(&file_name(file)) {
+                wrangler::extract(&mut cx);
+            }
+        }
         FileKind::Yaml => {
             yaml::extract(&mut cx);
             deploy_yaml::extract(&mut cx);
@@ -76,6 +82,9 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
             shell::extract_package_json(&mut cx);
             if file.path.file_name().is_some_and(|n| n == "package.json") {
                 lock_js::package_json(&mut cx);
+            }
+            if wrangler::is_wrangler(&file_name(file)) {
+                wrangler::extract(&mut cx);
             }
         }
         FileKind::Ini => ini::extract(&mut cx),
@@ -105,6 +114,14 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
     }
     tokens::extract(&mut cx);
     out
+}
+
+/// The file's name in lower case.
+fn file_name(file: &SourceFile) -> String {
+    file.path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// What every extractor writes into.

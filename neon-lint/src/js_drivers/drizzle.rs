@@ -28,6 +28,7 @@ pub(super) static DRIZZLE: JsDriver = JsDriver {
     startup_parameters: no_startup_parameters,
     sql_methods: &[],
     runs_migrations: super::no_migrations,
+    tcp_modules: &["drizzle-orm/node-postgres", "drizzle-orm/postgres-js"],
 };
 
 /// The client driver behind a Drizzle entry point.

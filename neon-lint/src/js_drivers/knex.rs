@@ -21,6 +21,7 @@ pub(super) static KNEX: JsDriver = JsDriver {
     startup_parameters: no_startup_parameters,
     sql_methods: &[],
     runs_migrations: super::no_migrations,
+    tcp_modules: &["knex"],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -27,6 +27,7 @@ pub(super) static KYSELY: JsDriver = JsDriver {
     startup_parameters: no_startup_parameters,
     sql_methods: &[],
     runs_migrations: super::no_migrations,
+    tcp_modules: &[],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

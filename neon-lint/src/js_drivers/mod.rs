@@ -87,6 +87,10 @@ pub(crate) struct JsDriver {
     /// The migration tool, and the setting that says so, when a set-up also runs the
     /// schema migrations as it starts.
     pub runs_migrations: for<'a> fn(&'a ClientSetup) -> Option<(String, &'a Setting)>,
+    /// Modules whose import means the code opens TCP sockets (Node's `net`/`tls`) to the
+    /// database: what an edge runtime cannot do. Empty for HTTP/WebSocket drivers and for
+    /// wrappers that take a client built by another driver.
+    pub tcp_modules: &'static [&'static str],
 }
 
 /// In [`JsDriver::sql_methods`]: the client is a template tag that runs its template.
@@ -108,6 +112,22 @@ static DRIVERS: &[&JsDriver] = &[
 /// What any driver makes of `call`.
 pub(crate) fn recognise(call: &Call) -> Option<Found> {
     DRIVERS.iter().find_map(|d| (d.recognise)(call))
+}
+
+/// The driver module an import of `module` opens TCP connections through, if any (a
+/// subpath such as `pg/lib/client` or `drizzle-orm/node-postgres/migrator` is its
+/// package's).
+pub(crate) fn tcp_module(module: &str) -> Option<&'static str> {
+    DRIVERS
+        .iter()
+        .flat_map(|d| d.tcp_modules.iter())
+        .copied()
+        .find(|m| {
+            module == *m
+                || module
+                    .strip_prefix(m)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
 }
 
 /// The knowledge of a JavaScript client driver.

@@ -24,6 +24,7 @@ pub(super) static NEON_SERVERLESS: JsDriver = JsDriver {
     startup_parameters: pg::startup_parameters,
     sql_methods: &["query", "unsafe", super::TAGGED],
     runs_migrations: super::no_migrations,
+    tcp_modules: &[],
 };
 
 const MODULE: &str = "@neondatabase/serverless";

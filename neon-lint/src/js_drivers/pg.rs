@@ -32,6 +32,7 @@ pub(super) static PG: JsDriver = JsDriver {
     startup_parameters,
     sql_methods: &["query"],
     runs_migrations: super::no_migrations,
+    tcp_modules: &["pg", "pg-pool"],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -30,6 +30,7 @@ pub(super) static POSTGRES_JS: JsDriver = JsDriver {
     startup_parameters,
     sql_methods: &["unsafe", super::TAGGED],
     runs_migrations: super::no_migrations,
+    tcp_modules: &["postgres"],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

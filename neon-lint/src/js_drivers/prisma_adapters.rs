@@ -27,6 +27,7 @@ pub(super) static PRISMA_ADAPTERS: JsDriver = JsDriver {
     startup_parameters: no_startup_parameters,
     sql_methods: &[],
     runs_migrations: super::no_migrations,
+    tcp_modules: &["@prisma/adapter-pg"],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -21,6 +21,7 @@ pub(super) static SEQUELIZE: JsDriver = JsDriver {
     startup_parameters: super::no_startup_parameters,
     sql_methods: &["query"],
     runs_migrations: super::no_migrations,
+    tcp_modules: &["sequelize"],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -23,6 +23,7 @@ pub(super) static TYPEORM: JsDriver = JsDriver {
     startup_parameters,
     sql_methods: &["query"],
     runs_migrations,
+    tcp_modules: &["typeorm"],
 };
 
 fn recognise(c: &Call) -> Option<Found> {

@@ -19,6 +19,7 @@ pub(crate) fn link(project: &mut Project) {
     if facts.is_empty() {
         return;
     }
+    super::edge::find(project, &facts);
     let by_path: HashMap<PathBuf, &JsFacts> = facts
         .iter()
         .map(|(id, f)| (normalise(&project.files[*id].path), f))
@@ -59,24 +60,40 @@ pub(crate) fn link(project: &mut Project) {
     }
 }
 
-/// The facts of the file `spec` names from `from`.
-fn target<'a>(
-    from: &Path,
-    spec: &str,
-    by_path: &HashMap<PathBuf, &'a JsFacts>,
-) -> Option<&'a JsFacts> {
+/// What `by_path` holds for the file `spec` names from `from` (keys are [`normalise`]d).
+pub(super) fn target<T: Copy>(from: &Path, spec: &str, by_path: &HashMap<PathBuf, T>) -> Option<T> {
+    bases(from, spec)
+        .iter()
+        .flat_map(|b| candidates(b))
+        .find_map(|c| by_path.get(&normalise(&c)).copied())
+}
+
+/// The JavaScript file on disk that `spec` names from `from`, for a project file the run
+/// did not read (its path, normalised).
+pub(super) fn target_on_disk(from: &Path, spec: &str) -> Option<PathBuf> {
+    bases(from, spec)
+        .iter()
+        .flat_map(|b| candidates(b))
+        .map(|c| normalise(&c))
+        .find(|c| {
+            c.extension()
+                .is_some_and(|e| EXTENSIONS.iter().any(|x| e == *x))
+                && c.is_file()
+        })
+}
+
+/// The paths (without extension resolution) a local specifier may start from: the
+/// importing file's folder for `./` and `../`, each folder above it for `@/` and `~/`;
+/// none for packages.
+fn bases(from: &Path, spec: &str) -> Vec<PathBuf> {
     let dir = from.parent().unwrap_or(Path::new(""));
-    let bases: Vec<PathBuf> = if spec.starts_with("./") || spec.starts_with("../") {
+    if spec.starts_with("./") || spec.starts_with("../") {
         vec![dir.join(spec)]
     } else if let Some(rest) = spec.strip_prefix("@/").or(spec.strip_prefix("~/")) {
         dir.ancestors().map(|a| a.join(rest)).collect()
     } else {
-        return None;
-    };
-    bases
-        .iter()
-        .flat_map(|b| candidates(b))
-        .find_map(|c| by_path.get(&normalise(&c)).copied())
+        Vec::new()
+    }
 }
 
 /// The files a specifier without or with an extension may mean.
@@ -102,7 +119,7 @@ fn candidates(base: &Path) -> Vec<PathBuf> {
 
 /// `a/./b/../c` as `a/c`, without touching the file system (paths may not exist as
 /// written, and symlinks are not the point).
-fn normalise(p: &Path) -> PathBuf {
+pub(super) fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -23,6 +23,7 @@ mod session_state_on_pooler;
 mod stale_pool;
 mod startup_options_beside_url;
 mod statement_cache_on_pooler;
+mod tcp_driver_on_edge;
 mod tls_verification_disabled;
 mod unsupported_driver_parameter;
 pub mod unused_suppression;
@@ -88,6 +89,10 @@ pub static PROJECT_RULES: &[ProjectRule] = &[
     ProjectRule {
         meta: &tls_verification_disabled::TLS_VERIFICATION_DISABLED,
         check: tls_verification_disabled::check,
+    },
+    ProjectRule {
+        meta: &tcp_driver_on_edge::TCP_DRIVER_ON_EDGE,
+        check: tcp_driver_on_edge::check,
     },
     ProjectRule {
         meta: &stale_pool::STALE_POOL,
