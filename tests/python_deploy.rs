@@ -116,6 +116,8 @@ fn alembic_env_py_every_shape_connects_with_a_migration_url() {
             ("async-settings/env.py", "NL020", 17),
             ("config-dict/env.py", "NL020", 16),
             ("literal/env.py", "NL020", 4),
+            // psycopg 3 engine on the pooled URL: prepares after five runs of a query.
+            ("literal/env.py", "NL010", 8),
             ("offline/env.py", "NL020", 9),
             ("online/env.py", "NL020", 8),
         ],
@@ -136,8 +138,11 @@ fn startup_options_beside_a_pooled_url() {
     check(
         "tests/fixtures/python/psycopg-options",
         &[
+            // psycopg 3 on the pooled URL (prepare_threshold not None) is NL010 too.
+            ("db.py", "NL010", 8),
             ("db.py", "NL009", 8),
             ("db.py", "NL009", 15),
+            ("db.py", "NL010", 17),
             ("db.py", "NL009", 17),
             ("db.py", "NL009", 24),
             ("db.py", "NL041", 25),
@@ -373,6 +378,7 @@ fn session_state_through_python_drivers_on_a_pooled_url() {
             ("pg2.py", "NL011", 11),
             // SQL held in a module constant: reported on the SQL text.
             ("pg2.py", "NL011", 23),
+            ("pg3.py", "NL010", 5),
             ("pg3.py", "NL011", 6),
             ("pg3.py", "NL011", 8),
             // Through `self.conn` / `self.url` set in `__init__` (the engine has no health
@@ -382,6 +388,8 @@ fn session_state_through_python_drivers_on_a_pooled_url() {
             ("sa.py", "NL011", 7),
             // `@event.listens_for(engine, "connect")` hooks (also on `sync_engine`).
             ("sa.py", "NL011", 19),
+            // SQLAlchemy on psycopg 3 (the URL rewritten to `postgresql+psycopg://`).
+            ("sa.py", "NL010", 23),
             ("sa.py", "NL011", 31),
         ],
     );
@@ -488,6 +496,23 @@ fn connection_strings_in_other_languages_get_the_url_rules() {
             ("Db.java", "NL002", 3),
             ("db.php", "NL001", 2),
             ("main.go", "NL001", 4),
+        ],
+    );
+}
+
+/// psycopg 3 on a pooled URL (issue 17's matrix): its default `prepare_threshold=5` and
+/// `prepare_threshold=0` gave errors and wrong results on PgBouncer 1.18; only
+/// `prepare_threshold=None` was correct there. `connect`, psycopg_pool (`kwargs=`) and
+/// SQLAlchemy on `postgresql+psycopg://` (`connect_args=`) are flagged without it.
+#[test]
+fn psycopg3_prepared_statements_on_the_pooler() {
+    check(
+        "tests/fixtures/python/psycopg3-prepare",
+        &[
+            ("db.py", "NL010", 8),
+            ("db.py", "NL010", 11),
+            ("db.py", "NL010", 16),
+            ("db.py", "NL010", 19),
         ],
     );
 }

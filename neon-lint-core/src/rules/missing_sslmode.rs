@@ -31,6 +31,19 @@ crate::declare_rule! {
     /// so a later change of driver or image silently drops it. Every string Neon's console
     /// hands out carries `sslmode`.
     ///
+    /// ## What was observed
+    /// A URL with no `sslmode` and no TLS option, against PostgreSQL with only `hostssl` lines,
+    /// directly and through PgBouncer 1.18 and 1.24 (`docs/ground-truth.md`):
+    ///
+    /// | driver | outcome |
+    /// |---|---|
+    /// | node-postgres 8.23, postgres.js 3.4 | **fails**: `no pg_hba.conf entry for host "127.0.0.1", user "app", database "appdb", no encryption` (direct), `SSL required` (pooler) |
+    /// | psycopg 3.3, psycopg2 2.9 (libpq), asyncpg 0.32, sqlx 0.8, tokio-postgres with a TLS connector | connects over TLS: their default (`prefer`) tries TLS first |
+    ///
+    /// So for the JavaScript drivers the string does not connect at all; for the others it
+    /// works today but nothing requires TLS (with `prefer`, an attacker on the path can make
+    /// the client fall back to plaintext).
+    ///
     /// ## Example
     /// ```text
     /// DATABASE_URL=postgresql://alex:****@ep-cool-rain-123456.us-east-2.aws.neon.tech/neondb

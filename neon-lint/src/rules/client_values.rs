@@ -167,6 +167,11 @@ pub(crate) fn is_zero(v: &str) -> bool {
     v.trim().trim_matches(['"', '\'']) == "0"
 }
 
+/// Whether a setting value is Python's `None`.
+pub(crate) fn is_none(v: &str) -> bool {
+    v.trim() == "None"
+}
+
 /// Whether a setting value is Python's `True`.
 pub(crate) fn is_true(v: &str) -> bool {
     matches!(v.trim(), "True" | "true" | "1")

@@ -20,7 +20,7 @@ use neon_lint_core::rule::RuleMeta;
 use neon_lint_core::UrlInput;
 
 use super::client_values::{
-    client_values, is_true, is_zero, neon_value, pooled_value, value_context, via,
+    client_values, is_none, is_true, is_zero, neon_value, pooled_value, value_context, via,
 };
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -38,7 +38,8 @@ fn is_python(driver: Driver) -> bool {
     )
 }
 
-/// `statement-cache-on-pooler` for asyncpg and SQLAlchemy on asyncpg.
+/// `statement-cache-on-pooler` for asyncpg, psycopg 3 (which prepares a query after
+/// `prepare_threshold` executions, 5 by default) and SQLAlchemy on either.
 pub(crate) fn statement_cache(
     meta: &'static RuleMeta,
     project: &Project,
@@ -49,7 +50,10 @@ pub(crate) fn statement_cache(
         return;
     }
     for client in &project.clients {
-        if !matches!(client.driver, Driver::Asyncpg | Driver::SqlAlchemy) {
+        if !matches!(
+            client.driver,
+            Driver::Asyncpg | Driver::Psycopg | Driver::SqlAlchemy
+        ) {
             continue;
         }
         let values = client_values(project, client);
@@ -70,6 +74,24 @@ pub(crate) fn statement_cache(
             Driver::Asyncpg => {
                 if !setting(client, "statement_cache_size").is_some_and(|s| is_zero(&s.value)) {
                     missing.push("`statement_cache_size=0`");
+                }
+            }
+            // `prepare_threshold=0` prepares every query: only `None` turns preparing off.
+            Driver::Psycopg if client.api.starts_with("psycopg_pool") => {
+                if !setting(client, "kwargs.prepare_threshold").is_some_and(|s| is_none(&s.value)) {
+                    missing.push("`kwargs={\"prepare_threshold\": None}`");
+                }
+            }
+            Driver::Psycopg => {
+                if !setting(client, "prepare_threshold").is_some_and(|s| is_none(&s.value)) {
+                    missing.push("`prepare_threshold=None`");
+                }
+            }
+            _ if input.sqlalchemy_driver() == Some("psycopg") => {
+                if !setting(client, "connect_args.prepare_threshold")
+                    .is_some_and(|s| is_none(&s.value))
+                {
+                    missing.push("`connect_args={\"prepare_threshold\": None}`");
                 }
             }
             _ => {
@@ -93,10 +115,11 @@ pub(crate) fn statement_cache(
         if missing.is_empty() {
             continue;
         }
-        let what = if client.driver == Driver::Asyncpg {
-            "asyncpg's statement cache"
-        } else {
-            "SQLAlchemy's asyncpg statement caches"
+        let what = match client.driver {
+            Driver::Asyncpg => "asyncpg's statement cache",
+            Driver::Psycopg => "psycopg's prepared statements",
+            _ if input.sqlalchemy_driver() == Some("psycopg") => "psycopg's prepared statements",
+            _ => "SQLAlchemy's asyncpg statement caches",
         };
         out.push(Diagnostic {
             rule: meta,
