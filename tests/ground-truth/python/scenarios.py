@@ -755,6 +755,13 @@ def direct_sql(*stmts):
         c.close()
 
 
+def count_rows(table, where="true"):
+    """Rows of `table` matching `where` (direct URL), or -1 when the table does not exist."""
+    if not direct_sql(f"SELECT to_regclass('{table}') IS NOT NULL")[0]:
+        return -1
+    return direct_sql(f"SELECT count(*) FROM {table} WHERE {where}")[0]
+
+
 def alembic_tree(d, version_table):
     """A minimal Alembic project in d: env.py (online mode, URL from the config) and two revisions."""
     os.makedirs(os.path.join(d, "versions"))
@@ -1042,6 +1049,139 @@ def nl012_django_cursors():
             check(ok, f"Django iterator() {'with DISABLE_SERVER_SIDE_CURSORS' if off else 'direct'} on {label} failed")
 
 
+# drizzle-kit takes `pg` when it is installed, else postgres.js: one node_modules tree for each.
+DRIZZLE_TREES = {
+    "postgres.js 3.4.9": ("nl020-drizzle", ("drizzle-kit@0.31.11", "drizzle-orm@0.45.4", "postgres@3.4.9")),
+    "node-postgres (pg) 8.23.1": ("nl020-drizzle-pg", ("drizzle-kit@0.31.11", "drizzle-orm@0.45.4", "pg@8.23.1")),
+}
+
+
+def fetch_npm_tree(subdir, pins):
+    """node_modules with exactly these npm pins under the cache, or raises RuntimeError with the
+    reason (then: SKIP)."""
+    import shutil
+
+    root = os.path.join(os.path.dirname(NODE_CACHE), subdir)
+    mods = os.path.join(root, "node_modules")
+    stamp = os.path.join(root, ".gt-pins")
+    if os.path.isfile(stamp) and open(stamp).read() == " ".join(pins):
+        return mods
+    for tool in ("node", "npm"):
+        if not shutil.which(tool):
+            raise RuntimeError(f"{tool} is not installed")
+    os.makedirs(root, exist_ok=True)
+    try:
+        r = subprocess.run(["npm", "install", "--loglevel=error", "--no-audit", "--no-fund", "--ignore-scripts",
+                            "--prefix", root, *pins], capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("npm install timed out (registry unreachable?)") from None
+    if r.returncode != 0:
+        last = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        raise RuntimeError(f"npm install failed (registry unreachable?): {last[0][-300:]}")
+    with open(stamp, "w") as f:
+        f.write(" ".join(pins))
+    return mods
+
+
+DRIZZLE_SQL = """CREATE TABLE "gt_drizzle_items" ("id" serial PRIMARY KEY NOT NULL, "name" text NOT NULL);
+--> statement-breakpoint
+CREATE INDEX "gt_drizzle_items_name" ON "gt_drizzle_items" ("name");
+--> statement-breakpoint
+INSERT INTO "gt_drizzle_items" ("name") SELECT 'item ' || g FROM generate_series(1, 200) g;
+"""
+DRIZZLE_SQL_2 = """CREATE TABLE "gt_drizzle_tags" ("id" serial PRIMARY KEY NOT NULL, "item_id" integer REFERENCES "gt_drizzle_items" ("id"));
+--> statement-breakpoint
+ALTER TABLE "gt_drizzle_items" ADD COLUMN "created_at" timestamptz DEFAULT now();
+--> statement-breakpoint
+UPDATE "gt_drizzle_items" SET "name" = upper("name");
+"""
+
+
+def drizzle_output(r):
+    """drizzle-kit's output lines without colours, spinner frames, stack frames and Node's pg SSL-mode warning."""
+    out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", r.stdout + r.stderr)
+    skip = ("at ", "(Use `node", "In the next major", "To prepare", "- If you want", "See https://www.postgresql.org")
+    return [ln.strip() for ln in re.split(r"[\r\n]", out)
+            if ln.strip() and not ln.strip().startswith(skip) and "SECURITY WARNING" not in ln]
+
+
+def nl020_drizzle():
+    import shutil
+    import tempfile
+    import time
+
+    targets = migration_targets("gt_nl020_drizzle")
+    drop = ("DROP TABLE IF EXISTS gt_drizzle_tags, gt_drizzle_items CASCADE", "DROP SCHEMA IF EXISTS gt_drizzle CASCADE")
+    d = tempfile.mkdtemp(prefix="gt-drizzle-")
+    results = {}
+    try:
+        os.makedirs(os.path.join(d, "drizzle", "meta"))
+        entries = []
+        for i, (tag, body) in enumerate((("0000_gt_init", DRIZZLE_SQL), ("0001_gt_tags", DRIZZLE_SQL_2))):
+            with open(os.path.join(d, "drizzle", f"{tag}.sql"), "w") as f:
+                f.write(body)
+            entries.append({"idx": i, "version": "7", "when": 1767225600000 + i * 1000, "tag": tag, "breakpoints": True})
+        with open(os.path.join(d, "drizzle", "meta", "_journal.json"), "w") as f:
+            json.dump({"version": "7", "dialect": "postgresql", "entries": entries}, f)
+        # The URL comes from the environment, so no password is written to disk.
+        with open(os.path.join(d, "drizzle.config.js"), "w") as f:
+            f.write("module.exports = { dialect: 'postgresql', out: './drizzle', "
+                    "dbCredentials: { url: process.env.GT_DRIZZLE_URL }, "
+                    "migrations: { table: '__drizzle_migrations', schema: 'gt_drizzle' } };\n")
+        for client, (subdir, pins) in DRIZZLE_TREES.items():
+            label = f"drizzle-kit 0.31.11 migrate (drizzle-orm 0.45.4, {client})"
+            try:
+                mods = fetch_npm_tree(subdir, pins)
+            except RuntimeError as e:
+                print(f"SKIP nl020_drizzle ({client}): {e}", flush=True)
+                for where, _, _ in targets:
+                    cell("NL020", label, "2 migrations", where, "SKIP", str(e))
+                continue
+            kit = ["node", os.path.join(mods, "drizzle-kit", "bin.cjs"), "migrate", "--config", "drizzle.config.js"]
+            if "pg" in subdir:
+                # node-postgres 8 treats sslmode=require as verify-full: without the CA in Node's trust
+                # store the run must fail (NL003's premise); the runs below add it (NODE_EXTRA_CA_CERTS).
+                direct_sql(*drop)
+                r = subprocess.run(kit, cwd=d, capture_output=True, text=True, timeout=120,
+                                   env=dict(os.environ, GT_DRIZZLE_URL=url(PG_PORT, DB, "sslmode=require"), NO_COLOR="1"))
+                out = drizzle_output(r)
+                text = f"exit {r.returncode}" + (f"; last line: {out[-1][:200]}" if out else "") + \
+                    f"; {'an error message' if any('rror' in ln for ln in out) else 'no error message'} printed"
+                observed("NL003", f"{label}, sslmode=require, server certificate from a CA not in Node's trust store, direct", text)
+                cell("NL003", label, "sslmode=require, server certificate from a CA Node does not trust", "direct",
+                     "ok" if r.returncode == 0 else "errors", text)
+            for where, port, db in targets:
+                direct_sql(*drop)
+                t0 = time.monotonic()
+                with Load(port, db) as load:
+                    r = subprocess.run(kit, cwd=d, capture_output=True, text=True, timeout=120,
+                                       env=dict(os.environ, GT_DRIZZLE_URL=url(port, db, "sslmode=require"), NO_COLOR="1",
+                                                NODE_EXTRA_CA_CERTS=CA))
+                secs = time.monotonic() - t0
+                out = re.sub(r"\x1b\[[0-9;]*m", "", r.stdout + r.stderr)
+                used = re.search(r"Using '([^']+)' driver", out)
+                n = (count_rows("gt_drizzle.__drizzle_migrations"), count_rows("gt_drizzle_items", "name LIKE 'ITEM %'"))
+                state = f"{max(n[0], 0)} migrations recorded, {max(n[1], 0)} rows migrated"
+                ok = r.returncode == 0 and n[0] == 2 and n[1] == 200
+                if r.returncode == 0:
+                    text = f"ok ({state}; {secs:.1f} s; drizzle-kit said: using '{used.group(1) if used else '?'}' driver)"
+                else:
+                    lines = drizzle_output(r)
+                    err = next((ln for ln in lines if "rror" in ln or "does not exist" in ln or "already exists" in ln),
+                               lines[-1] if lines else "no output")
+                    text = f"exit {r.returncode}: {err[:300]} ({state})"
+                observed("NL020", f"{label}, {where}, with {load}", text)
+                cell("NL020", label, f"2 migrations, {LOAD_CLIENTS} other clients on the same database", where,
+                     "ok" if ok else "errors", text, fix=ok if where == "direct" else None)
+                results[(client, where)] = ok
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        direct_sql(*drop)
+    for (client, where), ok in results.items():
+        if where == "direct":
+            check(ok, f"drizzle-kit migrate ({client}) on the direct URL failed")
+
+
 def hide_psycopg3():
     """Makes `import psycopg` fail, so that Django's PostgreSQL backend uses psycopg2 (as it does
     where psycopg 3 is not installed)."""
@@ -1059,7 +1199,7 @@ def nl012_django_cursors_psycopg2():
 
 
 SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl002_default_sslmode, nl020_pg_dump, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping, nl020_alembic, nl020_django, nl020_django_psycopg2, nl012_django_cursors,
-                                     nl012_django_cursors_psycopg2)}
+                                     nl012_django_cursors_psycopg2, nl020_drizzle)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -106,3 +106,16 @@ fn nl012_django_server_side_cursors_through_pgbouncer() {
         );
     }
 }
+
+/// NL020: `drizzle-kit migrate` (two migrations generated into a temp dir) with postgres.js and with
+/// node-postgres (drizzle-kit takes `pg` when installed), direct and through both poolers, under the
+/// same load; plus NL003: node-postgres's `sslmode=require` against a CA Node does not trust. The npm
+/// packages come into the cache; each cell SKIPs with the reason when npm is unreachable.
+#[test]
+fn nl020_drizzle_kit_migrate_through_pgbouncer() {
+    let gt = servers_or_skip!("nl020_drizzle_kit_migrate_through_pgbouncer");
+    gt.run_python(
+        "nl020_drizzle_kit_migrate_through_pgbouncer",
+        "nl020_drizzle",
+    );
+}
