@@ -1076,7 +1076,8 @@ def fetch_npm_tree(subdir, pins):
     except subprocess.TimeoutExpired:
         raise RuntimeError("npm install timed out (registry unreachable?)") from None
     if r.returncode != 0:
-        last = (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        lines = [ln for ln in (r.stderr or r.stdout).strip().splitlines() if "A complete log" not in ln]
+        last = lines[-1:] or [f"exit {r.returncode}"]
         raise RuntimeError(f"npm install failed (registry unreachable?): {last[0][-300:]}")
     with open(stamp, "w") as f:
         f.write(" ".join(pins))
