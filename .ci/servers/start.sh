@@ -8,7 +8,7 @@
 #   * when Debian's PgBouncer is older than 1.21 (bookworm ships 1.18), a second PgBouncer built from
 #     Debian's trixie *source package* (1.24.x) with `max_prepared_statements = 1000` (Neon's published
 #     setting), so the prepared-statement-tracking pooler can be tested too (GT_PGBOUNCER_SOURCE=none skips);
-#   * a Python venv with pinned psycopg, psycopg2, asyncpg and SQLAlchemy.
+#   * a Python venv with pinned psycopg, psycopg2, asyncpg and SQLAlchemy (plus psycopg_pool, Alembic, Django).
 #
 # Idempotent: when everything recorded in "$GT_DIR/env" is still up, it only says so. Otherwise it tears down
 # leftovers (stop.sh) and builds everything afresh. Prints nothing on stdout but the env file's path.
@@ -40,6 +40,14 @@ PY_PINS=(
   "psycopg2-binary==2.9.13"
   "asyncpg==0.32.0"
   "SQLAlchemy[asyncio]==2.1.9"
+)
+# Added to the same venv without rebuilding it (own stamp): Alembic and Django for the NL020 migration
+# cells and NL012's server-side cursors, psycopg_pool for NL040. Django 5.2 is the newest for Python
+# 3.11 (Django 6 needs 3.12). A failed install is a SKIP of those cells, not a failed start.
+PY_EXTRA_PINS=(
+  "psycopg-pool==3.3.3"
+  "alembic==1.20.1"
+  "Django==5.2.19"
 )
 # Debian suite whose pgbouncer *source* package is built when Debian's binary is < 1.21.
 PGB_SOURCE_SUITE=${GT_PGBOUNCER_SOURCE_SUITE:-trixie}
@@ -371,6 +379,15 @@ if [ ! -x "$GT_VENV/bin/python" ] || [ "$(cat "$GT_VENV/.gt-pins" 2>/dev/null)" 
   fi
   "$GT_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input "${PY_PINS[@]}" >&2
   echo "$pins_stamp" >"$GT_VENV/.gt-pins"
+fi
+extra_stamp=$(printf '%s\n' "${PY_EXTRA_PINS[@]}")
+if [ "$(cat "$GT_VENV/.gt-extra-pins" 2>/dev/null)" != "$extra_stamp" ]; then
+  log "adding to the venv: ${PY_EXTRA_PINS[*]}"
+  if timeout 300 "$GT_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-input "${PY_EXTRA_PINS[@]}" >&2; then
+    echo "$extra_stamp" >"$GT_VENV/.gt-extra-pins"
+  else
+    log "SKIP ${PY_EXTRA_PINS[*]}: pip install failed (their ground-truth cells will SKIP)"
+  fi
 fi
 [ "$IS_ROOT" = 1 ] && chmod -R a+rX "$GT_VENV" 2>/dev/null || true
 

@@ -559,37 +559,648 @@ def nl010_node():
 
 
 # --------------------------------------------------------------------------------------------------
-# NL040 stale-pool: SQLAlchemy (psycopg) with and without pool_pre_ping across a server restart
+# NL040 stale-pool: SQLAlchemy (psycopg) pool_pre_ping and pool_recycle, psycopg_pool with and
+# without `check`, across ONE server restart (the script restarts the second cluster itself)
 # --------------------------------------------------------------------------------------------------
+RESTARTED = "direct (server restarted)"
+
+
+def first_query(fn):
+    """Runs fn() (one `SELECT 1` through a pool); returns (outcome, text) for a CELL line."""
+    try:
+        v = fn()
+        return "ok", f"ok ({v})"
+    except Exception as e:  # noqa: BLE001 - the failure is the observation
+        orig = getattr(e, "orig", None)
+        return "errors", one_line(orig) if orig is not None else one_line(e)
+
+
 def nl040_sqlalchemy_pre_ping():
+    import time
+
+    import psycopg
     import sqlalchemy
     from sqlalchemy import create_engine, text
 
     restart_url = url(env("GT_PG_RESTART_PORT"), DB, "sslmode=require", scheme="postgresql+psycopg")
+    plain_url = url(env("GT_PG_RESTART_PORT"), DB, "sslmode=require")
     stale = create_engine(restart_url, pool_size=1, max_overflow=0)  # pool_pre_ping defaults to False
     checked = create_engine(restart_url, pool_size=1, max_overflow=0, pool_pre_ping=True)
-    for e in (stale, checked):
+    # pool_recycle replaces a connection older than N seconds at checkout; it sends nothing to the
+    # server, so a connection younger than N that the restart killed is handed out as it is.
+    recycle_300 = create_engine(restart_url, pool_size=1, max_overflow=0, pool_recycle=300)
+    recycle_1 = create_engine(restart_url, pool_size=1, max_overflow=0, pool_recycle=1)
+    engines = (stale, checked, recycle_300, recycle_1)
+    t_warm = time.monotonic()
+    for e in engines:
         with e.connect() as c:
             check(c.execute(text("SELECT 1")).scalar_one() == 1, "warm-up")
 
+    pools = []
+    try:
+        import psycopg_pool
+        from psycopg_pool import ConnectionPool
+
+        pool_name = f"psycopg_pool {psycopg_pool.__version__} (psycopg {psycopg.__version__})"
+        pool_plain = ConnectionPool(plain_url, min_size=1, max_size=1, open=True)
+        pool_check = ConnectionPool(plain_url, min_size=1, max_size=1, open=True,
+                                    check=ConnectionPool.check_connection)
+        pools = [pool_plain, pool_check]
+        for p in pools:
+            p.wait(timeout=10)
+            with p.connection() as c:
+                check(c.execute("SELECT 1").fetchone()[0] == 1, "psycopg_pool warm-up")
+    except ImportError as e:
+        pool_name = None
+        for config in ("ConnectionPool without check", "ConnectionPool(check=ConnectionPool.check_connection)"):
+            cell("NL040", "psycopg_pool", config, RESTARTED, "SKIP", f"psycopg_pool not installed in the venv: {e}")
+
     subprocess.run([env("GT_PG_RESTART_CMD")], check=True)
     name = f"SQLAlchemy {sqlalchemy.__version__} + psycopg"
+
+    def sa_select(engine):
+        with engine.connect() as c:
+            return c.execute(text("SELECT 1")).scalar_one()
+
+    # pool_pre_ping=False (the default): flagged.
+    outcome, text1 = first_query(lambda: sa_select(stale))
+    observed("NL040", f"{name} pool_pre_ping=False, first query after the restart", text1)
+    check(outcome == "errors", "the pool without pre-ping handed out a live connection after the restart")
+    outcome2, text2 = first_query(lambda: sa_select(stale))
+    observed("NL040", f"{name} pool_pre_ping=False, second query", f"{text2} (the failed connection was discarded)")
+    cell("NL040", name, "pool_pre_ping=False (default)", RESTARTED, "errors",
+         f"first query after the restart: {text1}; second query: {text2}")
+
+    outcome, text1 = first_query(lambda: sa_select(checked))
+    observed("NL040", f"fix: {name} pool_pre_ping=True, first query after the restart", text1)
+    cell("NL040", name, "pool_pre_ping=True", RESTARTED, outcome, f"first query after the restart: {text1}", fix=outcome == "ok")
+    check(outcome == "ok", f"pool_pre_ping=True: {text1}")
+
+    # pool_recycle=300: the connection is a few seconds old, well inside the age, so it is NOT replaced.
+    age = time.monotonic() - t_warm
+    outcome, text1 = first_query(lambda: sa_select(recycle_300))
+    observed("NL040", f"{name} pool_recycle=300, first query after the restart (connection {age:.1f} s old)", text1)
+    cell("NL040", name, "pool_recycle=300, restart while the connection is younger than 300 s", RESTARTED, outcome,
+         f"first query after the restart: {text1}", fix=outcome == "ok")
+    check(outcome == "errors", f"pool_recycle=300 caught a restart inside its age: {text1}")
+
+    # pool_recycle=1, and more than 1 s since the connection was made: replaced by age at checkout.
+    time.sleep(max(0.0, 1.2 - (time.monotonic() - t_warm)))
+    outcome, text1 = first_query(lambda: sa_select(recycle_1))
+    observed("NL040", f"{name} pool_recycle=1, first query after the restart (connection older than 1 s)", text1)
+    cell("NL040", name, "pool_recycle=1, connection older than the recycle age at the restart", RESTARTED, outcome,
+         f"first query after the restart: {text1} (replaced because of its age, not because it was dead)")
+    check(outcome == "ok", f"pool_recycle=1 with an older connection: {text1}")
+
+    if pool_name:
+        def pool_select(p):
+            with p.connection() as c:
+                return c.execute("SELECT 1").fetchone()[0]
+
+        outcome, text1 = first_query(lambda: pool_select(pools[0]))
+        observed("NL040", f"{pool_name} ConnectionPool without check, first query after the restart", text1)
+        outcome2, text2 = first_query(lambda: pool_select(pools[0]))
+        observed("NL040", f"{pool_name} ConnectionPool without check, second query", text2)
+        cell("NL040", pool_name, "ConnectionPool without check", RESTARTED, outcome,
+             f"first query after the restart: {text1}; second query: {text2}")
+        check(outcome == "errors", f"psycopg_pool without check handed out a live connection: {text1}")
+
+        outcome, text1 = first_query(lambda: pool_select(pools[1]))
+        observed("NL040", f"fix: {pool_name} ConnectionPool(check=ConnectionPool.check_connection), first query after the restart", text1)
+        cell("NL040", pool_name, "ConnectionPool(check=ConnectionPool.check_connection)", RESTARTED, outcome,
+             f"first query after the restart: {text1}", fix=outcome == "ok")
+        check(outcome == "ok", f"psycopg_pool check=check_connection: {text1}")
+        for p in pools:
+            p.close()
+    for e in engines:
+        e.dispose()
+
+
+# --------------------------------------------------------------------------------------------------
+# NL020 pooled-migration-url: Alembic `upgrade head` and Django `migrate` through each pooler and
+# direct, while other clients use the same pool; NL012: Django `QuerySet.iterator()` (server-side
+# cursors) through the poolers
+# --------------------------------------------------------------------------------------------------
+LOAD_CLIENTS = 6  # other clients on the migration's pool (PgBouncer gives the alias 4 server connections)
+
+
+class Load:
+    """LOAD_CLIENTS threads running short autocommit queries on `alias` through `port` until stopped,
+    so that a migration's successive transactions land on whichever server connection is free."""
+
+    def __init__(self, port, alias, clients=LOAD_CLIENTS):
+        import threading
+
+        self.port, self.alias, self.stop, self.queries, self.errors = port, alias, threading.Event(), 0, []
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(clients)]
+        self.running = threading.Semaphore(0)
+
+    def run(self):
+        import psycopg2  # not psycopg 3: the Django scenarios can run with it hidden
+
+        try:
+            c = psycopg2.connect(url(self.port, self.alias, "sslmode=require"))
+            c.autocommit = True
+            cur = c.cursor()
+            cur.execute("SELECT 1")
+            self.running.release()
+            while not self.stop.is_set():
+                cur.execute("SELECT pg_sleep(0.003) /* gt-load */")
+                self.queries += 1
+            c.close()
+        except Exception as e:  # noqa: BLE001 - reported with the cell
+            self.errors.append(one_line(e))
+            self.running.release()
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        for _ in self.threads:  # every client connected and querying before the migration starts
+            self.running.acquire(timeout=10)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(10)
+
+    def __str__(self):
+        if not self.threads:
+            return "no other clients"
+        return f"{len(self.threads)} other clients, {self.queries} queries" + (f", their errors: {self.errors[0]}" if self.errors else "")
+
+
+def migration_targets(alias):
+    """(label, port, database) for direct and each pooler."""
+    t = [("direct", PG_PORT, DB), (P18, BOUNCER_PORT, alias)]
+    if BOUNCER_PS_PORT:
+        t.append((P24, BOUNCER_PS_PORT, alias))
+    return t
+
+
+def direct_sql(*stmts):
+    """Runs stmts on the direct URL (autocommit, psycopg2); returns the last one's first row or None."""
+    import psycopg2
+
+    c = psycopg2.connect(url(PG_PORT, DB, "sslmode=require"))
     try:
-        with stale.connect() as c:
-            c.execute(text("SELECT 1")).scalar_one()
-        raise Failed("the pool without pre-ping handed out a live connection after the restart")
-    except sqlalchemy.exc.OperationalError as e:
-        observed("NL040", f"{name} pool_pre_ping=False, first query after the restart", one_line(e.orig) if e.orig else one_line(e))
-    with stale.connect() as c:
-        observed("NL040", f"{name} pool_pre_ping=False, second query", f"ok ({c.execute(text('SELECT 1')).scalar_one()}) (the failed connection was discarded)")
-    with checked.connect() as c:
-        check(c.execute(text("SELECT 1")).scalar_one() == 1, "pre-ping pool")
-    observed("NL040", f"fix: {name} pool_pre_ping=True, first query after the restart", "ok (1)")
-    stale.dispose()
-    checked.dispose()
+        c.autocommit = True
+        cur = c.cursor()
+        row = None
+        for q in stmts:
+            cur.execute(q)
+            row = cur.fetchone() if cur.description else None
+        return row
+    finally:
+        c.close()
 
 
-SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl002_default_sslmode, nl020_pg_dump, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping)}
+def count_rows(table, where="true"):
+    """Rows of `table` matching `where` (direct URL), or -1 when the table does not exist."""
+    if not direct_sql(f"SELECT to_regclass('{table}') IS NOT NULL")[0]:
+        return -1
+    return direct_sql(f"SELECT count(*) FROM {table} WHERE {where}")[0]
+
+
+def alembic_tree(d, version_table):
+    """A minimal Alembic project in d: env.py (online mode, URL from the config) and two revisions."""
+    os.makedirs(os.path.join(d, "versions"))
+    with open(os.path.join(d, "env.py"), "w") as f:
+        f.write(f"""from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=None, version_table={version_table!r})
+    with context.begin_transaction():
+        context.run_migrations()
+""")
+    with open(os.path.join(d, "script.py.mako"), "w") as f:
+        f.write("")
+    revs = (("0001", None, """    op.create_table("gt_alembic_items", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.Text, nullable=False))
+    op.create_index("gt_alembic_items_name", "gt_alembic_items", ["name"])
+    op.execute("INSERT INTO gt_alembic_items (name) SELECT 'item ' || g FROM generate_series(1, 200) g")"""),
+            ("0002", "0001", """    op.create_table("gt_alembic_tags", sa.Column("id", sa.Integer, primary_key=True), sa.Column("item_id", sa.Integer, sa.ForeignKey("gt_alembic_items.id")))
+    op.add_column("gt_alembic_items", sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()))
+    op.execute("UPDATE gt_alembic_items SET name = upper(name)")"""))
+    for rev, down, body in revs:
+        with open(os.path.join(d, "versions", f"{rev}_gt.py"), "w") as f:
+            f.write(f"""import sqlalchemy as sa
+from alembic import op
+
+revision = {rev!r}
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+{body}
+
+
+def downgrade():
+    pass
+""")
+
+
+def nl020_alembic():
+    import shutil
+    import tempfile
+    import time
+
+    try:
+        import alembic
+        from alembic import command
+        from alembic.config import Config
+    except ImportError as e:
+        for label, _, _ in migration_targets("x"):
+            cell("NL020", "Alembic", "upgrade head", label, "SKIP", f"alembic not installed in the venv: {e}")
+        return
+    import psycopg
+    import psycopg2
+
+    version_table = "gt_alembic_version"
+    drop = ("DROP TABLE IF EXISTS gt_alembic_tags, gt_alembic_items, gt_alembic_version CASCADE",)
+    d = tempfile.mkdtemp(prefix="gt-alembic-")
+    results = {}
+    try:
+        alembic_tree(os.path.join(d, "migrations"), version_table)
+        drivers = (("psycopg2", f"psycopg2 {psycopg2.__version__.split()[0]}"), ("psycopg", f"psycopg {psycopg.__version__}"))
+        for scheme_driver, dname in drivers:
+            name = f"Alembic {alembic.__version__} + {dname}"
+            for label, port, db in migration_targets("gt_nl020_alembic"):
+                direct_sql(*drop)
+                cfg = Config()
+                cfg.set_main_option("script_location", os.path.join(d, "migrations"))
+                # configparser interpolation: a literal % in the URL must be doubled
+                cfg.set_main_option("sqlalchemy.url", url(port, db, "sslmode=require", scheme=f"postgresql+{scheme_driver}").replace("%", "%%"))
+                t0 = time.monotonic()
+                with Load(port, db) as load:
+                    try:
+                        command.upgrade(cfg, "head")
+                        err = None
+                    except Exception as e:  # noqa: BLE001 - the failure is the observation
+                        orig = getattr(e, "orig", None)
+                        err = one_line(orig) if orig is not None else one_line(e)
+                secs = time.monotonic() - t0
+                ver = direct_sql("SELECT (SELECT string_agg(version_num, ',') FROM gt_alembic_version), "
+                                 "(SELECT count(*) FROM gt_alembic_items WHERE name LIKE 'ITEM %') "
+                                 "WHERE to_regclass('gt_alembic_version') IS NOT NULL "
+                                 "AND to_regclass('gt_alembic_items') IS NOT NULL")
+                state = f"version {ver[0]}, {ver[1]} rows migrated" if ver else "tables missing"
+                text = (f"ok ({state}; {secs:.1f} s)" if err is None else f"error: {err} ({state})")
+                observed("NL020", f"{name} upgrade head, {label}, with {load}", text)
+                ok = err is None and ver is not None and ver[0] == "0002" and ver[1] == 200
+                cell("NL020", name, f"upgrade head (2 revisions, one transaction), {LOAD_CLIENTS} other clients on the same database",
+                     label, "ok" if ok else "errors", text, fix=ok if label == "direct" else None)
+                results[(dname, label)] = ok
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        direct_sql(*drop)
+    for (dname, label), ok in results.items():
+        if label == "direct":
+            check(ok, f"Alembic + {dname} direct did not apply both revisions")
+
+
+DJANGO_APP_MODELS = """from django.db import models
+
+
+class Item(models.Model):
+    name = models.TextField()
+    n = models.IntegerField()
+"""
+DJANGO_APP_MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Item",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.TextField()),
+                ("n", models.IntegerField()),
+            ],
+        ),
+        migrations.RunSQL("INSERT INTO gtapp_item (name, n) SELECT 'item ' || g, g FROM generate_series(1, 2000) g", migrations.RunSQL.noop),
+    ]
+"""
+
+
+def django_setup(d, targets, disable_cursors=None):
+    """Writes a settings module and app `gtapp` into d, and sets Django up with one DATABASES entry per
+    target ((alias, port, db, options)); returns the django module."""
+    os.makedirs(os.path.join(d, "gtapp", "migrations"))
+    for rel, body in (("gtapp/__init__.py", ""), ("gtapp/models.py", DJANGO_APP_MODELS),
+                      ("gtapp/migrations/__init__.py", ""), ("gtapp/migrations/0001_initial.py", DJANGO_APP_MIGRATION)):
+        with open(os.path.join(d, rel), "w") as f:
+            f.write(body)
+    dbs = {}
+    for alias, port, db, extra in targets:
+        dbs[alias] = {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "PORT": str(port), "NAME": db,
+                      "USER": USER, "PASSWORD": PASSWORD, "OPTIONS": {"sslmode": "require"}, **extra}
+    dbs["default"] = dict(dbs[targets[0][0]])
+    with open(os.path.join(d, "gt_settings.py"), "w") as f:
+        f.write("SECRET_KEY = 'gt'\nUSE_TZ = True\nTIME_ZONE = 'UTC'\n"
+                "INSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.auth', 'gtapp']\n"
+                "DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n"
+                f"DATABASES = {dbs!r}\n")
+    sys.path.insert(0, d)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gt_settings"
+    import django
+
+    django.setup()
+    return django
+
+
+DJANGO_DROP = ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+               "AND (tablename LIKE 'django\\_%' OR tablename LIKE 'auth\\_%' OR tablename LIKE 'gtapp\\_%') "
+               "LOOP EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', r.tablename); END LOOP; END $$",)
+
+
+def django_driver():
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    if is_psycopg3:
+        import psycopg
+        return f"psycopg {psycopg.__version__}"
+    import psycopg2
+    return f"psycopg2 {psycopg2.__version__.split()[0]}"
+
+
+def nl020_django():
+    import io
+    import shutil
+    import tempfile
+    import time
+
+    try:
+        import django  # noqa: F401
+    except ImportError as e:
+        for label, _, _ in migration_targets("x"):
+            cell("NL020", "Django", "manage.py migrate", label, "SKIP", f"Django not installed in the venv: {e}")
+        return
+    targets = migration_targets("gt_nl020_django")
+    aliases = [(f"t{i}", port, db, {}) for i, (_, port, db) in enumerate(targets)]
+    d = tempfile.mkdtemp(prefix="gt-django-")
+    results = {}
+    try:
+        django = django_setup(d, aliases)
+        from django.core.management import call_command
+        from django.db import connections
+
+        name = f"Django {django.get_version()} + {django_driver()}"
+        for (label, port, db), (alias, _, _, _) in zip(targets, aliases):
+            direct_sql(*DJANGO_DROP)
+            t0 = time.monotonic()
+            with Load(port, db) as load:
+                try:
+                    call_command("migrate", database=alias, interactive=False, verbosity=0, stdout=io.StringIO())
+                    err = None
+                except Exception as e:  # noqa: BLE001 - the failure is the observation
+                    cause = e.__cause__ or e
+                    err = one_line(e) if cause is e else f"{one_line(e)} (from {one_line(cause)})"
+            secs = time.monotonic() - t0
+            connections[alias].close()
+            applied = direct_sql("SELECT count(*) FROM django_migrations")[0] \
+                if direct_sql("SELECT to_regclass('django_migrations') IS NOT NULL")[0] else 0
+            rows = direct_sql("SELECT count(*) FROM gtapp_item")[0] \
+                if direct_sql("SELECT to_regclass('gtapp_item') IS NOT NULL")[0] else 0
+            state = f"{applied} migrations recorded, {rows} rows"
+            text = f"ok ({state}; {secs:.1f} s)" if err is None else f"error: {err} ({state})"
+            observed("NL020", f"{name} manage.py migrate (contenttypes, auth, one app), {label}, with {load}", text)
+            ok = err is None and rows == 2000
+            cell("NL020", name, f"manage.py migrate (contenttypes, auth, one app), {LOAD_CLIENTS} other clients on the same database",
+                 label, "ok" if ok else "errors", text, fix=ok if label == "direct" else None)
+            results[label] = ok
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        direct_sql(*DJANGO_DROP)
+    check(results.get("direct"), "Django migrate on the direct URL failed")
+
+
+def nl012_django_cursors():
+    import shutil
+    import tempfile
+
+    try:
+        import django  # noqa: F401
+    except ImportError as e:
+        for label, _, _ in migration_targets("x"):
+            cell("NL012", "Django", "QuerySet.iterator()", label, "SKIP", f"Django not installed in the venv: {e}")
+        return
+    targets = migration_targets("gt_nl012_django")
+    aliases = []
+    for i, (label, port, db) in enumerate(targets):
+        aliases.append((f"t{i}_on", port, db, {}))
+        aliases.append((f"t{i}_off", port, db, {"DISABLE_SERVER_SIDE_CURSORS": True}))
+    d = tempfile.mkdtemp(prefix="gt-django-cursors-")
+    results = {}
+    try:
+        django = django_setup(d, aliases)
+        import io
+
+        from django.core.management import call_command
+        from django.db import connections
+
+        direct_sql(*DJANGO_DROP)
+        call_command("migrate", database=aliases[0][0], interactive=False, verbosity=0, stdout=io.StringIO())
+        from gtapp.models import Item
+
+        name = f"Django {django.get_version()} + {django_driver()}"
+        for i, (label, port, db) in enumerate(targets):
+            runs = [(f"t{i}_on", "QuerySet.iterator(chunk_size=100), server-side cursors on (default)", None, LOAD_CLIENTS),
+                    (f"t{i}_off", "QuerySet.iterator(chunk_size=100), DISABLE_SERVER_SIDE_CURSORS=True", True, LOAD_CLIENTS)]
+            if label != "direct":
+                # The same, alone on the pool: PgBouncer may hand the same server connection back.
+                runs.insert(0, (f"t{i}_on", "QuerySet.iterator(chunk_size=100), server-side cursors on (default)", None, 0))
+            for alias, config, fix, n_load in runs:
+                with Load(port, db, n_load) as load:
+                    total, seen = 0, 0
+                    try:
+                        for it in Item.objects.using(alias).order_by("n").iterator(chunk_size=100):
+                            seen += 1
+                            total += it.n
+                        err = None
+                    except Exception as e:  # noqa: BLE001 - the failure is the observation
+                        cause = e.__cause__ or e
+                        err = f"{type(e).__module__}.{type(e).__name__}: " + " ".join(str(e).split())
+                        if cause is not e:
+                            err += f" (from {type(cause).__module__}.{type(cause).__name__})"
+                        err = re.sub(r"_django_curs_\d+_sync_\d+", "_django_curs_N_sync_N", err)
+                connections[alias].close()
+                ok = err is None and seen == 2000 and total == 2000 * 2001 // 2
+                text = "ok (2000 rows)" if ok else (f"error after {seen} of 2000 rows: {err}" if err else f"{seen} rows, sum {total}")
+                observed("NL012", f"{'fix: ' if fix else ''}{name} {config}, {label}, with {load}", text)
+                cell("NL012", name, f"{config}, {n_load or 'no'} other clients on the same database", label,
+                     "ok" if ok else "errors", text, fix=ok if fix else None)
+                if n_load:
+                    results[(label, alias.endswith("_off"))] = ok
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        direct_sql(*DJANGO_DROP)
+    # Only the fix and the direct URL must hold; the flagged runs' outcome is recorded, not asserted
+    # (whether a FETCH lands on another server connection is up to PgBouncer).
+    for (label, off), ok in results.items():
+        if off or label == "direct":
+            check(ok, f"Django iterator() {'with DISABLE_SERVER_SIDE_CURSORS' if off else 'direct'} on {label} failed")
+
+
+# drizzle-kit takes `pg` when it is installed, else postgres.js: one node_modules tree for each.
+DRIZZLE_TREES = {
+    "postgres.js 3.4.9": ("nl020-drizzle", ("drizzle-kit@0.31.11", "drizzle-orm@0.45.4", "postgres@3.4.9")),
+    "node-postgres (pg) 8.23.1": ("nl020-drizzle-pg", ("drizzle-kit@0.31.11", "drizzle-orm@0.45.4", "pg@8.23.1")),
+}
+
+
+def fetch_npm_tree(subdir, pins):
+    """node_modules with exactly these npm pins under the cache, or raises RuntimeError with the
+    reason (then: SKIP)."""
+    import shutil
+
+    root = os.path.join(os.path.dirname(NODE_CACHE), subdir)
+    mods = os.path.join(root, "node_modules")
+    stamp = os.path.join(root, ".gt-pins")
+    if os.path.isfile(stamp) and open(stamp).read() == " ".join(pins):
+        return mods
+    for tool in ("node", "npm"):
+        if not shutil.which(tool):
+            raise RuntimeError(f"{tool} is not installed")
+    os.makedirs(root, exist_ok=True)
+    try:
+        r = subprocess.run(["npm", "install", "--loglevel=error", "--no-audit", "--no-fund", "--ignore-scripts",
+                            "--prefix", root, *pins], capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("npm install timed out (registry unreachable?)") from None
+    if r.returncode != 0:
+        lines = [ln for ln in (r.stderr or r.stdout).strip().splitlines() if "A complete log" not in ln]
+        last = lines[-1:] or [f"exit {r.returncode}"]
+        raise RuntimeError(f"npm install failed (registry unreachable?): {last[0][-300:]}")
+    with open(stamp, "w") as f:
+        f.write(" ".join(pins))
+    return mods
+
+
+DRIZZLE_SQL = """CREATE TABLE "gt_drizzle_items" ("id" serial PRIMARY KEY NOT NULL, "name" text NOT NULL);
+--> statement-breakpoint
+CREATE INDEX "gt_drizzle_items_name" ON "gt_drizzle_items" ("name");
+--> statement-breakpoint
+INSERT INTO "gt_drizzle_items" ("name") SELECT 'item ' || g FROM generate_series(1, 200) g;
+"""
+DRIZZLE_SQL_2 = """CREATE TABLE "gt_drizzle_tags" ("id" serial PRIMARY KEY NOT NULL, "item_id" integer REFERENCES "gt_drizzle_items" ("id"));
+--> statement-breakpoint
+ALTER TABLE "gt_drizzle_items" ADD COLUMN "created_at" timestamptz DEFAULT now();
+--> statement-breakpoint
+UPDATE "gt_drizzle_items" SET "name" = upper("name");
+"""
+
+
+def drizzle_output(r):
+    """drizzle-kit's output lines without colours, spinner frames, stack frames and Node's pg SSL-mode warning."""
+    out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", r.stdout + r.stderr)
+    skip = ("at ", "(Use `node", "In the next major", "To prepare", "- If you want", "See https://www.postgresql.org")
+    return [ln.strip() for ln in re.split(r"[\r\n]", out)
+            if ln.strip() and not ln.strip().startswith(skip) and "SECURITY WARNING" not in ln]
+
+
+def nl020_drizzle():
+    import shutil
+    import tempfile
+    import time
+
+    targets = migration_targets("gt_nl020_drizzle")
+    drop = ("DROP TABLE IF EXISTS gt_drizzle_tags, gt_drizzle_items CASCADE", "DROP SCHEMA IF EXISTS gt_drizzle CASCADE")
+    d = tempfile.mkdtemp(prefix="gt-drizzle-")
+    results = {}
+    try:
+        os.makedirs(os.path.join(d, "drizzle", "meta"))
+        entries = []
+        for i, (tag, body) in enumerate((("0000_gt_init", DRIZZLE_SQL), ("0001_gt_tags", DRIZZLE_SQL_2))):
+            with open(os.path.join(d, "drizzle", f"{tag}.sql"), "w") as f:
+                f.write(body)
+            entries.append({"idx": i, "version": "7", "when": 1767225600000 + i * 1000, "tag": tag, "breakpoints": True})
+        with open(os.path.join(d, "drizzle", "meta", "_journal.json"), "w") as f:
+            json.dump({"version": "7", "dialect": "postgresql", "entries": entries}, f)
+        # The URL comes from the environment, so no password is written to disk.
+        with open(os.path.join(d, "drizzle.config.js"), "w") as f:
+            f.write("module.exports = { dialect: 'postgresql', out: './drizzle', "
+                    "dbCredentials: { url: process.env.GT_DRIZZLE_URL }, "
+                    "migrations: { table: '__drizzle_migrations', schema: 'gt_drizzle' } };\n")
+        for client, (subdir, pins) in DRIZZLE_TREES.items():
+            label = f"drizzle-kit 0.31.11 migrate (drizzle-orm 0.45.4, {client})"
+            try:
+                mods = fetch_npm_tree(subdir, pins)
+            except RuntimeError as e:
+                print(f"SKIP nl020_drizzle ({client}): {e}", flush=True)
+                for where, _, _ in targets:
+                    cell("NL020", label, "2 migrations", where, "SKIP", str(e))
+                continue
+            kit = ["node", os.path.join(mods, "drizzle-kit", "bin.cjs"), "migrate", "--config", "drizzle.config.js"]
+            if "pg" in subdir:
+                # node-postgres 8 treats sslmode=require as verify-full: without the CA in Node's trust
+                # store the run must fail (NL003's premise); the runs below add it (NODE_EXTRA_CA_CERTS).
+                direct_sql(*drop)
+                r = subprocess.run(kit, cwd=d, capture_output=True, text=True, timeout=120,
+                                   env=dict(os.environ, GT_DRIZZLE_URL=url(PG_PORT, DB, "sslmode=require"), NO_COLOR="1"))
+                out = drizzle_output(r)
+                text = f"exit {r.returncode}" + (f"; last line: {out[-1][:200]}" if out else "") + \
+                    f"; {'an error message' if any('rror' in ln for ln in out) else 'no error message'} printed"
+                observed("NL003", f"{label}, sslmode=require, server certificate from a CA not in Node's trust store, direct", text)
+                cell("NL003", label, "sslmode=require, server certificate from a CA Node does not trust", "direct",
+                     "ok" if r.returncode == 0 else "errors", text)
+            for where, port, db in targets:
+                direct_sql(*drop)
+                t0 = time.monotonic()
+                with Load(port, db) as load:
+                    r = subprocess.run(kit, cwd=d, capture_output=True, text=True, timeout=120,
+                                       env=dict(os.environ, GT_DRIZZLE_URL=url(port, db, "sslmode=require"), NO_COLOR="1",
+                                                NODE_EXTRA_CA_CERTS=CA))
+                secs = time.monotonic() - t0
+                out = re.sub(r"\x1b\[[0-9;]*m", "", r.stdout + r.stderr)
+                used = re.search(r"Using '([^']+)' driver", out)
+                n = (count_rows("gt_drizzle.__drizzle_migrations"), count_rows("gt_drizzle_items", "name LIKE 'ITEM %'"))
+                state = f"{max(n[0], 0)} migrations recorded, {max(n[1], 0)} rows migrated"
+                ok = r.returncode == 0 and n[0] == 2 and n[1] == 200
+                if r.returncode == 0:
+                    text = f"ok ({state}; {secs:.1f} s; drizzle-kit said: using '{used.group(1) if used else '?'}' driver)"
+                else:
+                    lines = drizzle_output(r)
+                    err = next((ln for ln in lines if "rror" in ln or "does not exist" in ln or "already exists" in ln),
+                               lines[-1] if lines else "no output")
+                    text = f"exit {r.returncode}: {err[:300]} ({state})"
+                observed("NL020", f"{label}, {where}, with {load}", text)
+                cell("NL020", label, f"2 migrations, {LOAD_CLIENTS} other clients on the same database", where,
+                     "ok" if ok else "errors", text, fix=ok if where == "direct" else None)
+                results[(client, where)] = ok
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        direct_sql(*drop)
+    for (client, where), ok in results.items():
+        if where == "direct":
+            check(ok, f"drizzle-kit migrate ({client}) on the direct URL failed")
+
+
+def hide_psycopg3():
+    """Makes `import psycopg` fail, so that Django's PostgreSQL backend uses psycopg2 (as it does
+    where psycopg 3 is not installed)."""
+    sys.modules["psycopg"] = None
+
+
+def nl020_django_psycopg2():
+    hide_psycopg3()
+    nl020_django()
+
+
+def nl012_django_cursors_psycopg2():
+    hide_psycopg3()
+    nl012_django_cursors()
+
+
+SCENARIOS = {f.__name__: f for f in (nl002_psycopg_sslmode, nl002_default_sslmode, nl020_pg_dump, nl010_asyncpg, nl010_psycopg3, nl010_node, nl010_sqlalchemy_asyncpg, nl040_sqlalchemy_pre_ping, nl020_alembic, nl020_django, nl020_django_psycopg2, nl012_django_cursors,
+                                     nl012_django_cursors_psycopg2, nl020_drizzle)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:
