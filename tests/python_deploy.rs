@@ -143,6 +143,7 @@ fn startup_options_beside_a_pooled_url() {
             ("db.py", "NL009", 8),
             ("db.py", "NL009", 15),
             ("db.py", "NL010", 17),
+            ("db.py", "NL040", 17),
             ("db.py", "NL009", 17),
             ("db.py", "NL009", 24),
             ("db.py", "NL041", 25),
@@ -512,7 +513,8 @@ fn psycopg3_prepared_statements_on_the_pooler() {
             ("db.py", "NL010", 8),
             ("db.py", "NL010", 11),
             ("db.py", "NL010", 16),
-            ("db.py", "NL010", 19),
+            ("db.py", "NL040", 16),
+            ("db.py", "NL010", 23),
         ],
     );
 }

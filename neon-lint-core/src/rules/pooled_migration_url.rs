@@ -33,6 +33,15 @@ crate::declare_rule! {
     /// deploy, even on the direct URL, hung in `pg_advisory_lock`. On the direct URL, two runs in a
     /// row were clean.
     ///
+    /// Alembic 1.20 `upgrade head` (psycopg2 and psycopg 3), Django 5.2 `migrate` and
+    /// drizzle-kit 0.31 `migrate` (postgres.js and node-postgres) **succeeded** through both
+    /// pooler generations with six other clients on the pool: they take no session advisory
+    /// lock and run each migration inside a transaction, which PgBouncer keeps on one server
+    /// connection. For them the finding is Neon's guidance, not an observed failure: a
+    /// migration that uses session state (`SET` outside a transaction, `LISTEN`, advisory
+    /// locks taken by hand, temporary tables) or `CREATE INDEX CONCURRENTLY` (which cannot run
+    /// inside a transaction) is what breaks, and such a migration can land any day.
+    ///
     /// ## Example
     /// ```text
     /// # alembic.ini

@@ -321,7 +321,41 @@ pub(crate) fn stale_pool(
                     ),
                     label: "reuses idle connections without testing them".into(),
                     help: Some(
-                        "pass `pool_pre_ping=True` (or `pool_recycle=300`, below Neon's 5-minute suspend timeout)"
+                        "pass `pool_pre_ping=True`: it tests each connection at checkout, which also catches a compute restart (`pool_recycle=300` only replaces connections by age)"
+                            .into(),
+                    ),
+                    secondary: Vec::new(),
+                    fix: None,
+                });
+            }
+            // psycopg_pool hands a connection out untested unless `check` is given; idle
+            // ones are closed after `max_idle` (600 s by default), longer than a suspend.
+            Driver::Psycopg if client.api.starts_with("psycopg_pool") => {
+                let checked = setting(client, "check").is_some();
+                let short_idle = setting(client, "max_idle")
+                    .and_then(|s| seconds(&s.value))
+                    .is_some_and(|s| s > 0.0 && s <= 300.0);
+                let unknown_options = setting(client, crate::site::UNKNOWN_OPTIONS).is_some();
+                if checked || short_idle || unknown_options {
+                    continue;
+                }
+                let values = client_values(project, client);
+                let Some(neon) = neon_value(project, config, &values) else {
+                    continue;
+                };
+                out.push(Diagnostic {
+                    rule: meta,
+                    level: meta.default_level,
+                    file: client.file,
+                    span: client.span.clone(),
+                    message: format!(
+                        "`{}` on Neon{} without `check`: it hands out connections the compute closed when it scaled to zero",
+                        client.api,
+                        via(&neon)
+                    ),
+                    label: "idle connections handed out untested".into(),
+                    help: Some(
+                        "pass `check=ConnectionPool.check_connection` (psycopg_pool 3.2+), which tests each connection before handing it out"
                             .into(),
                     ),
                     secondary: Vec::new(),

@@ -21,12 +21,23 @@ neon_lint_core::declare_rule! {
     /// connection is free, where the cursor does not exist:
     ///
     /// ```text
-    /// django.db.utils.InvalidCursorName: cursor "_django_curs_140239_sync_1" does not exist
+    /// django.db.utils.OperationalError: cursor "_django_curs_140239_sync_1" does not exist
     /// ```
+    ///
+    /// (psycopg2; with psycopg 3, `django.db.utils.ProgrammingError: cursor ...` or
+    /// `... portal "_django_curs_..." does not exist`).
     ///
     /// Django's documentation ("Transaction pooling and server-side cursors") requires
     /// disabling them for a connection behind a transaction-mode pooler; Neon's pooled
     /// endpoint is one (PgBouncer, `pool_mode=transaction`).
+    ///
+    /// ## What was observed
+    /// Django 5.2 `QuerySet.iterator()` (2000 rows) through PgBouncer 1.18 and 1.24 with
+    /// `max_prepared_statements` (`docs/ground-truth.md`): with six other clients on the same
+    /// pool it failed on the first fetch, on both generations, with psycopg2 and psycopg 3, in
+    /// every run; **alone on the pool it returned every row** (PgBouncer handed back the same
+    /// server connection), so a quiet test does not show it. Directly, and with
+    /// `DISABLE_SERVER_SIDE_CURSORS: True` through either pooler, it worked.
     ///
     /// ## Example
     /// ```python

@@ -11,11 +11,15 @@ neon_lint_core::declare_rule! {
     /// zero:
     ///
     /// - SQLAlchemy engines on a Neon URL without `pool_pre_ping=True` (a `NullPool`, or
-    ///   `pool_recycle` of 300 s or less, also avoids it). Options given as `**options` are
+    ///   `pool_recycle` of 300 s or less, avoids the scale-to-zero case: a connection younger
+    ///   than the recycle age saw activity less than 5 minutes ago, so the default suspend
+    ///   cannot have closed it; it does not catch a compute restart, see below). Options given as `**options` are
     ///   read when the dictionary is written in the same file; a spread of one built
     ///   elsewhere is not judged. The engine Alembic's `env.py` builds for one migration run
     ///   is not judged either: it never waits between requests, nor is an engine a one-shot
     ///   script disposes of (`engine.dispose()`) in the function (or module) that creates it;
+    /// - psycopg_pool `ConnectionPool`/`AsyncConnectionPool` on a Neon URL without `check`
+    ///   (`check=ConnectionPool.check_connection`), unless `max_idle` is 300 s or less;
     /// - Django `CONN_MAX_AGE` over 300 or `None` (also `dj_database_url`'s `conn_max_age`)
     ///   without `CONN_HEALTH_CHECKS = True`;
     /// - (Rust) deadpool-postgres left at `RecyclingMethod::Fast` (its default: a
@@ -50,6 +54,16 @@ neon_lint_core::declare_rule! {
     /// `test_before_acquire(true)` / `pool_pre_ping=True` the first query succeeded. A single
     /// long-lived tokio-postgres `Client` failed with `connection closed` and never recovered.
     ///
+    /// In the same restart: psycopg_pool 3.3 without `check` failed its first query
+    /// (`AdminShutdown`) and then recovered; with `check=ConnectionPool.check_connection` it
+    /// succeeded. SQLAlchemy with `pool_recycle=300` **failed** like no setting at all (the
+    /// connection was younger than 300 s: `pool_recycle` replaces connections by age and sends
+    /// nothing to the server), so it covers a suspend after at least its age of inactivity,
+    /// not a restart; `pool_pre_ping=True` covers both. deadpool-postgres 0.14 `Fast` (its
+    /// default) and `Verified` both succeeded after this clean restart, which is why `Fast` is
+    /// only advice; what `Fast` misses (a connection dropped without the close reaching the
+    /// client) was not reproduced.
+    ///
     /// ## Example
     /// ```python
     /// engine = create_engine(os.environ["DATABASE_URL"])
@@ -60,6 +74,7 @@ neon_lint_core::declare_rule! {
     /// engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
     /// ```
     /// Django: `"CONN_HEALTH_CHECKS": True` (Django 4.1+), as Neon's Django guide sets.
+    /// psycopg_pool: `ConnectionPool(url, check=ConnectionPool.check_connection)`.
     ///
     /// Rust: deadpool `ManagerConfig { recycling_method: RecyclingMethod::Verified }`
     /// (runs an empty query before handing a connection out); keep sqlx's default

@@ -1,4 +1,4 @@
-// NL002 ground truth: what a Node client's default does, with no ssl option at all, against the
+// NL001 ground truth: what a Node client's default does, with no ssl option at all, against the
 // TLS-only server / pooler.  node connect.js <node_modules dir> <pg|postgres> <port> <db>
 // Prints one JSON line {connected, ssl, error}. Credentials from the GT_* environment; no URL printed.
 'use strict';

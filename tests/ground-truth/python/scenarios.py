@@ -161,7 +161,7 @@ def nl002_psycopg_sslmode():
 
 
 # --------------------------------------------------------------------------------------------------
-# NL002, the seed's claim "omitting sslmode raises SSL errors or connection refusal": each driver's
+# NL001, the seed's claim "omitting sslmode raises SSL errors or connection refusal": each driver's
 # default, with no sslmode / ssl argument at all, against the TLS-only server and the pooler
 # --------------------------------------------------------------------------------------------------
 SSL_Q = "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), true)"
@@ -205,14 +205,14 @@ def nl002_default_sslmode():
                 text, outcome = f"connected, TLS = {on} (no sslmode: the driver's default tries TLS first)", "ok"
             except Exception as e:  # noqa: BLE001
                 text, outcome = one_line(e), "errors"
-            observed("NL002", f"{name} no sslmode at all, {w}", text)
-            cell("NL002", name, "no sslmode at all", w, outcome, text)
+            observed("NL001", f"{name} no sslmode at all, {w}", text)
+            cell("NL001", name, "no sslmode at all", w, outcome, text)
             results[(name, w)] = outcome
     try:
         mods = fetch_node_clients()
     except RuntimeError as e:
         for n in ("node-postgres (pg) 8.23.1", "postgres.js 3.4.9"):
-            cell("NL002", n, "no ssl option at all", "direct and pooled", "SKIP", str(e))
+            cell("NL001", n, "no ssl option at all", "direct and pooled", "SKIP", str(e))
         mods = None
     if mods:
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node", "connect.js")
@@ -222,8 +222,8 @@ def nl002_default_sslmode():
                 d = json.loads(r.stdout.strip().splitlines()[-1])
                 text = f"connected, TLS = {d['ssl']}" if d["connected"] else d["error"]
                 outcome = "ok" if d["connected"] else "errors"
-                observed("NL002", f"{n} no ssl option at all, {w}", text)
-                cell("NL002", n, "no ssl option at all", w, outcome, text)
+                observed("NL001", f"{n} no ssl option at all, {w}", text)
+                cell("NL001", n, "no ssl option at all", w, outcome, text)
                 results[(n, w)] = outcome
     # libpq (psycopg, psycopg2) defaults to sslmode=prefer and asyncpg to ssl="prefer": they connect
     # over TLS. node-postgres and postgres.js default to plaintext: refused.
@@ -233,7 +233,7 @@ def nl002_default_sslmode():
 
 
 # --------------------------------------------------------------------------------------------------
-# NL020 pooled-migration-url: pg_dump / pg_restore (PostgreSQL client tools) through each pooler
+# NL023 pooled-dump-restore: pg_dump / pg_restore (PostgreSQL client tools) through each pooler
 # --------------------------------------------------------------------------------------------------
 def nl020_pg_dump():
     import shutil
@@ -245,7 +245,7 @@ def nl020_pg_dump():
     poolers = [(P18, BOUNCER_PORT)] + ([(P24, BOUNCER_PS_PORT)] if BOUNCER_PS_PORT else [])
     if not all(tools):
         for pooler, _ in poolers:
-            cell("NL020", "pg_dump -Fc / pg_restore --clean", "through the pooler", pooler, "SKIP", "pg_dump/pg_restore not installed")
+            cell("NL023", "pg_dump -Fc / pg_restore --clean", "through the pooler", pooler, "SKIP", "pg_dump/pg_restore not installed")
         return
     ver = subprocess.run([tools[0], "--version"], capture_output=True, text=True).stdout.split()[2]
     with psycopg.connect(url(PG_PORT, DB, "sslmode=require"), autocommit=True) as c:
@@ -264,8 +264,8 @@ def nl020_pg_dump():
                 r = subprocess.run(cmd, capture_output=True, text=True, env=penv, timeout=60)
                 err = " ".join(r.stderr.split())[-300:]
                 text = "ok" if r.returncode == 0 else f"exit {r.returncode}: {err}"
-                observed("NL020", f"{what} through {pooler} (no other clients)", text)
-                cell("NL020", what, "through the pooler, no other clients", pooler, "ok" if r.returncode == 0 else "errors", text)
+                observed("NL023", f"{what} through {pooler} (no other clients)", text)
+                cell("NL023", what, "through the pooler, no other clients", pooler, "ok" if r.returncode == 0 else "errors", text)
                 check(r.returncode == 0, f"{what} through {pooler}: {text}")
             with psycopg.connect(url(PG_PORT, DB, "sslmode=require")) as c:
                 n = c.execute("SELECT count(*) FROM gt_dump.t").fetchone()[0]

@@ -209,9 +209,9 @@ fn nl033_tokio_postgres_rejects_libpq_only_params() {
 /// NL002, the seed's claim "omitting sslmode raises SSL errors or connection refusal": tokio-postgres
 /// (with a TLS connector) and sqlx, no `sslmode` at all, direct and through both poolers.
 #[tokio::test]
-async fn nl002_rust_drivers_without_sslmode() {
-    let gt = servers_or_skip!("nl002_rust_drivers_without_sslmode");
-    const S: &str = "NL002";
+async fn nl001_rust_drivers_without_sslmode() {
+    let gt = servers_or_skip!("nl001_rust_drivers_without_sslmode");
+    const S: &str = "NL001";
     const Q: &str =
         "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), true)";
     let p18 = format!("PgBouncer {}", gt.pgbouncer_version);
