@@ -411,3 +411,38 @@ fn tcp_drivers_in_cloudflare_workers() {
         out.stdout
     );
 }
+
+/// Where JavaScript projects keep values: `vercel.json` (`env`, `build.env`),
+/// `netlify.toml` (`[build.environment]`, `[context.*.environment]`) and `wrangler.toml`
+/// (`[vars]`, `[env.*.vars]`) are read as `.env` files are. Their connection strings get
+/// the URL rules at their own lines, keyed by the variable's name (NL022 on
+/// `DATABASE_URL_UNPOOLED`), and their variables reach `process.env.X` in the program that
+/// owns the file: postgres.js in `site/` gets netlify.toml's pooled URL (NL010), and
+/// `web/vercel.json`'s URL without sslmode is read by one pg pool that sets `ssl: true`
+/// (no NL001), while the sibling program `api/`, whose pool sets no `ssl`, is not reached.
+/// Silent: `quiet/vercel.json` (no database values) and the Worker's `[vars]` URL with
+/// `sslmode=require&channel_binding=require`.
+#[test]
+fn platform_files_are_env_sources() {
+    check(
+        "tests/fixtures/js/platform-env",
+        &[
+            ("site/netlify.toml", "NL034", 9),
+            ("site/netlify.toml", "NL002", 10),
+            ("site/src/db.ts", "NL010", 4),
+            ("web/vercel.json", "NL060", 4),
+            ("web/vercel.json", "NL022", 8),
+            ("worker/wrangler.toml", "NL001", 9),
+        ],
+    );
+    let out = run(&["--format", "json", "."], "tests/fixtures/js/platform-env");
+    assert!(
+        out.stdout.contains("set in `site/netlify.toml`"),
+        "the client finding names the file that sets the variable:\n{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("Qx7mR2vLp9sT4wZk"),
+        "a password committed in vercel.json is never printed"
+    );
+}

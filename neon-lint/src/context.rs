@@ -81,13 +81,20 @@ fn wanted_outside_program(path: &Path, kind: FileKind) -> bool {
         | FileKind::Script
         | FileKind::Docs
         | FileKind::Ini => false,
-        // `.cargo/config.toml [env]` binds variables for every crate below it.
-        FileKind::Toml => path
-            .parent()
-            .and_then(Path::file_name)
-            .is_some_and(|d| d == ".cargo"),
-        // A workspace's root `package.json`: versions and scripts.
-        FileKind::Json => name.as_deref() == Some("package.json"),
+        // `.cargo/config.toml [env]` binds variables for every crate below it, and a
+        // `netlify.toml` or `wrangler.toml` above every manifest for every program.
+        FileKind::Toml => {
+            path.parent()
+                .and_then(Path::file_name)
+                .is_some_and(|d| d == ".cargo")
+                || crate::extract::platform_env::is_platform_env_file(path)
+        }
+        // A workspace's root `package.json`: versions and scripts; `vercel.json`'s
+        // variables.
+        FileKind::Json => {
+            name.as_deref() == Some("package.json")
+                || crate::extract::platform_env::is_platform_env_file(path)
+        }
         // `.env*`, compose/CI/k8s `env:` maps, `export`s, Dockerfile `ENV`, manifests and
         // lock files (workspace roots, pins), Prisma and Drizzle configuration.
         FileKind::DotEnv

@@ -29,6 +29,9 @@ const NEEDLES: &[&str] = &[
     // Every Workers configuration (`wrangler.toml`/`.json`) sets one: whether the Worker
     // has Node's sockets decides `tcp-driver-on-edge`.
     "compatibility_date",
+    // Node's process-wide switch for certificate checks, set in any file that gives the
+    // program variables (`.env`, CI, `vercel.json`, `netlify.toml`, Dockerfiles).
+    "NODE_TLS_REJECT_UNAUTHORIZED",
 ];
 
 /// Extra words for Python, scripts, Dockerfiles, YAML, JSON, Prisma and JS configs:

@@ -90,12 +90,13 @@ pub fn resolve_source(project: &Project, source: &UrlSource, at_file: FileId) ->
             map: map.clone(),
             via: None,
         }],
-        // A `.env` value reaches only the program that owns its folder (see `programs`).
+        // A `.env` value (or a `vercel.json`, `netlify.toml`, `wrangler.*` one) reaches
+        // only the program that owns its folder (see `programs`).
         UrlSource::EnvVar(name) => project
             .values_of(name)
             .into_iter()
             .filter(|b| {
-                project.files[b.file].kind != crate::classify::FileKind::DotEnv
+                !programs::program_scoped(&project.files[b.file])
                     || project.programs.env_reaches(b.file, at_file)
             })
             .map(|b| ResolvedUrl {

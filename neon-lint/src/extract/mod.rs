@@ -16,6 +16,7 @@ mod lock_go_ruby;
 mod lock_js;
 mod lockfiles;
 pub(crate) mod pgpass;
+pub(crate) mod platform_env;
 mod prisma;
 mod pymanifest;
 mod python;
@@ -61,6 +62,7 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
             if wrangler::is_wrangler(&file_name(file)) {
                 wrangler::extract(&mut cx);
             }
+            platform_env::extract(&mut cx);
         }
         FileKind::Yaml => {
             yaml::extract(&mut cx);
@@ -86,6 +88,7 @@ pub fn extract(file_id: FileId, file: &SourceFile) -> FileSites {
             if wrangler::is_wrangler(&file_name(file)) {
                 wrangler::extract(&mut cx);
             }
+            platform_env::extract(&mut cx);
         }
         FileKind::Ini => ini::extract(&mut cx),
         FileKind::Python => python::extract(&mut cx),

@@ -106,7 +106,7 @@ fn walk_value(v: &Value, path: &str, out: &mut Vec<(String, String, Range<usize>
 
 /// Maps a TOML string's value offsets to the file: exact for single-line strings without
 /// escapes, the whole literal otherwise.
-fn string_map(text: &str, span: Range<usize>) -> OffsetMap {
+pub(super) fn string_map(text: &str, span: Range<usize>) -> OffsetMap {
     let raw = text.get(span.clone()).unwrap_or("");
     let simple_basic = raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\');
     let simple_literal = raw.starts_with('\'') && !raw.starts_with("'''");

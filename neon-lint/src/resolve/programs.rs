@@ -92,6 +92,14 @@ impl Programs {
     }
 }
 
+/// Whether variables set in `file` reach only the program that owns its folder: `.env`
+/// files, and the platform files that set a deployment's variables (`vercel.json`,
+/// `netlify.toml`, `wrangler.*`).
+pub fn program_scoped(file: &crate::source::SourceFile) -> bool {
+    file.kind == crate::classify::FileKind::DotEnv
+        || crate::extract::platform_env::is_platform_env_file(&file.path)
+}
+
 /// The program root of a file in folder `dir` (absolute): the nearest folder at or above it
 /// holding a manifest. `cache` keeps the answer per folder across calls.
 pub fn program_root(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {

@@ -130,7 +130,7 @@ pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool
     if !is_binding {
         return false;
     }
-    let from_env_file = project.files[site.file].kind == crate::classify::FileKind::DotEnv;
+    let from_env_file = crate::resolve::programs::program_scoped(&project.files[site.file]);
     let mut readers = project.clients.iter().filter(|c| {
         matches!(&c.url, UrlSource::EnvVar(v) if v == name)
             && (!from_env_file || project.programs.env_reaches(site.file, c.file))
