@@ -362,8 +362,11 @@ fn drizzle_builds_the_client_of_its_entry_point() {
 /// pages API route with `config = { runtime: "edge" }` importing `postgres`, and middleware
 /// (Edge Runtime on Next.js 15.1) whose import of `./src/lib/session` leads to a pg pool in
 /// `src/lib/db.ts`. `session.ts` names no database, so the run does not read it as a
-/// candidate; it is read for its imports only. Silent: the edge route on the serverless
-/// driver (HTTP), and the `runtime = "nodejs"` route importing the same pg pool.
+/// candidate; it is read for its imports only. Prisma: the edge route `app/api/feed`
+/// imports `src/lib/prisma.ts`, whose `new PrismaClient()` has no driver adapter. Silent:
+/// the edge route on the serverless driver (HTTP), the `runtime = "nodejs"` routes (the
+/// same pg pool; a Prisma Client without adapter), the edge route whose Prisma Client has
+/// `PrismaNeon` as its adapter, and the one on Prisma Accelerate (`@prisma/client/edge`).
 #[test]
 fn tcp_drivers_in_nextjs_edge_code() {
     check(
@@ -372,6 +375,7 @@ fn tcp_drivers_in_nextjs_edge_code() {
             ("app/api/users/route.ts", "NL035", 2),
             ("pages/api/legacy.ts", "NL035", 1),
             ("src/lib/db.ts", "NL035", 1),
+            ("src/lib/prisma.ts", "NL035", 5),
         ],
     );
     let out = run(&["--format", "json", "."], "tests/fixtures/js/nextjs-edge");
@@ -391,14 +395,18 @@ fn tcp_drivers_in_nodejs_middleware_and_proxy_are_fine() {
 }
 
 /// Cloudflare Workers: postgres.js reached from the `main` module of a Worker without
-/// `nodejs_compat` is reported (through `src/index.ts`, which names no database); a Worker
-/// with the flag (`wrangler.jsonc`, Hyperdrive and pg) and one on the serverless driver
-/// over HTTP are silent.
+/// `nodejs_compat` is reported (through `src/index.ts`, which names no database), and so is
+/// a Prisma Client whose options give a URL but no driver adapter; a Worker with the flag
+/// (`wrangler.jsonc`, Hyperdrive and pg) and one on the serverless driver over HTTP are
+/// silent.
 #[test]
 fn tcp_drivers_in_cloudflare_workers() {
     check(
         "tests/fixtures/js/cloudflare-worker",
-        &[("api/src/routes.ts", "NL035", 1)],
+        &[
+            ("api/src/routes.ts", "NL035", 1),
+            ("prisma/src/index.ts", "NL035", 6),
+        ],
     );
     let out = run(
         &["--format", "json", "."],
@@ -444,5 +452,55 @@ fn platform_files_are_env_sources() {
     assert!(
         !out.stdout.contains("Qx7mR2vLp9sT4wZk"),
         "a password committed in vercel.json is never printed"
+    );
+}
+
+/// Prisma Client on the edge: reported only when its options are known and hold neither
+/// `adapter` nor `accelerateUrl`; options neon-lint cannot see (a variable, a spread of
+/// one) may hold an adapter, and are never guessed.
+#[test]
+fn prisma_client_without_adapter_on_the_edge() {
+    let route = |body: &str| {
+        format!(
+            "import {{ PrismaClient }} from \"@prisma/client\";\nimport {{ neon }} from \"@neondatabase/serverless\";\nexport const runtime = \"edge\";\n{body}\nexport const sql = neon(process.env.DATABASE_URL!);\n"
+        )
+    };
+    let p = Project::new(&[
+        ("package.json", "{ \"name\": \"app\" }\n"),
+        (
+            "app/a/route.ts",
+            &route("const p = new PrismaClient({ log: [\"query\"] });"),
+        ),
+        (
+            "app/b/route.ts",
+            &route("const p = new PrismaClient(options);"),
+        ),
+        (
+            "app/c/route.ts",
+            &route("const p = new PrismaClient({ ...options, log: [] });"),
+        ),
+        (
+            "app/d/route.ts",
+            &route("const p = new PrismaClient({ accelerateUrl: process.env.ACCELERATE_URL });"),
+        ),
+        (
+            "app/e/route.ts",
+            &route("const base = { log: [] };\nconst p = new PrismaClient({ ...base });"),
+        ),
+    ]);
+    let out = p.run(&["--format", "json", "."]);
+    let got: Vec<(String, String, u64)> = out
+        .findings()
+        .into_iter()
+        .map(|(code, _, path, line)| (path, code, line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("app/a/route.ts".to_string(), "NL035".to_string(), 4),
+            ("app/e/route.ts".to_string(), "NL035".to_string(), 5),
+        ],
+        "{}",
+        out.all()
     );
 }

@@ -421,6 +421,8 @@ pub struct JsFacts {
     pub modules: Vec<edge::ModuleRef>,
     /// The runtime its route segment or function config names.
     pub runtime: Option<edge::RuntimeDecl>,
+    /// Clients set up to connect over TCP whatever their module (Prisma's query engine).
+    pub tcp_clients: Vec<edge::TcpClientRef>,
 }
 
 /// An exported binding that holds a client (`export const pool = new Pool(...)`) or a

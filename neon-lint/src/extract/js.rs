@@ -45,7 +45,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::Cx;
 use crate::js_drivers::{self, Found};
-use crate::site::edge::{ModuleRef, RuntimeDecl};
+use crate::site::edge::{ModuleRef, RuntimeDecl, TcpClientRef};
 use crate::site::{
     ClientSetup, ConnectionUse, Container, JsExport, JsFacts, JsPending, JsPendingSite,
     MigrationRun, OffsetMap, Setting, UrlSource,
@@ -958,7 +958,7 @@ impl<'t> Js<'t> {
                 let (driver, url) = match self.recognise(value)? {
                     Found::Client { driver, url, .. } => (Some(driver), url),
                     Found::Handle { url } => (None, url),
-                    Found::Migration { .. } => return None,
+                    Found::Migration { .. } | Found::TcpClient { .. } => return None,
                 };
                 // A literal's offsets belong to this file: importers could not place them.
                 matches!(url, UrlSource::EnvVar(_)).then_some(JsExport { name, driver, url })
@@ -1113,6 +1113,7 @@ impl<'t> Js<'t> {
             pending: Vec::new(),
             modules: self.module_refs(),
             runtime: self.runtime_decl(),
+            tcp_clients: Vec::new(),
         };
         for n in &self.calls {
             if self.extract_use(*n, cx, &mut facts) {
@@ -1171,6 +1172,10 @@ impl<'t> Js<'t> {
                         _ => cx.out.migrations.push(run),
                     }
                 }
+                Found::TcpClient { api } => facts.tcp_clients.push(TcpClientRef {
+                    api,
+                    span: n.byte_range(),
+                }),
                 Found::Handle { .. } => {}
             }
         }
@@ -1178,6 +1183,7 @@ impl<'t> Js<'t> {
             || !facts.pending.is_empty()
             || !facts.modules.is_empty()
             || facts.runtime.is_some()
+            || !facts.tcp_clients.is_empty()
         {
             cx.out.js = Some(Box::new(facts));
         }
@@ -1414,6 +1420,18 @@ impl<'t> Call<'_, 't> {
     /// The object literal `n` is (through constants).
     pub fn object(&self, n: Node<'t>) -> Option<Node<'t>> {
         self.js.object(n)
+    }
+
+    /// Whether object literal `obj` spreads a value that is not a known object literal
+    /// (`{ ...options }`): then any key may be in it.
+    pub fn spreads_unknown(&self, obj: Node<'t>) -> bool {
+        children(obj).into_iter().any(|p| {
+            p.kind() == "spread_element"
+                && children(p)
+                    .into_iter()
+                    .next()
+                    .is_none_or(|i| self.js.object(i).is_none_or(|o| self.spreads_unknown(o)))
+        })
     }
 
     /// Every property of `obj`, flattened (`ssl.rejectUnauthorized`).

@@ -13,6 +13,7 @@ mod neon_serverless;
 mod pg;
 mod postgres_js;
 mod prisma_adapters;
+mod prisma_client;
 mod sequelize;
 mod typeorm;
 
@@ -34,13 +35,20 @@ pub(crate) enum Found {
     Handle { url: UrlSource },
     /// Schema migrations run here.
     Migration { tool: String, url: UrlSource },
+    /// A client that connects over TCP whatever module it was imported from (Prisma
+    /// Client on its own query engine): what edge code cannot run.
+    TcpClient { api: String },
 }
+
+/// No known connection string.
+static UNKNOWN: UrlSource = UrlSource::Unknown;
 
 impl Found {
     /// The connection string this client, wrapper or run uses.
     pub(crate) fn url(&self) -> &UrlSource {
         match self {
             Found::Client { url, .. } | Found::Handle { url } | Found::Migration { url, .. } => url,
+            Found::TcpClient { .. } => &UNKNOWN,
         }
     }
 }
@@ -103,6 +111,7 @@ static DRIVERS: &[&JsDriver] = &[
     &neon_serverless::NEON_SERVERLESS,
     &drizzle::DRIZZLE,
     &prisma_adapters::PRISMA_ADAPTERS,
+    &prisma_client::PRISMA_CLIENT,
     &kysely::KYSELY,
     &knex::KNEX,
     &typeorm::TYPEORM,

@@ -6,15 +6,16 @@
 //! 16's `proxy.*` runs on Node.js and is not one); the `main` module of a Cloudflare
 //! Worker whose `wrangler.*` lacks `nodejs_compat`. From each, the local imports are
 //! followed (relative and `@/`/`~/` specifiers, as `js_link` resolves them) through the
-//! files the run read; each import of a TCP driver module (the drivers' `tcp_modules`) on
-//! the way is recorded once, with the first entry that reaches it.
+//! files the run read; each import of a TCP driver module (the drivers' `tcp_modules`),
+//! and each client set up to connect over TCP whatever its module (Prisma Client without a
+//! driver adapter), on the way is recorded once, with the first entry that reaches it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use super::js_link::{normalise, target, target_on_disk};
 use crate::project::Project;
-use crate::site::edge::{EdgeEntry, EdgeReason, EdgeTcpImport};
+use crate::site::edge::{EdgeEntry, EdgeReason, EdgeTcpImport, EdgeTcpKind};
 use crate::site::pins::Ecosystem;
 use crate::site::JsFacts;
 use crate::source::FileId;
@@ -50,6 +51,18 @@ pub(super) fn find(project: &mut Project, facts: &[(FileId, JsFacts)]) {
                                 file,
                                 span: m.span.clone(),
                                 module: driver.to_string(),
+                                kind: EdgeTcpKind::Import,
+                                entry: entry.clone(),
+                            });
+                        }
+                    }
+                    for c in &f.tcp_clients {
+                        if seen_imports.insert((file, c.span.start)) {
+                            found.push(EdgeTcpImport {
+                                file,
+                                span: c.span.clone(),
+                                module: c.api.clone(),
+                                kind: EdgeTcpKind::PrismaEngine,
                                 entry: entry.clone(),
                             });
                         }

@@ -2,7 +2,7 @@ use super::connection_values::project_uses_neon;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::site::edge::{EdgeReason, EdgeTcpImport};
+use crate::site::edge::{EdgeReason, EdgeTcpImport, EdgeTcpKind};
 use crate::site::Driver;
 
 neon_lint_core::declare_rule! {
@@ -20,10 +20,15 @@ neon_lint_core::declare_rule! {
     /// - the `main` module of a Cloudflare Worker whose `wrangler.toml` (or `.json`,
     ///   `.jsonc`) has no `nodejs_compat` compatibility flag.
     ///
+    /// It also finds Prisma Client created without a driver adapter
+    /// (`new PrismaClient()` from `@prisma/client`, no `adapter:` nor `accelerateUrl:`) in
+    /// such code: Prisma's own query engine connects over TCP.
+    ///
     /// The import may be in the entry file or in a file it imports (relative and `@/`
     /// imports are followed through the files neon-lint reads); the finding is at the
-    /// driver's import, and names the entry. It fires in projects that connect to Neon (a
-    /// Neon URL outside docs, or `@neondatabase/serverless` in use).
+    /// driver's import (at `new PrismaClient(...)` for Prisma), and names the entry. It
+    /// fires in projects that connect to Neon (a Neon URL outside docs, or
+    /// `@neondatabase/serverless` in use).
     ///
     /// ## Why is this bad?
     /// The Edge Runtime has Web APIs only: no `net`, `tls` or `fs`, so a driver that opens a
@@ -37,6 +42,25 @@ neon_lint_core::declare_rule! {
     /// a WebSocket (`Pool`, `Client`), which every edge runtime has; Drizzle
     /// (`drizzle-orm/neon-http`, `drizzle-orm/neon-serverless`) and Prisma
     /// (`@prisma/adapter-neon`) use it.
+    ///
+    /// Prisma Client without a driver adapter cannot run on the edge in any version, but
+    /// how it fails depends on the version. Prisma 5 and 6 throw when the client is created
+    /// in an edge runtime: "PrismaClient is not configured to run in Edge Runtime (Vercel
+    /// Edge Functions, Vercel Edge Middleware, ...). In order to run Prisma Client on edge
+    /// runtime, either: Use Prisma Accelerate ... Use Driver Adapters" (early 5.x says "is
+    /// unable to run in Vercel Edge Functions or Edge Middleware"; Workers get "... in
+    /// Cloudflare Workers"). Prisma 7 needs an adapter (or `accelerateUrl`) everywhere:
+    /// "PrismaClient requires a driver adapter to connect to your database, but none was
+    /// provided." Driver adapters exist since Prisma 5.4, behind
+    /// `previewFeatures = ["driverAdapters"]` until 6.16; Prisma still calls edge
+    /// deployments a Preview.
+    ///
+    /// Not reported: `new PrismaClient({ adapter })` (an adapter on a TCP driver, such as
+    /// `@prisma/adapter-pg`, is reported at its own import), `accelerateUrl`, a client
+    /// imported from `@prisma/client/edge` (Prisma Accelerate, whose `prisma://` URL is
+    /// HTTP), and options spread from an object neon-lint cannot see. A client imported
+    /// from a generated path (`./generated/prisma`, Prisma 7's `prisma-client` generator)
+    /// is not recognised.
     ///
     /// ## Example
     /// ```ts
@@ -55,11 +79,21 @@ neon_lint_core::declare_rule! {
     /// or drop `runtime = "edge"` (Node.js is Next.js's default runtime). For a Worker, add
     /// `compatibility_flags = ["nodejs_compat"]` to `wrangler.toml`.
     ///
+    /// Prisma on the edge, with Neon's adapter (Prisma 6.6 and later):
+    /// ```ts
+    /// import { PrismaClient } from "@prisma/client";
+    /// import { PrismaNeon } from "@prisma/adapter-neon";
+    /// const adapter = new PrismaNeon({ connectionString: process.env.DATABASE_URL });
+    /// export const prisma = new PrismaClient({ adapter });
+    /// ```
+    ///
     /// ## References
     /// - Next.js: Route Segment Config, `runtime`; File conventions, `middleware` and `proxy`
     /// - Vercel: "Using a library or SDK compatible with the Edge Runtime"
     /// - Cloudflare: Hyperdrive, "Connect to PostgreSQL" (drivers need `nodejs_compat`)
     /// - Neon: serverless driver
+    /// - Prisma: "Deploying edge functions with Prisma ORM"; "Deploy to Vercel Edge
+    ///   Functions & Middleware"; driver adapters; upgrading to Prisma 7
     pub static TCP_DRIVER_ON_EDGE = {
         code: "NL035",
         name: "tcp-driver-on-edge",
@@ -119,16 +153,40 @@ fn finding(project: &Project, import: &EdgeTcpImport) -> Diagnostic {
             )
         }
     };
+    let (message, label, help) = match import.kind {
+        EdgeTcpKind::Import => (
+            format!(
+                "`{}` opens TCP connections, but {where_}: it cannot connect there",
+                import.module
+            ),
+            label.to_string(),
+            help,
+        ),
+        EdgeTcpKind::PrismaEngine => (
+            // What `nodejs_compat` gives Workers (Node's sockets) does not load Prisma's
+            // engine: only the runtime matters here.
+            format!(
+                "`{}` without a driver adapter connects through Prisma's query engine over TCP, but {where_}: it cannot connect there (Prisma 5 and 6 throw \"PrismaClient is not configured to run in ...\"; Prisma 7 requires an adapter or `accelerateUrl` everywhere)",
+                import.module,
+                where_ = match &entry.reason {
+                    EdgeReason::WorkerWithoutNodejsCompat { config } => format!(
+                        "it runs in a Cloudflare Worker (`{}`)",
+                        project.files[*config].display
+                    ),
+                    _ => where_,
+                }
+            ),
+            "Prisma Client without a driver adapter".to_string(),
+            "give it Neon's adapter: `new PrismaClient({ adapter: new PrismaNeon({ connectionString }) })` with `PrismaNeon` from `@prisma/adapter-neon` (Prisma 5.4 to 6.15 also need `previewFeatures = [\"driverAdapters\"]`; before 6.6 `PrismaNeon` takes a `Pool`), or use Prisma Accelerate (`@prisma/client/edge`)".to_string(),
+        ),
+    };
     Diagnostic {
         rule: &TCP_DRIVER_ON_EDGE,
         level: TCP_DRIVER_ON_EDGE.default_level,
         file: import.file,
         span: import.span.clone(),
-        message: format!(
-            "`{}` opens TCP connections, but {where_}: it cannot connect there",
-            import.module
-        ),
-        label: label.into(),
+        message,
+        label,
         help: Some(help),
         secondary: if here && !entry.span.is_empty() {
             vec![(entry.span.clone(), "asks for the Edge Runtime".to_string())]

@@ -67,15 +67,37 @@ pub struct EdgeEntry {
     pub reason: EdgeReason,
 }
 
-/// A TCP driver imported by code that runs on the edge.
+/// A client set up so that it connects over TCP whatever module it comes from: Prisma
+/// Client without a driver adapter, whose query engine opens the database's sockets.
+#[derive(Debug, Clone)]
+pub struct TcpClientRef {
+    /// What the set-up is (`new PrismaClient()`).
+    pub api: String,
+    /// File span of the call.
+    pub span: Range<usize>,
+}
+
+/// What reaches TCP from edge code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeTcpKind {
+    /// An import of a TCP driver's module.
+    Import,
+    /// Prisma Client created without a driver adapter (its own query engine).
+    PrismaEngine,
+}
+
+/// A TCP driver imported (or a TCP client set up) by code that runs on the edge.
 #[derive(Debug, Clone)]
 pub struct EdgeTcpImport {
     /// The importing file.
     pub file: FileId,
-    /// The import's specifier.
+    /// The import's specifier, or the set-up call.
     pub span: Range<usize>,
-    /// The module imported (`pg`, `postgres`, `drizzle-orm/node-postgres`).
+    /// The module imported (`pg`, `postgres`, `drizzle-orm/node-postgres`), or the set-up
+    /// (`new PrismaClient()`).
     pub module: String,
+    /// An import or a set-up.
+    pub kind: EdgeTcpKind,
     /// The entry whose imports reach this file (the first one, in path order).
     pub entry: EdgeEntry,
 }
