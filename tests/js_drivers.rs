@@ -504,3 +504,16 @@ fn prisma_client_without_adapter_on_the_edge() {
         out.all()
     );
 }
+
+/// `@vercel/postgres`, added as one driver file: `createPool()` reads `POSTGRES_URL`
+/// (pooled in `.env.local`, so `SET` is NL011, and options without a connection string
+/// mean the same variable: NL041 on a 1 s connect timeout), `createClient()` reads
+/// `POSTGRES_URL_NON_POOLING` (direct: its `LISTEN` is silent). It runs over Neon's
+/// serverless driver, so the edge route using it is silent.
+#[test]
+fn vercel_postgres_reads_its_default_variables() {
+    check(
+        "tests/fixtures/js/vercel-postgres",
+        &[("src/db.ts", "NL011", 7), ("src/db.ts", "NL041", 19)],
+    );
+}

@@ -16,6 +16,7 @@ mod prisma_adapters;
 mod prisma_client;
 mod sequelize;
 mod typeorm;
+mod vercel_postgres;
 
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
@@ -116,6 +117,7 @@ static DRIVERS: &[&JsDriver] = &[
     &knex::KNEX,
     &typeorm::TYPEORM,
     &sequelize::SEQUELIZE,
+    &vercel_postgres::VERCEL_POSTGRES,
 ];
 
 /// What any driver makes of `call`.
