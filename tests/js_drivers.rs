@@ -517,3 +517,27 @@ fn vercel_postgres_reads_its_default_variables() {
         &[("src/db.ts", "NL011", 7), ("src/db.ts", "NL041", 19)],
     );
 }
+
+/// `insecure-sslmode` (NL002) on a set-up that reads Vercel's `POSTGRES_URL_NO_SSL` whose
+/// value neon-lint cannot see: reported at the set-up, unless the driver sets TLS itself
+/// (`ssl: true`, the serverless driver); a value in the project is judged as a URL instead
+/// (NL001 on its `.env` line, no second finding at the set-up).
+#[test]
+fn no_ssl_variable_for_a_connection() {
+    let code = "import pg from 'pg';\nimport { neon } from '@neondatabase/serverless';\nexport const a = new pg.Pool({ connectionString: process.env.POSTGRES_URL_NO_SSL });\nexport const b = new pg.Pool({ connectionString: process.env.POSTGRES_URL_NO_SSL, ssl: true });\nexport const c = neon(process.env.POSTGRES_URL_NO_SSL!);\n";
+    let p = Project::new(&[
+        ("package.json", "{ \"name\": \"app\" }\n"),
+        ("src/db.ts", code),
+    ]);
+    let got = |p: &Project| -> Vec<(String, String, u64)> {
+        p.run(&["--format", "json", "."])
+            .findings()
+            .into_iter()
+            .map(|(code, _, path, line)| (path, code, line))
+            .collect()
+    };
+    assert_eq!(got(&p), [("src/db.ts".to_string(), "NL002".to_string(), 3)]);
+    p.write(".gitignore", ".env\n");
+    p.write(".env", &format!("POSTGRES_URL_NO_SSL={NO_SSLMODE}\n"));
+    assert_eq!(got(&p), [(".env".to_string(), "NL001".to_string(), 1)]);
+}

@@ -36,9 +36,14 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// `--fix` replaces the value with `require` (only the value's bytes change). A variable
-    /// named `*_NO_SSL` (Vercel's `POSTGRES_URL_NO_SSL`) used for a connection is reported too;
-    /// that needs a human to pick the right variable.
+    /// `--fix` replaces the value with `require` (only the value's bytes change).
+    ///
+    /// A driver set-up that reads a variable named `*_NO_SSL` (Vercel's legacy
+    /// `POSTGRES_URL_NO_SSL`, a connection string without `sslmode`) is
+    /// reported too, at the set-up, when neon-lint cannot see the variable's value and the
+    /// driver sets no TLS of its own; that needs a human to pick the right variable. Where
+    /// the value is in the project (`.env`, `vercel.json`...), it is judged as a URL
+    /// (`missing-sslmode` on its line).
     ///
     /// ## References
     /// - Neon: Connect securely; connection errors ("connection is insecure")

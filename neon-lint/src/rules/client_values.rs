@@ -144,7 +144,7 @@ pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool
 }
 
 /// Whether a driver set-up configures TLS in its own settings.
-fn sets_tls(c: &crate::site::ClientSetup) -> bool {
+pub(crate) fn sets_tls(c: &crate::site::ClientSetup) -> bool {
     if let Some(js) = crate::js_drivers::of(c.driver) {
         use crate::js_drivers::Tls;
         return matches!((js.tls)(c), Tls::On { .. } | Tls::Transport);

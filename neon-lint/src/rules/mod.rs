@@ -13,6 +13,7 @@ mod missing_direct_url;
 mod missing_dotenv_dependency;
 mod missing_tls_feature;
 mod neon_api_key;
+mod no_ssl_variable;
 mod plaintext_connector;
 mod pooled_dump_restore;
 mod pooled_migration_run;
@@ -147,6 +148,7 @@ pub fn find(name: &str) -> Option<&'static RuleMeta> {
 pub fn run(project: &Project, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     url_rules::check(project, config, &mut out);
+    no_ssl_variable::check(project, config, &mut out);
     pooled_migration_run::check(project, config, &mut out);
     startup_options_beside_url::check(project, config, &mut out);
     for rule in PROJECT_RULES {

@@ -1,0 +1,62 @@
+//! `insecure-sslmode` (NL002, documented with the core's URL rule) on a connection that
+//! reads a variable named for going without TLS: Vercel's legacy `POSTGRES_URL_NO_SSL`
+//! (a connection string with no `sslmode`), or any `*_NO_SSL`.
+//!
+//! Reported only where the value is unknown to neon-lint (set in the platform's settings):
+//! a value in the project is judged as a URL (`missing-sslmode` on its line), and a driver
+//! that sets TLS itself (pg `ssl: true`, any `@neondatabase/serverless` client) connects
+//! with TLS whatever the URL says.
+
+use neon_lint_core::rules::insecure_sslmode::INSECURE_SSLMODE;
+
+use super::connection_values::project_uses_neon;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::resolve::resolve_source;
+use crate::site::{Driver, UrlSource};
+
+pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    let reads: Vec<_> = project
+        .clients
+        .iter()
+        .filter_map(|c| match &c.url {
+            UrlSource::EnvVar(name) if name.to_ascii_uppercase().ends_with("_NO_SSL") => {
+                Some((c, name))
+            }
+            _ => None,
+        })
+        .filter(|(c, _)| !super::client_values::sets_tls(c))
+        .filter(|(c, _)| resolve_source(project, &c.url, c.file).is_empty())
+        .collect();
+    if reads.is_empty() {
+        return;
+    }
+    let neon = project
+        .clients
+        .iter()
+        .any(|c| c.driver == Driver::NeonServerless)
+        || project_uses_neon(project, config);
+    if !neon {
+        return;
+    }
+    for (c, name) in reads {
+        let plain = &name[..name.len() - "_NO_SSL".len()];
+        out.push(Diagnostic {
+            rule: &INSECURE_SSLMODE,
+            level: INSECURE_SSLMODE.default_level,
+            file: c.file,
+            span: c.span.clone(),
+            message: format!(
+                "this connection (`{}`) reads `{name}`, a connection string meant to go without TLS",
+                c.api
+            ),
+            label: "no `sslmode`, and no TLS set beside it".into(),
+            help: Some(format!(
+                "read `{plain}` (with `sslmode=require`) instead: Neon refuses plaintext connections (\"connection is insecure\")"
+            )),
+            secondary: Vec::new(),
+            fix: None,
+        });
+    }
+}
