@@ -428,6 +428,8 @@ fn tcp_drivers_in_cloudflare_workers() {
 /// owns the file: postgres.js in `site/` gets netlify.toml's pooled URL (NL010), and
 /// `web/vercel.json`'s URL without sslmode is read by one pg pool that sets `ssl: true`
 /// (no NL001), while the sibling program `api/`, whose pool sets no `ssl`, is not reached.
+/// The Worker reads its `[vars]` as `env.DATABASE_URL` (`env` is its handler's parameter):
+/// NL041 names `wrangler.toml`, and the `[env.staging.vars]` URL without sslmode is NL001.
 /// Silent: `quiet/vercel.json` (no database values) and the Worker's `[vars]` URL with
 /// `sslmode=require&channel_binding=require`.
 #[test]
@@ -440,10 +442,16 @@ fn platform_files_are_env_sources() {
             ("site/src/db.ts", "NL010", 4),
             ("web/vercel.json", "NL060", 4),
             ("web/vercel.json", "NL022", 8),
-            ("worker/wrangler.toml", "NL001", 9),
+            ("worker/src/index.ts", "NL041", 6),
+            ("worker/wrangler.toml", "NL001", 10),
         ],
     );
     let out = run(&["--format", "json", "."], "tests/fixtures/js/platform-env");
+    assert!(
+        out.stdout.contains("set in `worker/wrangler.toml`"),
+        "a Worker's `env.X` reads its `[vars]`:\n{}",
+        out.stdout
+    );
     assert!(
         out.stdout.contains("set in `site/netlify.toml`"),
         "the client finding names the file that sets the variable:\n{}",

@@ -201,3 +201,40 @@ fn the_context_stops_at_the_repository_of_the_named_file() {
         out.all()
     );
 }
+
+/// A monorepo's root `netlify.toml` (above every manifest) gives every program its
+/// variables, as a root `.env` does: a named file is judged with it.
+#[test]
+fn a_root_platform_file_is_context_for_every_program() {
+    let p = Project::new(&[
+        (
+            "netlify.toml",
+            &format!("[build]\nbase = \"apps/web\"\n\n[build.environment]\nDATABASE_URL = \"{POOLED}\"\n"),
+        ),
+        ("apps/web/package.json", "{\"name\": \"web\"}\n"),
+        (
+            "apps/web/src/db.ts",
+            "import postgres from \"postgres\";\nexport const sql = postgres(process.env.DATABASE_URL!);\n",
+        ),
+    ]);
+    let nl010 = |f: &[(String, String, String, u64)]| -> Vec<(String, u64)> {
+        f.iter()
+            .filter(|x| x.0 == "NL010")
+            .map(|x| (x.2.clone(), x.3))
+            .collect()
+    };
+    let full = p.run(&["--format", "json"]);
+    assert_eq!(
+        nl010(&full.findings()),
+        [("apps/web/src/db.ts".to_string(), 2)],
+        "{}",
+        full.all()
+    );
+    let named = p.run(&["--format", "json", "apps/web/src/db.ts"]);
+    assert_eq!(
+        nl010(&named.findings()),
+        nl010(&full.findings()),
+        "{}",
+        named.all()
+    );
+}

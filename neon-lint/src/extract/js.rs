@@ -20,7 +20,9 @@
 //!   it); a template with an unknown hole is not a value we know, and is skipped;
 //! - environment reads `process.env.X`, `process.env["X"]`, `import.meta.env.X`, and the
 //!   `??` / `||` default beside them as a variable binding (both values are kept: the
-//!   variable's, wherever it is set, and the default);
+//!   variable's, wherever it is set, and the default); as a connection string, also
+//!   `env.X` where `env` is a parameter of an enclosing function (a Cloudflare Worker's
+//!   handler: `fetch(request, env)`, whose `[vars]` `wrangler.*` sets);
 //! - which package each identifier comes from: ES `import` (default, named, namespace),
 //!   `require("...")`, and destructuring of either (`const { Pool } = pg`);
 //! - SQL run through a recognised client (`pool.query("SET ...")`, `` sql`LISTEN x` ``,
@@ -636,13 +638,76 @@ impl<'t> Js<'t> {
         }
     }
 
+    /// `env.X` (or `env["X"]`) where `env` is a parameter of an enclosing function: the
+    /// bindings object a Cloudflare Worker's handlers receive (`fetch(request, env, ctx)`),
+    /// whose `[vars]` the Worker's `wrangler.*` sets.
+    fn handler_env_read(&self, n: Node<'t>) -> Option<(String, Range<usize>)> {
+        let n = self.unwrap(n);
+        let object = self.unwrap(n.child_by_field_name("object")?);
+        if object.kind() != "identifier" || self.src(object) != "env" {
+            return None;
+        }
+        let mut up = object.parent();
+        let mut declared = false;
+        while let Some(f) = up {
+            if matches!(
+                f.kind(),
+                "function_declaration"
+                    | "function_expression"
+                    | "function"
+                    | "arrow_function"
+                    | "method_definition"
+                    | "generator_function"
+                    | "generator_function_declaration"
+            ) && self.has_parameter(f, "env")
+            {
+                declared = true;
+                break;
+            }
+            up = f.parent();
+        }
+        if !declared {
+            return None;
+        }
+        match n.kind() {
+            "member_expression" => {
+                let p = n.child_by_field_name("property")?;
+                Some((self.src(p).to_string(), p.byte_range()))
+            }
+            "subscript_expression" => {
+                let i = n.child_by_field_name("index")?;
+                let s = self.string_value(i)?;
+                let span = s.map.range(0..s.value.len());
+                Some((s.value, span))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether function `f` takes a parameter called `name` (`env`, `env: Env`, `env = {}`).
+    fn has_parameter(&self, f: Node<'t>, name: &str) -> bool {
+        let params = match f.child_by_field_name("parameters") {
+            Some(p) => children(p),
+            // `env => ...`
+            None => f.child_by_field_name("parameter").into_iter().collect(),
+        };
+        params.into_iter().any(|p| {
+            let id = match p.kind() {
+                "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
+                "assignment_pattern" => p.child_by_field_name("left"),
+                _ => Some(p),
+            };
+            id.is_some_and(|i| i.kind() == "identifier" && self.src(i) == name)
+        })
+    }
+
     /// Where a value used as a connection string comes from: a literal, an environment
     /// variable (through `??` / `||`, whose default is recorded as a binding), a constant
     /// holding either.
     pub(crate) fn url_source(&self, n: Node<'t>) -> UrlSource {
         self.deeper(|| {
             let n = self.resolve(n);
-            if let Some((name, _)) = self.env_read(n) {
+            if let Some((name, _)) = self.env_read(n).or_else(|| self.handler_env_read(n)) {
                 return Some(UrlSource::EnvVar(name));
             }
             if n.kind() == "binary_expression" {
@@ -1510,6 +1575,21 @@ mod tests {
             assert_eq!(v("b"), UrlSource::EnvVar("B".into()));
             assert_eq!(v("c"), UrlSource::EnvVar("C".into()));
         });
+    }
+
+    #[test]
+    fn a_handlers_env_parameter_is_the_environment() {
+        let text = "const top = env.A;\nexport default { async fetch(req: Request, env: Env) { const x = env.B; const y = env['C']; const z = env.HYPERDRIVE.connectionString; } };\nconst f = (env) => { const w = env.D; };\nfunction g(options, env = {}) { const u = env.E; }";
+        let tree = parse(text, true).unwrap();
+        let mut j = Js::new(text);
+        j.index(tree.root_node());
+        let v = |name: &str| j.url_source(j.consts[name][0].1);
+        assert_eq!(v("top"), UrlSource::Unknown);
+        assert_eq!(v("x"), UrlSource::EnvVar("B".into()));
+        assert_eq!(v("y"), UrlSource::EnvVar("C".into()));
+        assert_eq!(v("z"), UrlSource::Unknown);
+        assert_eq!(v("w"), UrlSource::EnvVar("D".into()));
+        assert_eq!(v("u"), UrlSource::EnvVar("E".into()));
     }
 
     #[test]

@@ -7,8 +7,12 @@
 //! | file | tables | who sees the values |
 //! |---|---|---|
 //! | `vercel.json` | `env`, `build.env` | the deployment (`env`, a legacy property Vercel now steers away from) and the build (`build.env`) |
-//! | `netlify.toml` | `[build.environment]`, `[context.<name>.environment]` | the build and its deploy context (Netlify does not pass them to Functions at run time) |
-//! | `wrangler.toml`, `wrangler.json`, `wrangler.jsonc` | `[vars]`, `[env.<name>.vars]` | the Worker, as `env.X` (vars are not inherited by `[env.<name>]`) |
+//! | `netlify.toml` | `[build.environment]`, `[context.<name>.environment]` | the build in that deploy context (Netlify documents them as build-time variables, not given to deployed Functions) |
+//! | `wrangler.toml`, `wrangler.json`, `wrangler.jsonc` | `[vars]`, `[env.<name>.vars]` | the Worker, as `env.X` of its handlers' `env` parameter (vars are not inherited by `[env.<name>]`) |
+//!
+//! Every file's variables reach every reader of the name in its program: which deploy
+//! context or Wrangler environment a value belongs to is not modelled, nor that Netlify
+//! gives its values to the build only.
 //!
 //! The connection strings themselves are found by the TOML and JSON extractors, which run
 //! first; only their keys change here. Values are not interpolated by these platforms, and
