@@ -18,6 +18,8 @@
 //! first; only their keys change here. Values are not interpolated by these platforms, and
 //! `${X}` in them stays unknown, as everywhere in configuration files.
 
+use std::collections::HashMap;
+
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
 use super::Cx;
@@ -82,12 +84,25 @@ pub(super) fn extract(cx: &mut Cx) {
     } else {
         from_json(text, platform)
     };
+    // The file's connection strings by where they start (one look per entry: a file of
+    // many variables stays linear).
+    let file = cx.file_id;
+    let mut by_start: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, site) in cx.out.urls.iter().enumerate() {
+        if site.file == file {
+            by_start
+                .entry(site.map.range(0..site.text.len()).start)
+                .or_default()
+                .push(i);
+        }
+    }
     for e in entries {
         // The same offsets the TOML/JSON extractor gave the value's connection string.
         let map = mark_placeholders(&e.value, e.map, &[Syntax::Dollar]);
-        let file = cx.file_id;
-        for site in cx.out.urls.iter_mut() {
-            if site.file == file && site.text == e.value && site.map == map {
+        let start = map.range(0..e.value.len()).start;
+        for &i in by_start.get(&start).map(Vec::as_slice).unwrap_or_default() {
+            let site = &mut cx.out.urls[i];
+            if site.text == e.value && site.map == map {
                 site.key = Some(e.name.clone());
             }
         }

@@ -124,9 +124,15 @@ pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool
     let Some(name) = site.key.as_deref() else {
         return false;
     };
-    let is_binding = project.bindings.iter().any(|b| {
+    let same = |b: &&crate::site::EnvBinding| {
         b.file == site.file && b.name == name && b.value == site.text && b.map == site.map
-    });
+    };
+    // The name's index (linear in the tree) for real values; templates are not in it.
+    let is_binding = if site.placement == neon_lint_core::Placement::Example {
+        project.bindings.iter().any(|b| same(&b))
+    } else {
+        project.values_of(name).iter().any(same)
+    };
     if !is_binding {
         return false;
     }
