@@ -1,5 +1,6 @@
 //! A canary password, in every form it takes in real files (plain, percent-encoded,
-//! quoted key/value with an escaped quote, JDBC query, Rust escapes, `PGPASSWORD=`, docs),
+//! quoted key/value with an escaped quote, JDBC query, Rust escapes, `PGPASSWORD=`, docs,
+//! `vercel.json`/`netlify.toml`/`wrangler.toml` variables),
 //! never appears in any output format, nor in `neon-lint url`.
 
 mod common;
