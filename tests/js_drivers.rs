@@ -549,3 +549,33 @@ fn no_ssl_variable_for_a_connection() {
     p.write(".env", &format!("POSTGRES_URL_NO_SSL={NO_SSLMODE}\n"));
     assert_eq!(got(&p), [(".env".to_string(), "NL001".to_string(), 1)]);
 }
+
+/// `NODE_TLS_REJECT_UNAUTHORIZED` is a prefilter needle: a CI workflow (or `vercel.json`,
+/// `netlify.toml`) that sets it and names no database is still read (NL034).
+#[test]
+fn node_tls_reject_unauthorized_alone_passes_the_prefilter() {
+    let p = Project::new(&[
+        (".gitignore", ".env\n"),
+        (".env", "DATABASE_URL=postgresql://app@ep-quiet-lake-a1b2c3d4.us-east-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require\n"),
+        (".github/workflows/ci.yml", "jobs:\n  t:\n    runs-on: ubuntu-latest\n    env:\n      NODE_TLS_REJECT_UNAUTHORIZED: \"0\"\n    steps:\n      - run: npm test\n"),
+        ("netlify.toml", "[build.environment]\nNODE_TLS_REJECT_UNAUTHORIZED = \"0\"\n"),
+    ]);
+    let got: Vec<(String, String, u64)> = p
+        .run(&["--format", "json", "."])
+        .findings()
+        .into_iter()
+        .filter(|(code, ..)| code != "NL003")
+        .map(|(code, _, path, line)| (path, code, line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                ".github/workflows/ci.yml".to_string(),
+                "NL034".to_string(),
+                5
+            ),
+            ("netlify.toml".to_string(), "NL034".to_string(), 2),
+        ]
+    );
+}
