@@ -45,6 +45,7 @@ use std::ops::Range;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
+use super::tree_walk::walk;
 use super::Cx;
 use crate::js_drivers::{self, Found};
 use crate::site::edge::{ModuleRef, RuntimeDecl, TcpClientRef};
@@ -182,6 +183,9 @@ pub(crate) struct Js<'t> {
     /// Names used to build other values (`BASE + 'x'`, `` `${BASE}x` ``): a literal
     /// assigned to one is shared, and editing it would change every value built from it.
     assembled_names: std::collections::HashSet<String>,
+    /// The parent of every named node (by node id), recorded by the indexing walk:
+    /// tree-sitter's own `Node::parent` searches down from the root on every call.
+    parents: HashMap<usize, Node<'t>>,
     /// Resolution depth, shared by the mutually recursive resolvers.
     depth: Cell<usize>,
     /// The last binding imported from another file of the project that a resolution
@@ -189,30 +193,12 @@ pub(crate) struct Js<'t> {
     stopped_at_import: RefCell<Option<(String, String)>>,
 }
 
-fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        f(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
-}
-
-/// Whether `n` is an operand of a `+` expression (parentheses looked through).
-fn is_plus_operand(n: Node) -> bool {
-    let mut cur = n;
-    while let Some(p) = cur.parent() {
+/// Whether the node whose ancestors are `ancestors` (its parent last) is an operand of a
+/// `+` expression (parentheses looked through).
+fn is_plus_operand(ancestors: &[Node]) -> bool {
+    for p in ancestors.iter().rev() {
         match p.kind() {
-            "parenthesized_expression" => cur = p,
+            "parenthesized_expression" => continue,
             "binary_expression" => {
                 return p.child_by_field_name("operator").map(|o| o.kind()) == Some("+")
             }
@@ -244,8 +230,18 @@ impl<'t> Js<'t> {
             module_sources: Vec::new(),
             chains: Vec::new(),
             assembled_names: Default::default(),
+            parents: HashMap::new(),
             depth: Cell::new(0),
             stopped_at_import: RefCell::new(None),
+        }
+    }
+
+    /// `n`'s parent: from the index walk's record, else (a node the walk did not see)
+    /// from tree-sitter.
+    fn parent(&self, n: Node<'t>) -> Option<Node<'t>> {
+        match self.parents.get(&n.id()) {
+            Some(p) => Some(*p),
+            None => n.parent(),
         }
     }
 
@@ -269,36 +265,43 @@ impl<'t> Js<'t> {
     fn index(&mut self, root: Node<'t>) {
         let mut declarators = Vec::new();
         let mut imports = Vec::new();
-        walk(root, |n| match n.kind() {
-            "call_expression" | "new_expression" => self.calls.push(n),
-            "string" | "template_string" => self.strings.push(n),
-            "binary_expression" => {
-                let op = n.child_by_field_name("operator").map(|o| o.kind());
-                if matches!(op, Some("??" | "||")) {
-                    self.defaults.push(n);
-                }
-                if op == Some("+") && !is_plus_operand(n) {
-                    self.chains.push(n);
+        walk(root, |n, ancestors| {
+            let parent = ancestors.last().copied();
+            if let Some(p) = parent {
+                if n.is_named() {
+                    self.parents.insert(n.id(), p);
                 }
             }
-            "identifier"
-                if is_plus_operand(n)
-                    || n.parent()
-                        .is_some_and(|p| p.kind() == "template_substitution") =>
-            {
-                self.assembled_names.insert(self.src(n).to_string());
+            match n.kind() {
+                "call_expression" | "new_expression" => self.calls.push(n),
+                "string" | "template_string" => self.strings.push(n),
+                "binary_expression" => {
+                    let op = n.child_by_field_name("operator").map(|o| o.kind());
+                    if matches!(op, Some("??" | "||")) {
+                        self.defaults.push(n);
+                    }
+                    if op == Some("+") && !is_plus_operand(ancestors) {
+                        self.chains.push(n);
+                    }
+                }
+                "identifier"
+                    if is_plus_operand(ancestors)
+                        || parent.is_some_and(|p| p.kind() == "template_substitution") =>
+                {
+                    self.assembled_names.insert(self.src(n).to_string());
+                }
+                "variable_declarator" => declarators.push(n),
+                "assignment_expression" => self.env_sets.push(n),
+                "import_statement" => {
+                    self.module_sources.extend(n.child_by_field_name("source"));
+                    imports.push(n)
+                }
+                "export_statement" if parent.is_some_and(|p| p.kind() == "program") => {
+                    self.module_sources.extend(n.child_by_field_name("source"));
+                    self.exports.push(n)
+                }
+                _ => {}
             }
-            "variable_declarator" => declarators.push(n),
-            "assignment_expression" => self.env_sets.push(n),
-            "import_statement" => {
-                self.module_sources.extend(n.child_by_field_name("source"));
-                imports.push(n)
-            }
-            "export_statement" if n.parent().is_some_and(|p| p.kind() == "program") => {
-                self.module_sources.extend(n.child_by_field_name("source"));
-                self.exports.push(n)
-            }
-            _ => {}
         });
         for n in imports {
             self.index_import(n);
@@ -647,7 +650,7 @@ impl<'t> Js<'t> {
         if object.kind() != "identifier" || self.src(object) != "env" {
             return None;
         }
-        let mut up = object.parent();
+        let mut up = self.parent(object);
         let mut declared = false;
         while let Some(f) = up {
             if matches!(
@@ -664,7 +667,7 @@ impl<'t> Js<'t> {
                 declared = true;
                 break;
             }
-            up = f.parent();
+            up = self.parent(f);
         }
         if !declared {
             return None;
@@ -1322,7 +1325,8 @@ impl<'t> Js<'t> {
     /// is recorded once, where it is).
     fn literal(&self, n: Node<'t>) -> Option<Str> {
         // A template nested in another template's hole is part of that one.
-        if n.parent()
+        if self
+            .parent(n)
             .is_some_and(|p| p.kind() == "template_substitution")
         {
             return None;
@@ -1359,7 +1363,7 @@ impl<'t> Js<'t> {
     fn plus_chain_top(&self, n: Node<'t>) -> Option<Node<'t>> {
         let mut cur = n;
         let mut top = None;
-        while let Some(p) = cur.parent() {
+        while let Some(p) = self.parent(cur) {
             match p.kind() {
                 "parenthesized_expression" => cur = p,
                 "binary_expression"
@@ -1393,13 +1397,13 @@ impl<'t> Js<'t> {
     /// is the default of.
     fn string_key(&self, n: Node<'t>) -> Option<String> {
         let mut child = n;
-        let mut parent = n.parent()?;
+        let mut parent = self.parent(n)?;
         while matches!(
             parent.kind(),
             "parenthesized_expression" | "as_expression" | "satisfies_expression"
         ) {
             child = parent;
-            parent = parent.parent()?;
+            parent = self.parent(parent)?;
         }
         match parent.kind() {
             "variable_declarator" => {

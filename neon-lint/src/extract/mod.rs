@@ -26,6 +26,7 @@ pub(crate) mod spring;
 mod text;
 mod tokens;
 mod toml;
+mod tree_walk;
 mod wrangler;
 mod yaml;
 

@@ -45,6 +45,7 @@ use std::collections::HashMap;
 use neon_lint_core::Role;
 use tree_sitter::{Node, Parser, Tree};
 
+use super::tree_walk::walk;
 use super::Cx;
 use crate::site::{
     ClientSetup, CommandUrl, ConfigTool, Container, Driver, ImportSite, MigrationCommand,
@@ -203,33 +204,6 @@ fn deeper_than(root: Node, limit: usize) -> bool {
                 return false;
             }
             depth -= 1;
-        }
-    }
-}
-
-/// Visits every node under `root` in order, with its ancestors (the last is its parent).
-///
-/// The ancestors come from the walk itself: tree-sitter's `Node::parent` descends from the
-/// root and scans each level's children, so it costs the depth times the siblings (a flat
-/// list of 100,000 strings made it quadratic).
-fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>, &[Node<'t>])) {
-    let mut cursor = root.walk();
-    let mut ancestors: Vec<Node<'t>> = Vec::new();
-    loop {
-        let node = cursor.node();
-        f(node, &ancestors);
-        if cursor.goto_first_child() {
-            ancestors.push(node);
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-            ancestors.pop();
         }
     }
 }
