@@ -119,8 +119,9 @@ apt_install() {
 }
 
 # postgresql + pgbouncer + openssl are the servers; libssl-dev + pkg-config are for the Rust test crate
-# (openssl-sys); python3-venv only matters when the base interpreter is Debian's.
-apt_install postgresql pgbouncer openssl libssl-dev pkg-config ca-certificates
+# (openssl-sys), libpq-dev too (diesel's `postgres` feature links libpq through pq-sys: without it
+# the workspace does not build); python3-venv only matters when the base interpreter is Debian's.
+apt_install postgresql pgbouncer openssl libssl-dev libpq-dev pkg-config ca-certificates
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] || die "no /usr/lib/postgresql/*/bin/initdb"
