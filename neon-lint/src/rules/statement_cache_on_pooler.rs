@@ -160,6 +160,19 @@ neon_lint_core::declare_rule! {
     /// `prepare_threshold=0` was worse (218 errors, 258 wrong); `prepare_threshold=None` gave
     /// 640 of 640 correct. On 1.24 with `max_prepared_statements` all three were correct.
     ///
+    /// ## What was observed (diesel, not flagged yet)
+    /// diesel 2.3.14 `PgConnection` (libpq), same set-up, query-builder statements: on
+    /// PgBouncer 1.18 its default cache (`__diesel_stmt_N`) gave errors (`prepared statement
+    /// "__diesel_stmt_N" does not exist` / `... already exists`) and **wrong results** (180 of
+    /// 640 in one run); `set_prepared_statement_cache_size(CacheSize::Disabled)` gave 640 of
+    /// 640; `sql_query` is never cached and was correct. diesel-async 0.9.2
+    /// `AsyncPgConnection` failed on 1.18 whatever its cache setting (`prepared statement
+    /// "sN" does not exist`): it runs every query as a named tokio-postgres statement. On
+    /// 1.24 with `max_prepared_statements` every diesel configuration was correct. This rule
+    /// does not report diesel yet: the cache is switched off on the connection after the
+    /// set-up, which the Rust front end does not record, so a report could not tell the fix
+    /// from the problem.
+    ///
     /// ## What was observed (JavaScript)
     /// node-postgres 8.23 named queries (`{ name, text, values }`) on PgBouncer 1.18: 220
     /// errors in 640 queries (`prepared statement "gt_qN" already exists` / `... does not
