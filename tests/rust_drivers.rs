@@ -193,13 +193,24 @@ fn diesel_and_diesel_async() {
         lint("diesel"),
         set(&[
             ("NL032", "Cargo.toml", 11),  // pq-sys bundled_without_openssl
+            ("NL010", "src/main.rs", 10), // diesel's default statement cache, pooled URL
             ("NL020", "src/main.rs", 11), // run_pending_migrations, URL from the caller
+            ("NL010", "src/pool.rs", 8),  // diesel-async: named statements, pooled
             ("NL031", "src/pool.rs", 8),  // AsyncDieselConnectionManager::new
+            ("NL010", "src/pool.rs", 14), // AsyncPgConnection::establish, pooled
             ("NL031", "src/pool.rs", 14), // AsyncPgConnection::establish
+            ("NL010", "src/pool.rs", 32), // new_with_config: TLS fine, statements not
         ])
     );
-    // Silent: migrations on the direct URL (main.rs 21), new_with_config with a TLS
-    // custom_setup (pool.rs 32).
+    // Silent: migrations on the direct URL (main.rs 20-21), new_with_config with a TLS
+    // custom_setup (pool.rs 32) for NL031.
+}
+
+/// diesel with `set_prepared_statement_cache_size(CacheSize::Disabled)` gave 640 of 640
+/// correct answers on PgBouncer 1.18 (`tests/ground-truth/tests/diesel.rs`): not reported.
+#[test]
+fn diesel_with_its_statement_cache_off() {
+    assert_eq!(lint("diesel_cache_off"), set(&[]));
 }
 
 #[test]

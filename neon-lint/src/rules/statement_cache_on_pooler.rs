@@ -92,7 +92,10 @@ neon_lint_core::declare_rule! {
     ///
     /// - Rust: sqlx pools and connections (`PgPool::connect*`, `PgPoolOptions::connect*`,
     ///   `PgConnection::connect*`, and sea-orm's `Database::connect`, which is sqlx inside),
-    ///   whatever their `statement_cache_capacity`; deadpool-postgres `prepare_cached`.
+    ///   whatever their `statement_cache_capacity`; deadpool-postgres `prepare_cached`;
+    ///   diesel `PgConnection::establish` and r2d2 `ConnectionManager<PgConnection>` unless
+    ///   the project switches the cache off (`CacheSize::Disabled`); diesel-async
+    ///   connections and managers.
     /// - Python: asyncpg `connect`/`create_pool` without `statement_cache_size=0`;
     ///   SQLAlchemy `create_async_engine` with asyncpg without
     ///   `connect_args={"statement_cache_size": 0}` (and `prepared_statement_cache_size=0`);
@@ -160,7 +163,7 @@ neon_lint_core::declare_rule! {
     /// `prepare_threshold=0` was worse (218 errors, 258 wrong); `prepare_threshold=None` gave
     /// 640 of 640 correct. On 1.24 with `max_prepared_statements` all three were correct.
     ///
-    /// ## What was observed (diesel, not flagged yet)
+    /// ## What was observed (diesel)
     /// diesel 2.3.14 `PgConnection` (libpq), same set-up, query-builder statements: on
     /// PgBouncer 1.18 its default cache (`__diesel_stmt_N`) gave errors (`prepared statement
     /// "__diesel_stmt_N" does not exist` / `... already exists`) and **wrong results** (180 of
@@ -168,10 +171,11 @@ neon_lint_core::declare_rule! {
     /// 640; `sql_query` is never cached and was correct. diesel-async 0.9.2
     /// `AsyncPgConnection` failed on 1.18 whatever its cache setting (`prepared statement
     /// "sN" does not exist`): it runs every query as a named tokio-postgres statement. On
-    /// 1.24 with `max_prepared_statements` every diesel configuration was correct. This rule
-    /// does not report diesel yet: the cache is switched off on the connection after the
-    /// set-up, which the Rust front end does not record, so a report could not tell the fix
-    /// from the problem.
+    /// 1.24 with `max_prepared_statements` every diesel configuration was correct. So diesel
+    /// is reported unless the project calls
+    /// `set_prepared_statement_cache_size(CacheSize::Disabled)` on a connection (anywhere:
+    /// a pool sets it in its connection customizer), and diesel-async is reported whatever
+    /// its cache setting.
     ///
     /// ## What was observed (JavaScript)
     /// node-postgres 8.23 named queries (`{ name, text, values }`) on PgBouncer 1.18: 220
@@ -230,13 +234,15 @@ neon_lint_core::declare_rule! {
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     // Python: asyncpg, SQLAlchemy on asyncpg.
     python_drivers::statement_cache(&STATEMENT_CACHE_ON_POOLER, project, config, out);
-    // Rust: sqlx (and sea-orm over sqlx), deadpool-postgres `prepare_cached`.
+    // Rust: sqlx (and sea-orm over sqlx), diesel, diesel-async, deadpool-postgres
+    // `prepare_cached`.
     if config.pooler_prepared_statements {
         return;
     }
     for c in &project.clients {
         match c.driver {
             Driver::Sqlx | Driver::SeaOrm => rust_sqlx(project, config, c, out),
+            Driver::Diesel | Driver::DieselAsync => rust_diesel(project, config, c, out),
             _ => {}
         }
     }
@@ -295,6 +301,62 @@ fn rust_sqlx(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<
                 .into(),
         ),
         secondary,
+        fix: None,
+    });
+}
+
+/// The api diesel's front end records for `set_prepared_statement_cache_size(CacheSize::Disabled)`.
+const DIESEL_CACHE_OFF: &str = "set_prepared_statement_cache_size(Disabled)";
+
+/// diesel (`__diesel_stmt_N`, cached per connection unless switched off) and diesel-async
+/// (a named tokio-postgres statement for every query, whatever its cache setting).
+fn rust_diesel(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
+    let judged = Judged::of(project, &c.url, c.file);
+    let Some(pooled) = judged.pooled(project, config) else {
+        return;
+    };
+    let (message, help) = if c.driver == Driver::Diesel {
+        // The cache is switched off on each connection after it is made, possibly in
+        // another function (a pool's connection customizer): a project that switches it
+        // off anywhere is taken to do it for its connections.
+        if project
+            .uses
+            .iter()
+            .any(|u| u.driver == Some(Driver::Diesel) && u.api == DIESEL_CACHE_OFF)
+        {
+            return;
+        }
+        (
+            format!(
+                "diesel caches prepared statements (`__diesel_stmt_N`) on a pooled connection{}",
+                via(pooled)
+            ),
+            "call `set_prepared_statement_cache_size(CacheSize::Disabled)` on each connection (diesel 2.3+; \
+            for an r2d2 pool, in a `CustomizeConnection::on_acquire`), or connect with the direct URL; \
+            on PgBouncer 1.18 the default cache gave errors and wrong results, on 1.24 with \
+            `max_prepared_statements` (like Neon's pooler) it worked: if only Neon's pooler is used, set \
+            `pooler-prepared-statements = true` in neon-lint.toml",
+        )
+    } else {
+        (
+            format!(
+                "diesel-async runs every query as a named statement on a pooled connection{}",
+                via(pooled)
+            ),
+            "diesel-async's own settings do not avoid this (`CacheSize::Disabled` failed the same way on \
+            PgBouncer 1.18); connect with the direct URL, or, if only Neon's pooler is used (it tracks \
+            prepared statements), set `pooler-prepared-statements = true` in neon-lint.toml",
+        )
+    };
+    out.push(Diagnostic {
+        rule: &STATEMENT_CACHE_ON_POOLER,
+        level: STATEMENT_CACHE_ON_POOLER.default_level,
+        file: c.file,
+        span: c.span.clone(),
+        message,
+        label: "named statements through PgBouncer in transaction mode".into(),
+        help: Some(help.into()),
+        secondary: Vec::new(),
         fix: None,
     });
 }

@@ -1101,6 +1101,22 @@ impl Flow<'_> {
             }
             return Val::default();
         }
+        // diesel switches its statement cache off on the connection, after the set-up:
+        // recorded as a use, so that the rule can tell the fix from the problem.
+        if m_str == "set_prepared_statement_cache_size"
+            && matches!(
+                recv.kind,
+                Kind::Handle(Driver::Diesel | Driver::DieselAsync)
+            )
+        {
+            let api = if first_text.contains("Disabled") {
+                "set_prepared_statement_cache_size(Disabled)"
+            } else {
+                "set_prepared_statement_cache_size"
+            };
+            self.emit_use(recv.driver(), api, None, span, recv.url.clone());
+            return Val::default();
+        }
         if m_str == "run_pending_migrations" {
             self.emit_migration("run_pending_migrations", span, recv.url.clone());
             return Val::default();
