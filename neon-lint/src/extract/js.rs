@@ -626,6 +626,11 @@ impl<'t> Js<'t> {
         if !base_ok || self.src(env) != "env" {
             return None;
         }
+        self.read_key(n)
+    }
+
+    /// The variable a read `obj.X` / `obj["X"]` names, with the span of its name.
+    fn read_key(&self, n: Node<'t>) -> Option<(String, Range<usize>)> {
         match n.kind() {
             "member_expression" => {
                 let p = n.child_by_field_name("property")?;
@@ -672,19 +677,7 @@ impl<'t> Js<'t> {
         if !declared {
             return None;
         }
-        match n.kind() {
-            "member_expression" => {
-                let p = n.child_by_field_name("property")?;
-                Some((self.src(p).to_string(), p.byte_range()))
-            }
-            "subscript_expression" => {
-                let i = n.child_by_field_name("index")?;
-                let s = self.string_value(i)?;
-                let span = s.map.range(0..s.value.len());
-                Some((s.value, span))
-            }
-            _ => None,
-        }
+        self.read_key(n)
     }
 
     /// Whether function `f` takes a parameter called `name` (`env`, `env: Env`, `env = {}`).

@@ -1,7 +1,7 @@
+use super::connection_values::Judged;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::resolve::resolve_source;
 use crate::site::{ToolUrlKind, UrlSource};
 
 neon_lint_core::declare_rule! {
@@ -87,7 +87,7 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
         if t.kind != ToolUrlKind::AlembicMainOption || t.percent_escaped {
             continue;
         }
-        for value in resolve_source(project, &t.url, t.file) {
+        for value in Judged::of(project, &t.url, t.file).values {
             let Some(at) = bad_percent(&value.text) else {
                 continue;
             };

@@ -9,7 +9,8 @@ use neon_lint_core::UrlInput;
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::project::Project;
-use crate::resolve::{resolve_source, ResolvedUrl};
+use crate::resolve::resolve_source;
+pub(crate) use crate::resolve::ResolvedUrl;
 use crate::site::{ClientSetup, Container, Setting, UrlSource};
 use crate::source::FileId;
 
@@ -133,6 +134,16 @@ pub(crate) fn project_uses_neon(project: &Project, config: &Config) -> bool {
             UrlInput::new(&u.text, &ctx).is_neon()
         }
     })
+}
+
+/// Whether the project is a Neon project: a Neon URL outside docs, or a client of Neon's
+/// serverless driver (whose URL may live only in the platform's settings).
+pub(crate) fn project_on_neon(project: &Project, config: &Config) -> bool {
+    project
+        .clients
+        .iter()
+        .any(|c| c.driver == crate::site::Driver::NeonServerless)
+        || project_uses_neon(project, config)
 }
 
 /// "` (through `DATABASE_URL`, set in `.env`)`" for messages, or nothing for a literal.

@@ -1,10 +1,10 @@
 use neon_lint_core::UrlInput;
 
 use super::client_values::{value_context, via};
+use super::connection_values::Judged;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::resolve::resolve_source;
 use crate::site::ToolUrlKind;
 
 neon_lint_core::declare_rule! {
@@ -80,7 +80,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         if has_direct {
             continue;
         }
-        let values = resolve_source(project, &url.url, url.file);
+        let values = Judged::of(project, &url.url, url.file).values;
         let Some(pooled) = values.iter().find(|v| {
             let ctx = value_context(project, v, config);
             UrlInput::new(&v.text, &ctx).is_pooled()

@@ -9,12 +9,11 @@
 
 use neon_lint_core::rules::insecure_sslmode::INSECURE_SSLMODE;
 
-use super::connection_values::project_uses_neon;
+use super::connection_values::{project_on_neon, Judged};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::resolve::resolve_source;
-use crate::site::{Driver, UrlSource};
+use crate::site::UrlSource;
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     let reads: Vec<_> = project
@@ -27,17 +26,12 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             _ => None,
         })
         .filter(|(c, _)| !super::client_values::sets_tls(c))
-        .filter(|(c, _)| resolve_source(project, &c.url, c.file).is_empty())
+        .filter(|(c, _)| Judged::of(project, &c.url, c.file).values.is_empty())
         .collect();
     if reads.is_empty() {
         return;
     }
-    let neon = project
-        .clients
-        .iter()
-        .any(|c| c.driver == Driver::NeonServerless)
-        || project_uses_neon(project, config);
-    if !neon {
+    if !project_on_neon(project, config) {
         return;
     }
     for (c, name) in reads {

@@ -5,11 +5,11 @@
 use neon_lint_core::rules::pooled_migration_url::POOLED_MIGRATION_URL;
 use neon_lint_core::{Level, UrlInput};
 
+use super::connection_values::Judged;
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::resolve::resolve_source;
 use crate::site::{MigrationRun, Work};
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
@@ -79,7 +79,7 @@ pub(super) fn pooled_runs(
     mut found: impl FnMut(&MigrationRun, PooledRun),
 ) {
     for run in project.migrations.iter().filter(|r| r.work == work) {
-        for value in resolve_source(project, &run.url, run.file) {
+        for value in Judged::of(project, &run.url, run.file).values {
             let ctx = context_for(project, value.file, config);
             let input = UrlInput::new(&value.text, &ctx);
             if !input.is_pooled() {

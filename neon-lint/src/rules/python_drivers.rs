@@ -272,6 +272,15 @@ fn seconds(v: &str) -> Option<f64> {
 }
 
 /// `stale-pool` for SQLAlchemy engines and Django connections on Neon.
+/// What one pool set-up does wrong, before its URL is known to be Neon's.
+struct StalePool<'a> {
+    span: std::ops::Range<usize>,
+    /// The message, given where the value came from (`via`).
+    message: Box<dyn Fn(&str) -> String + 'a>,
+    label: &'static str,
+    help: &'static str,
+}
+
 pub(crate) fn stale_pool(
     meta: &'static RuleMeta,
     project: &Project,
@@ -279,126 +288,109 @@ pub(crate) fn stale_pool(
     out: &mut Vec<Diagnostic>,
 ) {
     for client in &project.clients {
-        match client.driver {
-            Driver::SqlAlchemy => {
-                let pre_ping = setting(client, "pool_pre_ping").is_some_and(|s| is_true(&s.value));
-                let null_pool =
-                    setting(client, "poolclass").is_some_and(|s| s.value.ends_with("NullPool"));
-                let recycled = setting(client, "pool_recycle")
-                    .and_then(|s| seconds(&s.value))
-                    .is_some_and(|s| s > 0.0 && s <= 300.0);
-                // `**options` built elsewhere may hold `pool_pre_ping`; Alembic's `env.py`
-                // builds its engine for one migration run, whose connections cannot go
-                // stale between requests.
-                let unknown_options = setting(client, crate::site::UNKNOWN_OPTIONS).is_some();
-                let one_migration_run = project
-                    .imports
-                    .iter()
-                    .any(|i| i.file == client.file && i.module == "alembic");
-                // A one-shot script disposes of its engine before anything can go stale.
-                let disposed = setting(client, "dispose").is_some();
-                if pre_ping
-                    || null_pool
-                    || recycled
-                    || unknown_options
-                    || one_migration_run
-                    || disposed
-                {
-                    continue;
-                }
-                let values = client_values(project, client);
-                let Some(neon) = neon_value(project, config, &values) else {
-                    continue;
-                };
-                out.push(Diagnostic {
-                    rule: meta,
-                    level: meta.default_level,
-                    file: client.file,
-                    span: client.span.clone(),
-                    message: format!(
-                        "SQLAlchemy engine on Neon{} without `pool_pre_ping=True`: pooled connections go stale when the compute scales to zero",
-                        via(&neon)
-                    ),
-                    label: "reuses idle connections without testing them".into(),
-                    help: Some(
-                        "pass `pool_pre_ping=True`: it tests each connection at checkout, which also catches a compute restart (`pool_recycle=300` only replaces connections by age)"
-                            .into(),
-                    ),
-                    secondary: Vec::new(),
-                    fix: None,
-                });
+        let Some(stale) = stale_pool_shape(project, client) else {
+            continue;
+        };
+        let values = client_values(project, client);
+        let Some(neon) = neon_value(project, config, &values) else {
+            continue;
+        };
+        out.push(Diagnostic {
+            rule: meta,
+            level: meta.default_level,
+            file: client.file,
+            span: stale.span,
+            message: (stale.message)(&via(&neon)),
+            label: stale.label.into(),
+            help: Some(stale.help.into()),
+            secondary: Vec::new(),
+            fix: None,
+        });
+    }
+}
+
+/// The stale-pool finding `client` gets if it connects to Neon, if any.
+fn stale_pool_shape<'a>(project: &Project, client: &'a ClientSetup) -> Option<StalePool<'a>> {
+    match client.driver {
+        Driver::SqlAlchemy => {
+            let pre_ping = setting(client, "pool_pre_ping").is_some_and(|s| is_true(&s.value));
+            let null_pool =
+                setting(client, "poolclass").is_some_and(|s| s.value.ends_with("NullPool"));
+            let recycled = setting(client, "pool_recycle")
+                .and_then(|s| seconds(&s.value))
+                .is_some_and(|s| s > 0.0 && s <= 300.0);
+            // `**options` built elsewhere may hold `pool_pre_ping`; Alembic's `env.py`
+            // builds its engine for one migration run, whose connections cannot go
+            // stale between requests.
+            let unknown_options = setting(client, crate::site::UNKNOWN_OPTIONS).is_some();
+            let one_migration_run = project
+                .imports
+                .iter()
+                .any(|i| i.file == client.file && i.module == "alembic");
+            // A one-shot script disposes of its engine before anything can go stale.
+            let disposed = setting(client, "dispose").is_some();
+            if pre_ping || null_pool || recycled || unknown_options || one_migration_run || disposed
+            {
+                return None;
             }
-            // psycopg_pool hands a connection out untested unless `check` is given; idle
-            // ones are closed after `max_idle` (600 s by default), longer than a suspend.
-            Driver::Psycopg if client.api.starts_with("psycopg_pool") => {
-                let checked = setting(client, "check").is_some();
-                let short_idle = setting(client, "max_idle")
-                    .and_then(|s| seconds(&s.value))
-                    .is_some_and(|s| s > 0.0 && s <= 300.0);
-                let unknown_options = setting(client, crate::site::UNKNOWN_OPTIONS).is_some();
-                if checked || short_idle || unknown_options {
-                    continue;
-                }
-                let values = client_values(project, client);
-                let Some(neon) = neon_value(project, config, &values) else {
-                    continue;
-                };
-                out.push(Diagnostic {
-                    rule: meta,
-                    level: meta.default_level,
-                    file: client.file,
-                    span: client.span.clone(),
-                    message: format!(
-                        "`{}` on Neon{} without `check`: it hands out connections the compute closed when it scaled to zero",
-                        client.api,
-                        via(&neon)
-                    ),
-                    label: "idle connections handed out untested".into(),
-                    help: Some(
-                        "pass `check=ConnectionPool.check_connection` (psycopg_pool 3.2+), which tests each connection before handing it out"
-                            .into(),
-                    ),
-                    secondary: Vec::new(),
-                    fix: None,
-                });
-            }
-            Driver::Django => {
-                let max_age =
-                    setting(client, "CONN_MAX_AGE").or_else(|| setting(client, "conn_max_age"));
-                let Some(max_age) = max_age else { continue };
-                let long = max_age.value.trim() == "None"
-                    || seconds(&max_age.value).is_some_and(|s| s > 300.0);
-                let checks = setting(client, "CONN_HEALTH_CHECKS")
-                    .or_else(|| setting(client, "conn_health_checks"))
-                    .is_some_and(|s| is_true(&s.value));
-                if !long || checks {
-                    continue;
-                }
-                let values = client_values(project, client);
-                let Some(neon) = neon_value(project, config, &values) else {
-                    continue;
-                };
-                out.push(Diagnostic {
-                    rule: meta,
-                    level: meta.default_level,
-                    file: client.file,
-                    span: max_age.span.clone(),
-                    message: format!(
-                        "Django keeps connections to Neon{} for `{}` seconds without health checks: they break after the compute scales to zero",
-                        via(&neon),
-                        max_age.value
-                    ),
-                    label: "persistent connections, never tested".into(),
-                    help: Some(
-                        "add `\"CONN_HEALTH_CHECKS\": True` (Django 4.1+), or keep `CONN_MAX_AGE` at 300 or less"
-                            .into(),
-                    ),
-                    secondary: Vec::new(),
-                    fix: None,
-                });
-            }
-            _ => {}
+            Some(StalePool {
+                span: client.span.clone(),
+                message: Box::new(|via| {
+                    format!(
+                        "SQLAlchemy engine on Neon{via} without `pool_pre_ping=True`: pooled connections go stale when the compute scales to zero"
+                    )
+                }),
+                label: "reuses idle connections without testing them",
+                help: "pass `pool_pre_ping=True`: it tests each connection at checkout, which also catches a compute restart (`pool_recycle=300` only replaces connections by age)",
+            })
         }
+        // psycopg_pool hands a connection out untested unless `check` is given; idle ones
+        // are closed after `max_idle` (600 s by default), longer than a suspend.
+        Driver::Psycopg if client.api.starts_with("psycopg_pool") => {
+            let checked = setting(client, "check").is_some();
+            let short_idle = setting(client, "max_idle")
+                .and_then(|s| seconds(&s.value))
+                .is_some_and(|s| s > 0.0 && s <= 300.0);
+            let unknown_options = setting(client, crate::site::UNKNOWN_OPTIONS).is_some();
+            if checked || short_idle || unknown_options {
+                return None;
+            }
+            Some(StalePool {
+                span: client.span.clone(),
+                message: Box::new(move |via| {
+                    format!(
+                        "`{}` on Neon{via} without `check`: it hands out connections the compute closed when it scaled to zero",
+                        client.api
+                    )
+                }),
+                label: "idle connections handed out untested",
+                help: "pass `check=ConnectionPool.check_connection` (psycopg_pool 3.2+), which tests each connection before handing it out",
+            })
+        }
+        Driver::Django => {
+            let max_age =
+                setting(client, "CONN_MAX_AGE").or_else(|| setting(client, "conn_max_age"))?;
+            let long = max_age.value.trim() == "None"
+                || seconds(&max_age.value).is_some_and(|s| s > 300.0);
+            let checks = setting(client, "CONN_HEALTH_CHECKS")
+                .or_else(|| setting(client, "conn_health_checks"))
+                .is_some_and(|s| is_true(&s.value));
+            if !long || checks {
+                return None;
+            }
+            Some(StalePool {
+                span: max_age.span.clone(),
+                message: Box::new(move |via| {
+                    format!(
+                        "Django keeps connections to Neon{via} for `{}` seconds without health checks: they break after the compute scales to zero",
+                        max_age.value
+                    )
+                }),
+                label: "persistent connections, never tested",
+                help: "add `\"CONN_HEALTH_CHECKS\": True` (Django 4.1+), or keep `CONN_MAX_AGE` at 300 or less",
+            })
+        }
+        _ => None,
     }
 }
 

@@ -1,8 +1,8 @@
+use super::connection_values::ResolvedUrl;
 use super::connection_values::{via, Judged};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::resolve::ResolvedUrl;
 use crate::site::{ClientSetup, Driver, UrlSource};
 use crate::source::FileId;
 

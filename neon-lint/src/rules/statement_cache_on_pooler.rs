@@ -79,7 +79,11 @@ fn js_named_query(
     });
 }
 
-fn judged_pooled(project: &Project, config: &Config, v: &crate::resolve::ResolvedUrl) -> bool {
+fn judged_pooled(
+    project: &Project,
+    config: &Config,
+    v: &super::connection_values::ResolvedUrl,
+) -> bool {
     let ctx = super::url_rules::context_for(project, v.file, config);
     neon_lint_core::UrlInput::new(&v.text, &ctx).is_pooled()
 }

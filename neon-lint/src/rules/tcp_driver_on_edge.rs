@@ -1,9 +1,8 @@
-use super::connection_values::project_uses_neon;
+use super::connection_values::project_on_neon;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 use crate::site::edge::{EdgeReason, EdgeTcpImport, EdgeTcpKind};
-use crate::site::Driver;
 
 neon_lint_core::declare_rule! {
     /// ## What it does
@@ -108,12 +107,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     if project.edge_tcp.is_empty() {
         return;
     }
-    let neon = project
-        .clients
-        .iter()
-        .any(|c| c.driver == Driver::NeonServerless)
-        || project_uses_neon(project, config);
-    if !neon {
+    if !project_on_neon(project, config) {
         return;
     }
     for import in &project.edge_tcp {
