@@ -9,7 +9,7 @@ use crate::extract;
 pub use crate::git::GitFacts;
 use crate::site::{
     ClientSetup, EnvBinding, FileSites, ImportSite, ManifestFact, MigrationCommand, MigrationRun,
-    SecretToken, ToolUrl, UrlSite,
+    OffsetMap, SecretToken, ToolUrl, UrlSite, UrlSource,
 };
 use crate::source::{decode_owned, FileId, LineIndex, SourceFile};
 
@@ -160,5 +160,58 @@ impl Project {
             .get(name)
             .map(|ids| ids.iter().map(|&i| &self.bindings[i]).collect())
             .unwrap_or_default()
+    }
+
+    /// Every value `source`, written in `at_file`, can take in this project (empty when
+    /// unknown). A `.env` value (or a `vercel.json`, `netlify.toml`, `wrangler.*` one)
+    /// reaches only the program that owns its folder (see `resolve::programs`).
+    pub fn values_of_source(&self, source: &UrlSource, at_file: FileId) -> Vec<ResolvedUrl> {
+        match source {
+            UrlSource::Literal { text, map } => vec![ResolvedUrl {
+                text: text.clone(),
+                file: at_file,
+                map: map.clone(),
+                via: None,
+            }],
+            UrlSource::EnvVar(name) => self
+                .values_of(name)
+                .into_iter()
+                .filter(|b| {
+                    !self.program_scoped(b.file) || self.programs.env_reaches(b.file, at_file)
+                })
+                .map(|b| ResolvedUrl {
+                    text: b.value.clone(),
+                    file: b.file,
+                    map: b.map.clone(),
+                    via: Some(format!("`{name}`, set in `{}`", self.files[b.file].display)),
+                })
+                .collect(),
+            UrlSource::Unknown => Vec::new(),
+        }
+    }
+
+    /// Whether the variables set in `file` reach only the program that owns its folder.
+    pub fn program_scoped(&self, file: FileId) -> bool {
+        crate::resolve::programs::program_scoped(&self.files[file])
+    }
+}
+
+/// One concrete value a [`UrlSource`] can take, with where it was written.
+#[derive(Debug, Clone)]
+pub struct ResolvedUrl {
+    /// The connection string.
+    pub text: String,
+    /// The file it is written in.
+    pub file: FileId,
+    /// How offsets in `text` map into that file.
+    pub map: OffsetMap,
+    /// How we got there, for messages ("`DATABASE_URL`, set in `.env`").
+    pub via: Option<String>,
+}
+
+impl ResolvedUrl {
+    /// File span of the whole value.
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.map.range(0..self.text.len())
     }
 }

@@ -11,12 +11,10 @@ mod js_link;
 pub mod programs;
 mod rust_link;
 
-use std::ops::Range;
-
 use neon_lint_core::Role;
 
 use crate::project::Project;
-use crate::site::{OffsetMap, UrlSource};
+use crate::site::UrlSource;
 use crate::source::FileId;
 
 /// Keys whose value is the URL migrations run on, with the evidence shown to users.
@@ -61,54 +59,9 @@ pub fn resolve(project: &mut Project) {
     }
 }
 
-/// One concrete value a [`UrlSource`] can take, with where it was written.
-#[derive(Debug, Clone)]
-pub struct ResolvedUrl {
-    /// The connection string.
-    pub text: String,
-    /// The file it is written in.
-    pub file: FileId,
-    /// How offsets in `text` map into that file.
-    pub map: OffsetMap,
-    /// How we got there, for messages ("`DATABASE_URL`, set in `.env`").
-    pub via: Option<String>,
-}
-
-impl ResolvedUrl {
-    /// File span of the whole value.
-    pub fn span(&self) -> Range<usize> {
-        self.map.range(0..self.text.len())
-    }
-}
+pub use crate::project::ResolvedUrl;
 
 /// Every value `source` can take in this project (empty when unknown).
 pub fn resolve_source(project: &Project, source: &UrlSource, at_file: FileId) -> Vec<ResolvedUrl> {
-    match source {
-        UrlSource::Literal { text, map } => vec![ResolvedUrl {
-            text: text.clone(),
-            file: at_file,
-            map: map.clone(),
-            via: None,
-        }],
-        // A `.env` value (or a `vercel.json`, `netlify.toml`, `wrangler.*` one) reaches
-        // only the program that owns its folder (see `programs`).
-        UrlSource::EnvVar(name) => project
-            .values_of(name)
-            .into_iter()
-            .filter(|b| {
-                !programs::program_scoped(&project.files[b.file])
-                    || project.programs.env_reaches(b.file, at_file)
-            })
-            .map(|b| ResolvedUrl {
-                text: b.value.clone(),
-                file: b.file,
-                map: b.map.clone(),
-                via: Some(format!(
-                    "`{name}`, set in `{}`",
-                    project.files[b.file].display
-                )),
-            })
-            .collect(),
-        UrlSource::Unknown => Vec::new(),
-    }
+    project.values_of_source(source, at_file)
 }

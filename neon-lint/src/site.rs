@@ -187,6 +187,70 @@ pub struct Setting {
 /// `NAME`, `OPTIONS`...): its parameters are changed in that entry, not in a URL.
 pub const DJANGO_DATABASES: &str = "DATABASES";
 
+/// The key of a [`UrlSite`] assembled from libpq's `PG*` variables of one environment.
+pub const LIBPQ_ENV: &str = "PGHOST";
+
+/// The key of a [`UrlSite`] made from a libpq password file line.
+pub const PGPASS: &str = ".pgpass";
+
+/// Where Spring reads a connection URL and its password (`<prefix>.url`,
+/// `<prefix>.password`).
+pub const SPRING_PREFIXES: &[&str] = &[
+    "spring.datasource",
+    "spring.flyway",
+    "spring.liquibase",
+    "spring.r2dbc",
+];
+
+/// How a [`UrlSite`]'s text came to be, for the rules that word their findings by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assembled {
+    /// A string written as the program reads it.
+    Written,
+    /// From a Django `DATABASES` entry's keywords.
+    DjangoDatabases,
+    /// From libpq's `PG*` variables (`PGHOST`, `PGSSLMODE`...).
+    LibpqEnv,
+    /// A URL with the password written beside it (Spring's `*.password`): the site exists
+    /// to show that password committed; the URL's own site carries every other finding.
+    PasswordBeside,
+    /// A `.pgpass` line.
+    Pgpass,
+}
+
+impl UrlSite {
+    /// How this site's text came to be.
+    pub fn assembled(&self) -> Assembled {
+        match self.key.as_deref() {
+            Some(DJANGO_DATABASES) => Assembled::DjangoDatabases,
+            Some(LIBPQ_ENV) => Assembled::LibpqEnv,
+            Some(PGPASS) => Assembled::Pgpass,
+            Some(k)
+                if SPRING_PREFIXES
+                    .iter()
+                    .any(|p| k.strip_prefix(p) == Some(".password")) =>
+            {
+                Assembled::PasswordBeside
+            }
+            _ => Assembled::Written,
+        }
+    }
+}
+
+/// Where a file's values sit: docs, an example or template, a `.env`, or tracked source.
+pub fn placement_of(file: &crate::source::SourceFile) -> Placement {
+    use crate::classify::FileKind;
+    if file.kind == FileKind::Docs {
+        Placement::Docs
+    } else if file.kind == FileKind::DotEnvTemplate || crate::classify::is_example(&file.path) {
+        Placement::Example
+    } else if file.kind == FileKind::DotEnv {
+        Placement::EnvFile
+    } else {
+        Placement::Tracked
+    }
+}
+
 /// The name of the [`Setting`] that marks options nobody knows before run time (a
 /// `**options` spread of a dictionary built elsewhere): a rule that needs an option to be
 /// absent cannot judge such a call.

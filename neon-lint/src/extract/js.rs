@@ -29,7 +29,7 @@
 //!   `(await pool.connect()).query(...)`), as connection uses, with the methods each
 //!   driver file lists; a template's holes become `$1`, `$2`...;
 //! - driver set-up calls and migration runs, recognised by the per-driver files of
-//!   [`crate::js_drivers`] through the [`Call`] view below: this file knows JavaScript,
+//!   [`crate::drivers::js`] through the [`Call`] view below: this file knows JavaScript,
 //!   the driver files know the drivers.
 //!
 //! Identifiers resolve through `const`/`let`/`var` declarations of the same file (the last
@@ -47,7 +47,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::tree_walk::walk;
 use super::Cx;
-use crate::js_drivers::{self, Found};
+use crate::drivers::js::{self, Found};
 use crate::site::edge::{ModuleRef, RuntimeDecl, TcpClientRef};
 use crate::site::{
     ClientSetup, ConnectionUse, Container, JsExport, JsFacts, JsPending, JsPendingSite,
@@ -915,7 +915,7 @@ impl<'t> Js<'t> {
                     }
                 }
             }
-            js_drivers::recognise(&self.call(r)?)
+            js::recognise(&self.call(r)?)
         })
     }
 
@@ -1074,7 +1074,7 @@ impl<'t> Js<'t> {
     }
 
     /// A call that may run SQL through a client: `client.query(sql)`, `` sql`...` ``, as
-    /// (receiver, method or [`js_drivers::TAGGED`], SQL argument).
+    /// (receiver, method or [`js::TAGGED`], SQL argument).
     fn sql_call(&self, n: Node<'t>) -> Option<(Node<'t>, String, Node<'t>)> {
         if n.kind() != "call_expression" {
             return None;
@@ -1082,7 +1082,7 @@ impl<'t> Js<'t> {
         let f = n.child_by_field_name("function")?;
         let args = n.child_by_field_name("arguments")?;
         if args.kind() == "template_string" {
-            return Some((f, js_drivers::TAGGED.to_string(), args));
+            return Some((f, js::TAGGED.to_string(), args));
         }
         if f.kind() != "member_expression" {
             return None;
@@ -1113,7 +1113,7 @@ impl<'t> Js<'t> {
             file,
             span,
             driver: None,
-            api: if method == js_drivers::TAGGED {
+            api: if method == js::TAGGED {
                 "tagged template".into()
             } else if self
                 .object(sql_node)
@@ -1138,8 +1138,8 @@ impl<'t> Js<'t> {
         self.stopped_at_import.borrow_mut().take();
         match self.client_of(receiver) {
             Some((driver, url)) => {
-                let runs_sql = js_drivers::of(driver)
-                    .is_some_and(|js| js.sql_methods.contains(&method.as_str()));
+                let runs_sql =
+                    js::of(driver).is_some_and(|js| js.sql_methods.contains(&method.as_str()));
                 let Some(mut u) = runs_sql
                     .then(|| self.connection_use(n, sql_node, &method, cx.file_id))
                     .flatten()
@@ -1181,7 +1181,7 @@ impl<'t> Js<'t> {
                 continue;
             }
             self.stopped_at_import.borrow_mut().take();
-            let Some(found) = self.call(*n).and_then(|c| js_drivers::recognise(&c)) else {
+            let Some(found) = self.call(*n).and_then(|c| js::recognise(&c)) else {
                 continue;
             };
             match found {
@@ -1201,7 +1201,7 @@ impl<'t> Js<'t> {
                     };
                     // A client that runs the migrations when it starts (TypeORM's
                     // `migrationsRun: true`).
-                    let runs = js_drivers::of(driver).and_then(|d| (d.runs_migrations)(&client));
+                    let runs = js::of(driver).and_then(|d| (d.runs_migrations)(&client));
                     if let Some((tool, setting)) = runs {
                         cx.out.migrations.push(MigrationRun {
                             file: cx.file_id,

@@ -19,7 +19,7 @@ use super::Cx;
 use crate::site::{Container, OffsetMap, PiecesBuilder, UrlSite};
 
 /// The key of a [`UrlSite`] assembled from libpq's `PG*` variables.
-pub const LIBPQ_ENV: &str = "PGHOST";
+pub use crate::site::LIBPQ_ENV;
 
 /// One variable of an environment, as the extractor found it.
 pub(super) struct Var<'a> {

@@ -196,19 +196,7 @@ impl Cx<'_> {
     }
 }
 
-/// Where strings in `file` sit, for the secrets rules: docs, templates and examples, `.env`
-/// files, or files meant for version control.
-pub fn placement_of(file: &SourceFile) -> Placement {
-    if file.kind == FileKind::Docs {
-        Placement::Docs
-    } else if file.kind == FileKind::DotEnvTemplate || crate::classify::is_example(&file.path) {
-        Placement::Example
-    } else if file.kind == FileKind::DotEnv {
-        Placement::EnvFile
-    } else {
-        Placement::Tracked
-    }
-}
+pub use crate::site::placement_of;
 
 /// Whether a string is (meant to be) a PostgreSQL connection string: a PostgreSQL URI
 /// scheme (libpq's, SQLAlchemy's, JDBC's), or libpq key/value pairs naming a host or a

@@ -13,7 +13,7 @@ use super::Cx;
 use crate::site::{Container, OffsetMap, PiecesBuilder, UrlSite};
 
 /// The key of a [`UrlSite`] read from a `.pgpass` line.
-pub const PGPASS: &str = ".pgpass";
+pub use crate::site::PGPASS;
 
 /// Whether `path` is a libpq password file (git tracking is looked up for these too).
 pub fn is_pgpass(path: &std::path::Path) -> bool {

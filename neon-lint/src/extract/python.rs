@@ -47,6 +47,7 @@ use tree_sitter::{Node, Parser, Tree};
 
 use super::tree_walk::walk;
 use super::Cx;
+use crate::drivers::python::UrlArg;
 use crate::site::{
     ClientSetup, CommandUrl, ConfigTool, Container, Driver, ImportSite, MigrationCommand,
     MigrationRun, OffsetMap, PieceKind, PiecesBuilder, Quoting, Setting, ToolUrl, ToolUrlKind,
@@ -2188,7 +2189,7 @@ impl<'t> Py<'t> {
             };
             let key = match (driver, self.src(k)) {
                 (_, "database") => "dbname",
-                (Driver::Asyncpg, "ssl" | "timeout") => continue,
+                (d, k) if crate::drivers::python::own_kwarg(d, k) => continue,
                 // Startup options are judged as a setting beside the URL, where they are.
                 (_, "options") => continue,
                 (_, k) if neon_lint_core::conninfo::is_libpq_keyword(k) => k,
@@ -2438,80 +2439,10 @@ pub(super) fn setup_py_requirements(text: &str) -> Vec<(String, std::ops::Range<
     out
 }
 
-/// Which argument of a driver call holds its URL.
-#[derive(Clone, Copy)]
-enum UrlArg {
-    /// The first positional argument, or this keyword.
-    First(&'static str),
-    /// The third positional argument (psycopg2 pools: `minconn, maxconn, dsn`), or this
-    /// keyword.
-    Third(&'static str),
-    /// The call itself reads a variable (`dj_database_url.config`).
-    EnvOrDefault,
-}
-
-/// The driver calls neon-lint knows, by qualified name.
+/// The driver calls neon-lint knows, by qualified name (the driver files list them).
 fn client_api(q: &str) -> Option<(Driver, &'static str, UrlArg)> {
-    Some(match q {
-        "psycopg2.connect" => (Driver::Psycopg2, "psycopg2.connect", UrlArg::First("dsn")),
-        "psycopg2.pool.SimpleConnectionPool" => (
-            Driver::Psycopg2,
-            "psycopg2.pool.SimpleConnectionPool",
-            UrlArg::Third("dsn"),
-        ),
-        "psycopg2.pool.ThreadedConnectionPool" => (
-            Driver::Psycopg2,
-            "psycopg2.pool.ThreadedConnectionPool",
-            UrlArg::Third("dsn"),
-        ),
-        "psycopg.connect" | "psycopg.Connection.connect" => (
-            Driver::Psycopg,
-            "psycopg.connect",
-            UrlArg::First("conninfo"),
-        ),
-        "psycopg.AsyncConnection.connect" => (
-            Driver::Psycopg,
-            "psycopg.AsyncConnection.connect",
-            UrlArg::First("conninfo"),
-        ),
-        "psycopg_pool.ConnectionPool" => (
-            Driver::Psycopg,
-            "psycopg_pool.ConnectionPool",
-            UrlArg::First("conninfo"),
-        ),
-        "psycopg_pool.AsyncConnectionPool" => (
-            Driver::Psycopg,
-            "psycopg_pool.AsyncConnectionPool",
-            UrlArg::First("conninfo"),
-        ),
-        "asyncpg.connect" | "asyncpg.connection.connect" => {
-            (Driver::Asyncpg, "asyncpg.connect", UrlArg::First("dsn"))
-        }
-        "asyncpg.create_pool" | "asyncpg.pool.create_pool" => {
-            (Driver::Asyncpg, "asyncpg.create_pool", UrlArg::First("dsn"))
-        }
-        "sqlalchemy.create_engine"
-        | "sqlalchemy.engine.create_engine"
-        | "sqlalchemy.engine.create.create_engine"
-        | "sqlmodel.create_engine" => (Driver::SqlAlchemy, "create_engine", UrlArg::First("url")),
-        "sqlalchemy.ext.asyncio.create_async_engine"
-        | "sqlalchemy.ext.asyncio.engine.create_async_engine" => (
-            Driver::SqlAlchemy,
-            "create_async_engine",
-            UrlArg::First("url"),
-        ),
-        "dj_database_url.config" => (
-            Driver::Django,
-            "dj_database_url.config",
-            UrlArg::EnvOrDefault,
-        ),
-        "dj_database_url.parse" => (
-            Driver::Django,
-            "dj_database_url.parse",
-            UrlArg::First("url"),
-        ),
-        _ => return None,
-    })
+    let (driver, entry) = crate::drivers::python::entry(q)?;
+    Some((driver.driver, entry.api, entry.url))
 }
 
 /// Whether a string statement is a docstring (or any bare string statement: it has no

@@ -11,24 +11,7 @@
 use neon_lint_core::Role;
 
 use super::Cx;
-use crate::site::{Container, OffsetMap, PiecesBuilder, UrlSite};
-
-/// Where Spring reads a connection URL and its password.
-const PREFIXES: &[&str] = &[
-    "spring.datasource",
-    "spring.flyway",
-    "spring.liquibase",
-    "spring.r2dbc",
-];
-
-/// Whether a site with this key exists only to carry a password written beside its URL
-/// (Spring's `*.password`, a `.pgpass` line).
-pub fn credential_only(key: &str) -> bool {
-    key == super::pgpass::PGPASS
-        || PREFIXES
-            .iter()
-            .any(|p| key.strip_prefix(p) == Some(".password"))
-}
+use crate::site::{Container, OffsetMap, PiecesBuilder, UrlSite, SPRING_PREFIXES};
 
 /// One `key = value` of the file.
 pub(super) struct Entry<'a> {
@@ -39,7 +22,7 @@ pub(super) struct Entry<'a> {
 
 /// Records each Neon URL's password written beside it.
 pub(super) fn record(cx: &mut Cx, entries: &[Entry]) {
-    for prefix in PREFIXES {
+    for prefix in SPRING_PREFIXES {
         let find = |name: &str| {
             let key = format!("{prefix}.{name}");
             entries.iter().rev().find(|e| e.key == key)

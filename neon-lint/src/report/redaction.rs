@@ -125,7 +125,7 @@ impl Redaction {
             // Templates and docs hold placeholders (`postgres://user:password@host`): masked
             // in place, never wherever the same text occurs.
             let illustrative = matches!(
-                crate::extract::placement_of(file),
+                crate::site::placement_of(file),
                 neon_lint_core::Placement::Example | neon_lint_core::Placement::Docs
             );
             for (r, origin) in tagged {

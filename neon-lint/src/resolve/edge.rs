@@ -43,7 +43,7 @@ pub(super) fn find(project: &mut Project, facts: &[(FileId, JsFacts)]) {
                 Step::Read(i) => {
                     let (file, f) = (facts[*i].0, &facts[*i].1);
                     for m in &f.modules {
-                        let Some(driver) = crate::js_drivers::tcp_module(&m.spec) else {
+                        let Some(driver) = crate::drivers::js::tcp_module(&m.spec) else {
                             continue;
                         };
                         if seen_imports.insert((file, m.span.start)) {

@@ -46,7 +46,7 @@ pub(crate) fn link(project: &mut Project) {
                     else {
                         continue;
                     };
-                    let runs_sql = crate::js_drivers::of(*driver)
+                    let runs_sql = crate::drivers::js::of(*driver)
                         .is_some_and(|js| js.sql_methods.contains(&method.as_str()));
                     if runs_sql {
                         let mut u = u.clone();

@@ -8,7 +8,7 @@ use neon_lint_core::{UrlContext, UrlInput};
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::project::Project;
-use crate::resolve::{resolve_source, ResolvedUrl};
+use crate::project::ResolvedUrl;
 use crate::site::{ClientSetup, Driver, OffsetMap, UrlSource};
 
 /// Every value the client's URL can take (empty when unknown).
@@ -19,7 +19,7 @@ pub(crate) fn client_values(project: &Project, client: &ClientSetup) -> Vec<Reso
         .filter(|s| s.name == "url.replace")
         .filter_map(|s| s.value.split_once('\n'))
         .collect();
-    let mut values = resolve_source(project, &client.url, client.file);
+    let mut values = project.values_of_source(&client.url, client.file);
     if values.is_empty() && client.driver == Driver::Django {
         // `"HOST": os.environ["PGHOST"]`: the host is enough to tell Neon and the pooler.
         if let Some(var) = client
@@ -29,7 +29,8 @@ pub(crate) fn client_values(project: &Project, client: &ClientSetup) -> Vec<Reso
             .and_then(|s| s.value.strip_prefix("${"))
             .and_then(|v| v.strip_suffix('}'))
         {
-            values = resolve_source(project, &UrlSource::EnvVar(var.to_string()), client.file)
+            values = project
+                .values_of_source(&UrlSource::EnvVar(var.to_string()), client.file)
                 .into_iter()
                 .map(|mut v| {
                     let span = v.span();
@@ -136,7 +137,7 @@ pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool
     if !is_binding {
         return false;
     }
-    let from_env_file = crate::resolve::programs::program_scoped(&project.files[site.file]);
+    let from_env_file = project.program_scoped(site.file);
     let mut readers = project.clients.iter().filter(|c| {
         matches!(&c.url, UrlSource::EnvVar(v) if v == name)
             && (!from_env_file || project.programs.env_reaches(site.file, c.file))
@@ -151,31 +152,12 @@ pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool
 
 /// Whether a driver set-up configures TLS in its own settings.
 pub(crate) fn sets_tls(c: &crate::site::ClientSetup) -> bool {
-    if let Some(js) = crate::js_drivers::of(c.driver) {
-        use crate::js_drivers::Tls;
-        return matches!((js.tls)(c), Tls::On { .. } | Tls::Transport);
-    }
-    c.settings.iter().any(|s| match c.driver {
-        Driver::Asyncpg => s.name == "ssl",
-        Driver::Psycopg | Driver::Psycopg2 => s.name == "sslmode",
-        Driver::SqlAlchemy => matches!(
-            s.name.as_str(),
-            "connect_args.ssl" | "connect_args.sslmode" | "connect_args.sslcontext"
-        ),
-        Driver::Django => s.name == "ssl_require" && is_true(&s.value),
-        // Rust drivers: TLS connectors are judged by the Rust rules.
-        _ => false,
-    })
+    crate::drivers::sets_tls(c)
 }
 
 /// Whether a setting value means zero (`0`, `"0"`).
 pub(crate) fn is_zero(v: &str) -> bool {
     v.trim().trim_matches(['"', '\'']) == "0"
-}
-
-/// Whether a setting value is Python's `None`.
-pub(crate) fn is_none(v: &str) -> bool {
-    v.trim() == "None"
 }
 
 /// Whether a setting value is Python's `True`.

@@ -1,7 +1,6 @@
 use neon_lint_core::UrlInput;
 
 use super::connection_values::{duration_secs, is_tls_connector, via, Judged};
-use super::python_drivers;
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -48,17 +47,24 @@ neon_lint_core::declare_rule! {
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
-    // Python: psycopg, psycopg2, asyncpg, SQLAlchemy, Django.
-    python_drivers::connect_timeout(&CONNECT_TIMEOUT_TOO_LOW, project, config, out);
     // Rust: builder settings, and `connect_timeout=` in URLs tokio-postgres parses.
     for c in &project.clients {
-        if let Some(js) = crate::js_drivers::of(c.driver) {
-            let Some((s, secs)) = (js.connect_timeout)(c).filter(|(_, secs)| *secs < 5.0) else {
+        // JavaScript and Python: what the driver file says the timeout is.
+        let javascript = crate::drivers::js::of(c.driver).is_some();
+        if javascript || crate::drivers::python::of(c).is_some() {
+            let Some((s, secs)) =
+                crate::drivers::connect_timeout(c).filter(|(_, secs)| *secs < 5.0)
+            else {
                 continue;
             };
-            let judged = Judged::of(project, &c.url, c.file);
-            let Some(neon) = judged.neon(project, config) else {
+            let values = super::client_values::client_values(project, c);
+            let Some(neon) = super::client_values::neon_value(project, config, &values) else {
                 continue;
+            };
+            let written = if javascript {
+                format!("`{}: {}` ({secs} s)", s.name, s.value)
+            } else {
+                format!("`{}={}` ({secs} s)", s.name, s.value)
             };
             out.push(Diagnostic {
                 rule: &CONNECT_TIMEOUT_TOO_LOW,
@@ -66,10 +72,8 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                 file: c.file,
                 span: s.span.clone(),
                 message: format!(
-                    "`{}: {}` ({secs} s) on a Neon connection{}: waking a suspended compute can take longer",
-                    s.name,
-                    s.value,
-                    via(neon)
+                    "{written} on a Neon connection{}: waking a suspended compute can take longer",
+                    via(&neon)
                 ),
                 label: "cold starts take hundreds of milliseconds to seconds".into(),
                 help: Some("use 10 to 15 seconds (with retries), as Neon recommends".into()),

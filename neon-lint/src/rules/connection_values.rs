@@ -9,8 +9,7 @@ use neon_lint_core::UrlInput;
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::project::Project;
-use crate::resolve::resolve_source;
-pub(crate) use crate::resolve::ResolvedUrl;
+pub(crate) use crate::project::ResolvedUrl;
 use crate::site::{ClientSetup, Container, Setting, UrlSource};
 use crate::source::FileId;
 
@@ -24,7 +23,7 @@ impl Judged {
     /// Resolves `url`, written in `file`.
     pub fn of(project: &Project, url: &UrlSource, file: FileId) -> Judged {
         Judged {
-            values: resolve_source(project, url, file),
+            values: project.values_of_source(url, file),
         }
     }
 

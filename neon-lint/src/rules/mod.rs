@@ -18,7 +18,6 @@ mod plaintext_connector;
 mod pooled_dump_restore;
 mod pooled_migration_run;
 mod pooled_url_in_direct_variable;
-mod python_drivers;
 mod server_side_cursors_on_pooler;
 mod session_state_on_pooler;
 mod stale_pool;

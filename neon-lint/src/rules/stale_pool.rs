@@ -1,7 +1,8 @@
+use super::client_values::{client_values, neon_value};
 use super::connection_values::{duration_secs, setting, via, Judged};
-use super::python_drivers;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::drivers::python::SetupContext;
 use crate::project::Project;
 use crate::site::{ClientSetup, Driver};
 
@@ -91,8 +92,10 @@ neon_lint_core::declare_rule! {
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
-    // Python: SQLAlchemy, Django.
-    python_drivers::stale_pool(&STALE_POOL, project, config, out);
+    // Python: SQLAlchemy, psycopg_pool, Django.
+    for c in &project.clients {
+        python(project, config, c, out);
+    }
     // Rust: deadpool-postgres, sqlx and sea-orm, bb8 and r2d2.
     for c in &project.clients {
         let finding = match c.driver {
@@ -195,4 +198,37 @@ fn rust_deadpool(c: &ClientSetup) -> Option<(std::ops::Range<usize>, String, &'s
             HELP,
         )),
     }
+}
+
+/// A Python pool that hands out idle connections untested, on Neon.
+fn python(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
+    let cx = SetupContext {
+        one_migration_run: project
+            .imports
+            .iter()
+            .any(|i| i.file == c.file && i.module == "alembic"),
+    };
+    let Some(pool) = crate::drivers::untested_pool(c, &cx) else {
+        return;
+    };
+    let values = client_values(project, c);
+    let Some(neon) = neon_value(project, config, &values) else {
+        return;
+    };
+    out.push(Diagnostic {
+        rule: &STALE_POOL,
+        level: STALE_POOL.default_level,
+        file: c.file,
+        span: pool.span,
+        message: format!(
+            "{} on Neon{} {} when the compute scales to zero",
+            pool.subject,
+            via(&neon),
+            pool.lacking
+        ),
+        label: pool.label.into(),
+        help: Some(pool.help.into()),
+        secondary: Vec::new(),
+        fix: None,
+    });
 }

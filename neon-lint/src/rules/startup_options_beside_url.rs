@@ -6,6 +6,7 @@ use neon_lint_core::rules::startup_options_on_pooler::STARTUP_OPTIONS_ON_POOLER;
 use super::client_values::{client_values, pooled_value, via};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::drivers::Sends;
 use crate::project::Project;
 use crate::site::{ClientSetup, Driver, Setting};
 
@@ -27,39 +28,7 @@ fn sets_server_settings(options: &str) -> bool {
 
 /// The settings of a client that become startup parameters the pooler refuses.
 fn startup_settings(client: &ClientSetup) -> Vec<&Setting> {
-    let options = |name: &str| -> Vec<&Setting> {
-        client
-            .settings
-            .iter()
-            .filter(|s| s.name == name && sets_server_settings(&s.value))
-            .collect()
-    };
-    let server_settings = |prefix: &str| -> Vec<&Setting> {
-        client
-            .settings
-            .iter()
-            .filter(|s| {
-                s.name.strip_prefix(prefix).is_some_and(|k| {
-                    !k.contains('.') && !POOLER_PARAMS.contains(&k.to_ascii_lowercase().as_str())
-                })
-            })
-            .collect()
-    };
     match client.driver {
-        // psycopg `connect(url, options="-c ...")`, psycopg_pool `kwargs={"options": ...}`.
-        Driver::Psycopg | Driver::Psycopg2 => {
-            let mut v = options("options");
-            v.extend(options("kwargs.options"));
-            v
-        }
-        // asyncpg sends every `server_settings` entry as a startup parameter.
-        Driver::Asyncpg => server_settings("server_settings."),
-        Driver::SqlAlchemy => {
-            let mut v = options("connect_args.options");
-            v.extend(server_settings("connect_args.server_settings."));
-            v
-        }
-        Driver::Django => options("OPTIONS.options"),
         // Rust (settings hold source text): sqlx `PgConnectOptions::options([(k, v)])` sends
         // each pair as `-c k=v`; tokio-postgres `Config::options("-c ...")` and deadpool's
         // `options` field send the string; sea-orm's `statement_timeout` becomes
@@ -81,21 +50,17 @@ fn startup_settings(client: &ClientSetup) -> Vec<&Setting> {
             .iter()
             .filter(|s| s.name == "statement_timeout")
             .collect(),
-        // JavaScript: what the driver file says goes in the startup packet.
-        d => match crate::js_drivers::of(d) {
-            Some(js) => (js.startup_parameters)(client)
-                .into_iter()
-                .filter(|s| {
-                    let param = s.name.rsplit('.').next().unwrap_or(&s.name);
-                    if param == "options" {
-                        sets_server_settings(crate::js_drivers::unquoted(&s.value))
-                    } else {
-                        !POOLER_PARAMS.contains(&param.to_ascii_lowercase().as_str())
-                    }
-                })
-                .collect(),
-            None => Vec::new(),
-        },
+        // JavaScript and Python: what the driver file says goes in the startup packet.
+        _ => crate::drivers::startup_parameters(client)
+            .into_iter()
+            .filter(|p| match p.sends {
+                Sends::Options(text) => sets_server_settings(text),
+                Sends::Parameter(name) => {
+                    !POOLER_PARAMS.contains(&name.to_ascii_lowercase().as_str())
+                }
+            })
+            .map(|p| p.setting)
+            .collect(),
     }
 }
 

@@ -1,14 +1,60 @@
+use super::client_values::{client_values, pooled_value, value_context};
 use super::connection_values::{setting, via, Judged};
-use super::python_drivers;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::drivers::{python::UrlFacts, StatementCache};
 use crate::project::Project;
 use crate::site::{ClientSetup, ConnectionUse, Driver};
+
+/// Python set-ups whose statement cache is on, with a pooled URL.
+fn python(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
+    if crate::drivers::python::of(c).is_none() {
+        return;
+    }
+    let values = client_values(project, c);
+    let Some(pooled) = pooled_value(project, config, &values) else {
+        return;
+    };
+    let ctx = value_context(project, &pooled, config);
+    let input = neon_lint_core::UrlInput::new(&pooled.text, &ctx);
+    // A cache size can also ride in the URL's query (SQLAlchemy passes it on).
+    let zero_in_query = |name: &str| {
+        input
+            .info()
+            .and_then(|i| i.get(name))
+            .is_some_and(|p| super::client_values::is_zero(&p.value))
+    };
+    let url = UrlFacts {
+        dbapi: input.sqlalchemy_driver(),
+        zero_in_query: &zero_in_query,
+    };
+    let StatementCache::On { what, switch_off } = crate::drivers::statement_cache(c, &url) else {
+        return;
+    };
+    out.push(Diagnostic {
+        rule: &STATEMENT_CACHE_ON_POOLER,
+        level: STATEMENT_CACHE_ON_POOLER.default_level,
+        file: c.file,
+        span: c.span.clone(),
+        message: format!(
+            "`{}` keeps {what} on over a pooled connection{}",
+            c.api,
+            via(&pooled)
+        ),
+        label: "prepared statements cached per connection, behind PgBouncer".into(),
+        help: Some(format!(
+            "pass {} (or set `pooler-prepared-statements = true` if only Neon's current pooler, which tracks prepared statements, is used)",
+            switch_off.join(" and ")
+        )),
+        secondary: Vec::new(),
+        fix: None,
+    });
+}
 
 /// JavaScript drivers that name their statements with these settings (postgres.js unless
 /// `prepare: false`), on a pooled URL.
 fn javascript(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
-    let Some(js) = crate::js_drivers::of(c.driver) else {
+    let Some(js) = crate::drivers::js::of(c.driver) else {
         return;
     };
     let judged = Judged::of(project, &c.url, c.file);
@@ -236,13 +282,15 @@ neon_lint_core::declare_rule! {
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
-    // Python: asyncpg, SQLAlchemy on asyncpg.
-    python_drivers::statement_cache(&STATEMENT_CACHE_ON_POOLER, project, config, out);
-    // Rust: sqlx (and sea-orm over sqlx), diesel, diesel-async, deadpool-postgres
-    // `prepare_cached`.
     if config.pooler_prepared_statements {
         return;
     }
+    // Python: asyncpg, psycopg 3 and psycopg_pool, SQLAlchemy on either.
+    for c in &project.clients {
+        python(project, config, c, out);
+    }
+    // Rust: sqlx (and sea-orm over sqlx), diesel, diesel-async, deadpool-postgres
+    // `prepare_cached`.
     for c in &project.clients {
         match c.driver {
             Driver::Sqlx | Driver::SeaOrm => rust_sqlx(project, config, c, out),

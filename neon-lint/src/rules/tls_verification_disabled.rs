@@ -84,7 +84,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     node_tls_reject_unauthorized(project, config, out);
     let mut only_neon = None;
     for c in &project.clients {
-        if crate::js_drivers::of(c.driver).is_some() {
+        if crate::drivers::js::of(c.driver).is_some() {
             javascript(project, config, c, &mut only_neon, out);
             continue;
         }
@@ -139,7 +139,7 @@ fn javascript(
     only_neon: &mut Option<bool>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(js) = crate::js_drivers::of(c.driver) else {
+    let Some(js) = crate::drivers::js::of(c.driver) else {
         return;
     };
     let judged = Judged::of(project, &c.url, c.file);
@@ -157,19 +157,19 @@ fn javascript(
             let ctx = super::url_rules::context_for(project, v.file, config);
             neon_lint_core::UrlInput::new(&v.text, &ctx).is_neon()
         });
-    let custom_ca = crate::js_drivers::setting(c, "ssl.ca").is_some();
+    let custom_ca = crate::drivers::js::setting(c, "ssl.ca").is_some();
     let text = &project.files[c.file].text;
     let fix = (all_neon && !custom_ca)
         .then(|| {
             let pair = text.get(s.span.clone())?;
-            let at = pair.rfind(crate::js_drivers::unquoted(&s.value))?;
+            let at = pair.rfind(crate::drivers::js::unquoted(&s.value))?;
             let start = s.span.start + at;
             Some(FileFix {
                 applicability: neon_lint_core::rule::Applicability::Unsafe,
                 title: "verify the server certificate (Neon's chains to ISRG Root X1, in Node's default store)"
                     .into(),
                 edits: vec![FileEdit {
-                    range: start..start + crate::js_drivers::unquoted(&s.value).len(),
+                    range: start..start + crate::drivers::js::unquoted(&s.value).len(),
                     content: "true".into(),
                 }],
                 // An option, not a connection string: nothing to read back.
@@ -184,7 +184,7 @@ fn javascript(
         span: s.span.clone(),
         message: format!(
             "`rejectUnauthorized: {}` turns certificate checks off on a connection to Neon{}",
-            crate::js_drivers::unquoted(&s.value),
+            crate::drivers::js::unquoted(&s.value),
             evidence.because()
         ),
         label: "anyone on the path can impersonate the server".into(),
@@ -208,7 +208,7 @@ fn url_verification_off(
     only_neon: &mut Option<bool>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(js) = crate::js_drivers::of(c.driver) else {
+    let Some(js) = crate::drivers::js::of(c.driver) else {
         return;
     };
     let Some((value, param)) = judged

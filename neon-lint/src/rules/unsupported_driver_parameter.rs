@@ -1,11 +1,12 @@
 use neon_lint_core::conninfo::ParamSource;
 use neon_lint_core::UrlInput;
 
+use super::client_values::{client_values, value_context};
 use super::connection_values::{is_tls_connector, setting, via, Judged};
-use super::python_drivers;
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::drivers::python::QueryParams;
 use crate::project::Project;
 use crate::site::{ClientSetup, Driver};
 
@@ -94,8 +95,9 @@ neon_lint_core::declare_rule! {
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
-    // Python: SQLAlchemy URLs for asyncpg.
-    python_drivers::asyncpg_libpq_params(&UNSUPPORTED_DRIVER_PARAMETER, project, config, out);
+    // Python: SQLAlchemy URLs for drivers that take their parameters as keyword
+    // arguments (asyncpg).
+    sqlalchemy_keyword_params(project, config, out);
     // Rust: tokio-postgres family, sqlx, refinery.
     for c in &project.clients {
         rust_client(project, config, c, out);
@@ -257,5 +259,95 @@ fn rust_help(parser: &str, keyword: &str) -> String {
                 .into()
         }
         _ => "use `sslmode=require`".into(),
+    }
+}
+
+/// The query parameters of a SQLAlchemy URL that its DBAPI's `connect()` does not take
+/// as keyword arguments, with what to write instead.
+fn rejected_query_params(input: &UrlInput) -> Vec<(String, std::ops::Range<usize>, String)> {
+    let Some(dbapi) = input.sqlalchemy_driver() else {
+        return Vec::new();
+    };
+    let Some(QueryParams::KeywordArguments { accepts, instead }) =
+        crate::drivers::python::dbapi(dbapi)
+    else {
+        return Vec::new();
+    };
+    let Some(info) = input.info() else {
+        return Vec::new();
+    };
+    info.params
+        .iter()
+        .filter(|p| p.source == ParamSource::Query && !accepts(&p.keyword))
+        .map(|p| {
+            (
+                p.keyword.clone(),
+                p.span.clone(),
+                instead(&p.keyword).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `unsupported-driver-parameter` for libpq-only parameters in `postgresql+asyncpg://`
+/// URLs: in any SQLAlchemy URL string, and in the values a SQLAlchemy engine's variable
+/// takes (after rewrites such as `.replace("postgresql://", "postgresql+asyncpg://")`).
+fn sqlalchemy_keyword_params(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
+    let message = |input: &UrlInput, key: &str| {
+        let dbapi = input.sqlalchemy_driver().unwrap_or_default();
+        format!(
+            "SQLAlchemy passes `{key}` to `{dbapi}.connect()`, which has no such argument: `TypeError: connect() got an unexpected keyword argument '{key}'`"
+        )
+    };
+    for site in &project.urls {
+        if matches!(site.placement, neon_lint_core::Placement::Docs) {
+            continue;
+        }
+        let ctx = super::url_rules::context(site, config);
+        let input = UrlInput::new(&site.text, &ctx);
+        for (key, span, instead) in rejected_query_params(&input) {
+            let dbapi = input.sqlalchemy_driver().unwrap_or_default();
+            out.push(Diagnostic {
+                rule: &UNSUPPORTED_DRIVER_PARAMETER,
+                level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
+                file: site.file,
+                span: site.map.range(span),
+                message: message(&input, &key),
+                label: format!("`{key}` is a libpq parameter; {dbapi} does not take it"),
+                help: Some(format!("use {instead}")),
+                secondary: Vec::new(),
+                fix: None,
+            });
+        }
+    }
+    // Engines whose URL comes from a variable rewritten to another DBAPI: a literal at the
+    // call, or a variable value used as written, is a string site judged above.
+    for client in &project.clients {
+        if client.driver != Driver::SqlAlchemy
+            || !client.settings.iter().any(|s| s.name == "url.replace")
+        {
+            continue;
+        }
+        for value in client_values(project, client) {
+            let ctx = value_context(project, &value, config);
+            let input = UrlInput::new(&value.text, &ctx);
+            if let Some((key, _, instead)) = rejected_query_params(&input).into_iter().next() {
+                let dbapi = input.sqlalchemy_driver().unwrap_or_default();
+                out.push(Diagnostic {
+                    rule: &UNSUPPORTED_DRIVER_PARAMETER,
+                    level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
+                    file: client.file,
+                    span: client.span.clone(),
+                    message: format!("{}{}", message(&input, &key), via(&value)),
+                    label: format!("the URL is rewritten to `postgresql+{dbapi}://` here"),
+                    help: Some(format!(
+                        "use {instead} in the variable, or strip `{key}` before the rewrite"
+                    )),
+                    secondary: Vec::new(),
+                    fix: None,
+                });
+                break;
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use super::pooled_url_in_direct_variable::says_direct;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileEdit, FileFix};
 use crate::project::Project;
-use crate::site::{Inexact, UrlSite};
+use crate::site::{Assembled, Inexact, UrlSite};
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     for site in &project.urls {
@@ -24,10 +24,8 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                 continue;
             }
             // A password written beside its URL (Spring): the URL's own site has the rest.
-            if site
-                .key
-                .as_deref()
-                .is_some_and(crate::extract::spring::credential_only)
+            let assembled = site.assembled();
+            if matches!(assembled, Assembled::PasswordBeside | Assembled::Pgpass)
                 && f.rule.code != "NL060"
             {
                 continue;
@@ -35,8 +33,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             let mut d = to_diagnostic(site, f);
             // A Django `DATABASES` entry has no URL to append to: its driver parameters go
             // in `OPTIONS`, which Django hands to the driver.
-            if d.rule.code == "NL001" && site.key.as_deref() == Some(crate::site::DJANGO_DATABASES)
-            {
+            if d.rule.code == "NL001" && assembled == Assembled::DjangoDatabases {
                 d.help = Some(
                     "add `\"OPTIONS\": {\"sslmode\": \"require\"}` to this `DATABASES` entry (Django passes `OPTIONS` to the driver as connection parameters); Neon refuses plaintext connections"
                         .into(),
@@ -44,7 +41,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             }
             // libpq's `PG*` variables: the parameter is another variable of the same
             // environment.
-            if site.key.as_deref() == Some(crate::extract::libpq_env::LIBPQ_ENV) {
+            if assembled == Assembled::LibpqEnv {
                 match d.rule.code {
                     "NL001" => {
                         d.message = "`PGHOST` names a Neon host and no `PGSSLMODE` is set beside it: libpq then uses `sslmode=prefer`, which falls back to plaintext and never checks the server".into();
@@ -63,7 +60,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                 }
             }
             // A `.pgpass` is the right place for a password, as long as git does not track it.
-            if site.key.as_deref() == Some(crate::extract::pgpass::PGPASS) {
+            if assembled == Assembled::Pgpass {
                 if !project.git.is_tracked(&project.files[site.file].path) {
                     continue;
                 }
@@ -75,7 +72,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             if let Some(key) = site
                 .key
                 .as_deref()
-                .filter(|k| crate::extract::spring::credential_only(k))
+                .filter(|_| assembled == Assembled::PasswordBeside)
             {
                 d.message = format!("Neon password committed in `{key}`, beside its Neon URL");
                 d.help = Some("take the value from the environment instead (Spring resolves `${...}` placeholders), give it from a secret store at run time, and rotate the password (it is in the history now)".into());
@@ -130,7 +127,7 @@ pub(crate) fn context_for(
     config: &Config,
 ) -> UrlContext {
     UrlContext {
-        placement: crate::extract::placement_of(&project.files[file]),
+        placement: crate::site::placement_of(&project.files[file]),
         overrides: config.hosts.clone(),
         ..UrlContext::default()
     }
