@@ -518,3 +518,15 @@ fn psycopg3_prepared_statements_on_the_pooler() {
         ],
     );
 }
+
+/// aiopg (a driver file added after the driver redesign, `drivers/python/aiopg.rs`): its
+/// `timeout` is its connect timeout (NL041 at 2 s), `options` goes to libpq's startup
+/// packet (NL009 on the pooler), and `sslmode=` beside a literal URL asks for TLS, so the
+/// literal without `sslmode` is not NL001.
+#[test]
+fn aiopg_set_ups_are_judged_by_their_driver_file() {
+    check(
+        "tests/fixtures/python/aiopg",
+        &[("app.py", "NL041", 14), ("app.py", "NL009", 15)],
+    );
+}

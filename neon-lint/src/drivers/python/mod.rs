@@ -4,7 +4,7 @@
 //!
 //! Adding a driver: a file here, a line in [`DRIVERS`], and a [`Driver`] variant when it
 //! is a client of its own.
-
+mod aiopg;
 mod asyncpg;
 mod django;
 mod psycopg;
@@ -100,6 +100,7 @@ static DRIVERS: &[&PyDriver] = &[
     &asyncpg::ASYNCPG,
     &sqlalchemy::SQLALCHEMY,
     &django::DJ_DATABASE_URL,
+    &aiopg::AIOPG,
 ];
 
 /// The set-up call imported under qualified name `q`, with its driver.
