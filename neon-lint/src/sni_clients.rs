@@ -27,7 +27,7 @@ impl Workaround {
     pub fn text(self) -> &'static str {
         match self {
             Workaround::LibpqOptions => {
-                "add `options=endpoint%3D<endpoint-id>` to the connection string (the endpoint ID is the first label of the host, e.g. `ep-cool-rain-123456`; on a `-pooler` host use the ID without `-pooler`), or give the password as `endpoint=<endpoint-id>;<password>`"
+                "add `options=endpoint%3D<endpoint-id>` to the connection string (`<endpoint-id>` is the first label of the host as written, `-pooler` included on a pooled host: Neon's proxy refuses an option that differs from the name a client sends as SNI), or give the password as `endpoint=<endpoint-id>;<password>`"
             }
             Workaround::GoVerifyFull => {
                 "use `sslmode=verify-full` (these versions set the TLS server name only in that mode), or give the password as `endpoint=<endpoint-id>;<password>`"

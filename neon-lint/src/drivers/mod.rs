@@ -6,6 +6,7 @@
 
 pub(crate) mod js;
 pub(crate) mod python;
+pub(crate) mod rust;
 
 use std::ops::Range;
 
@@ -25,19 +26,38 @@ pub(crate) enum StatementCache {
     },
 }
 
+/// Named prepared statements a Rust driver keeps per server connection, as a finding
+/// says it.
+#[derive(Debug, Clone)]
+pub(crate) struct NamedStatements {
+    /// What the driver does ("sqlx prepares named statements (`sqlx_s_N`)").
+    pub does: &'static str,
+    /// The label at the set-up.
+    pub label: &'static str,
+    /// What in the driver avoids it, if anything does.
+    pub driver_fix: Option<&'static str>,
+    /// Why nothing in the driver does, when nothing does.
+    pub why_no_fix: Option<&'static str>,
+    /// A setting written to avoid it that does not: where, its label, and what the
+    /// message adds.
+    pub ineffective: Option<(Range<usize>, &'static str, &'static str)>,
+}
+
 /// A pool that hands out idle connections without testing them first.
 #[derive(Debug, Clone)]
 pub(crate) struct UntestedPool {
     /// Where to point: the call, or the setting that keeps connections.
     pub span: Range<usize>,
-    /// The pool, as a message names it ("SQLAlchemy engine").
-    pub subject: String,
-    /// What it lacks ("without `pool_pre_ping=True`").
-    pub lacking: String,
+    /// What the pool does, as a message says it ("SQLAlchemy engine without
+    /// `pool_pre_ping=True`").
+    pub what: String,
     /// What it does, for the label.
     pub label: &'static str,
-    /// The setting to add, for the help.
+    /// The setting to change, for the help.
     pub help: &'static str,
+    /// It does notice a connection the server closed cleanly; only one dropped without a
+    /// close reaching the client gets through.
+    pub notices_closed: bool,
 }
 
 /// A setting a driver sends in the startup packet.
@@ -56,6 +76,8 @@ pub(crate) enum Sends<'a> {
     Options(&'a str),
     /// A parameter of its own name (`search_path`, `application_name`).
     Parameter(&'a str),
+    /// Server settings, however written (`-c` pairs from a Rust builder).
+    ServerSettings,
 }
 
 impl<'a> StartupParam<'a> {
@@ -101,10 +123,13 @@ pub(crate) fn statement_cache(c: &ClientSetup, url: &python::UrlFacts) -> Statem
 
 /// The pool that hands out idle connections untested, if a Python set-up is one.
 pub(crate) fn untested_pool(c: &ClientSetup, cx: &python::SetupContext) -> Option<UntestedPool> {
+    if let Some(rs) = rust::of(c.driver) {
+        return (rs.untested_pool)(c);
+    }
     (python::of(c)?.untested_pool)(c, cx)
 }
 
-/// The settings a JavaScript or Python set-up sends in the startup packet.
+/// The settings a set-up sends in the startup packet.
 pub(crate) fn startup_parameters(c: &ClientSetup) -> Vec<StartupParam<'_>> {
     if let Some(js) = js::of(c.driver) {
         return (js.startup_parameters)(c)
@@ -118,6 +143,9 @@ pub(crate) fn startup_parameters(c: &ClientSetup) -> Vec<StartupParam<'_>> {
                 }
             })
             .collect();
+    }
+    if let Some(rs) = rust::of(c.driver) {
+        return (rs.startup_parameters)(c);
     }
     python::of(c).map_or_else(Vec::new, |py| (py.startup_parameters)(c))
 }

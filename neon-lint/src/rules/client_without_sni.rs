@@ -237,7 +237,11 @@ fn neon_uses(project: &Project, config: &Config) -> Vec<NeonUse> {
         }
         out.push(NeonUse {
             dir: program_dir(&project.files[u.file].path),
-            endpoint: input.neon().and_then(|n| n.endpoint_id.clone()),
+            // The option must match the host's first label as written (`-pooler` included).
+            endpoint: input
+                .neon()
+                .filter(|n| n.endpoint_id.is_some())
+                .map(|n| n.first_label.clone()),
         });
     }
     out

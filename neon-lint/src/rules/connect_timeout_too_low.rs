@@ -5,7 +5,6 @@ use super::url_rules::context_for;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::site::Driver;
 
 neon_lint_core::declare_rule! {
     /// ## What it does
@@ -82,16 +81,10 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             });
             continue;
         }
-        let names: &[&str] = match c.driver {
-            Driver::Sqlx => &["acquire_timeout"],
-            Driver::SeaOrm => &["connect_timeout", "acquire_timeout"],
-            Driver::TokioPostgres | Driver::Postgres => &["connect_timeout"],
-            Driver::Deadpool => &["connect_timeout", "create_timeout", "timeouts.create"],
-            Driver::Bb8 | Driver::R2d2 | Driver::Diesel | Driver::DieselAsync => {
-                &["connection_timeout"]
-            }
-            _ => continue,
+        let Some(rs) = crate::drivers::rust::of(c.driver) else {
+            continue;
         };
+        let names = rs.connect_timeout_settings;
         if is_tls_connector(c) {
             continue;
         }
@@ -122,16 +115,8 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             });
             continue;
         }
-        let tokio_postgres = matches!(
-            c.driver,
-            Driver::TokioPostgres
-                | Driver::Postgres
-                | Driver::Deadpool
-                | Driver::Bb8
-                | Driver::R2d2
-                | Driver::DieselAsync
-        );
-        if !tokio_postgres {
+        // A parser that reads `connect_timeout` from the string (tokio-postgres).
+        if !rs.url_parser.is_some_and(|p| p.reads_connect_timeout) {
             continue;
         }
         let ctx = context_for(project, neon.file, config);

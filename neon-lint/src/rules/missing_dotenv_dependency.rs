@@ -179,9 +179,13 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
             file: import.file,
             span: import.span.clone(),
             message: format!(
-                "`dotenv` is imported, but {} do{} not list `python-dotenv`",
-                names.join(", "),
-                if names.len() == 1 { "es" } else { "" }
+                "`dotenv` is imported, but {} `python-dotenv`",
+                match names.as_slice() {
+                    [one] => format!("{one} does not list"),
+                    [a, b] => format!("neither {a} nor {b} lists"),
+                    [rest @ .., last] => format!("none of {} or {last} lists", rest.join(", ")),
+                    [] => "nothing lists".to_string(),
+                }
             ),
             label: "fails with `ModuleNotFoundError: No module named 'dotenv'` where only the listed dependencies are installed".into(),
             help: Some(format!(

@@ -4,7 +4,7 @@ use super::connection_values::{
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::site::{ClientSetup, Driver};
+use crate::site::ClientSetup;
 
 neon_lint_core::declare_rule! {
     /// ## What it does
@@ -79,14 +79,7 @@ neon_lint_core::declare_rule! {
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     let mut only_neon = None;
     for c in &project.clients {
-        if !matches!(
-            c.driver,
-            Driver::TokioPostgres
-                | Driver::Postgres
-                | Driver::Deadpool
-                | Driver::Bb8
-                | Driver::R2d2
-        ) {
+        if !crate::drivers::rust::of(c.driver).is_some_and(|d| d.takes_tls_connector) {
             continue;
         }
         check_client(project, config, c, &mut only_neon, out);

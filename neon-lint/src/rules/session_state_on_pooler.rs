@@ -3,7 +3,7 @@ use super::connection_values::{via, Judged};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use crate::site::{ClientSetup, Driver, UrlSource};
+use crate::site::{ClientSetup, UrlSource};
 use crate::source::FileId;
 
 neon_lint_core::declare_rule! {
@@ -164,25 +164,25 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         report(project, config, &u.url, u.file, u.span.clone(), &what, out);
     }
     for c in &project.clients {
-        match c.driver {
-            Driver::Sqlx | Driver::SeaOrm | Driver::Deadpool => rust_hooks(project, config, c, out),
-            _ => {}
-        }
+        rust_hooks(project, config, c, out);
     }
 }
 
 /// Connect hooks and sea-orm's `set_schema_search_path`.
 fn rust_hooks(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
+    let Some(rs) = crate::drivers::rust::of(c.driver) else {
+        return;
+    };
     for s in &c.settings {
-        let what = match s.name.as_str() {
-            "after_connect" | "before_acquire" | "after_release" | "post_create" => {
-                match session_state(&s.value) {
-                    Some(w) => format!("{w} in `{}`", s.name),
-                    None => continue,
-                }
+        let what = if rs.connection_hooks.contains(&s.name.as_str()) {
+            match session_state(&s.value) {
+                Some(w) => format!("{w} in `{}`", s.name),
+                None => continue,
             }
-            "set_schema_search_path" => "`SET search_path` (`set_schema_search_path`)".to_string(),
-            _ => continue,
+        } else if let Some((_, what)) = rs.session_settings.iter().find(|(n, _)| *n == s.name) {
+            (*what).to_string()
+        } else {
+            continue;
         };
         report(project, config, &c.url, c.file, s.span.clone(), &what, out);
     }

@@ -1,10 +1,9 @@
 use super::client_values::{client_values, neon_value};
-use super::connection_values::{duration_secs, setting, via, Judged};
+use super::connection_values::via;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::drivers::python::SetupContext;
 use crate::project::Project;
-use crate::site::{ClientSetup, Driver};
 
 neon_lint_core::declare_rule! {
     /// ## What it does
@@ -92,143 +91,48 @@ neon_lint_core::declare_rule! {
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
-    // Python: SQLAlchemy, psycopg_pool, Django.
     for c in &project.clients {
-        python(project, config, c, out);
-    }
-    // Rust: deadpool-postgres, sqlx and sea-orm, bb8 and r2d2.
-    for c in &project.clients {
-        let finding = match c.driver {
-            Driver::Sqlx | Driver::SeaOrm => rust_sqlx(c),
-            Driver::Deadpool => rust_deadpool(c),
-            Driver::Bb8 | Driver::R2d2 | Driver::Diesel | Driver::DieselAsync => {
-                setting(c, "test_on_check_out")
-                    .filter(|s| s.value.trim() == "false")
-                    .map(|s| {
-                        (
-                            s.span.clone(),
-                            "`test_on_check_out(false)` hands out idle connections untested"
-                                .to_string(),
-                            "keep `test_on_check_out(true)` (the default)",
-                        )
-                    })
-            }
-            _ => None,
+        // Alembic's `env.py` builds its engine for one migration run.
+        let cx = SetupContext {
+            one_migration_run: project
+                .imports
+                .iter()
+                .any(|i| i.file == c.file && i.module == "alembic"),
         };
-        let Some((span, what, help)) = finding else {
+        let Some(pool) = crate::drivers::untested_pool(c, &cx) else {
             continue;
         };
-        // deadpool's `Fast` does notice a cleanly closed connection (`is_closed()`): only
-        // the silently dropped ones get through, so it is advice.
-        let level = if c.driver == Driver::Deadpool {
-            neon_lint_core::Level::Info
+        let values = client_values(project, c);
+        let Some(neon) = neon_value(project, config, &values) else {
+            continue;
+        };
+        // A pool that notices a cleanly closed connection (deadpool's `Fast`) lets only
+        // the silently dropped ones through: advice.
+        let (level, message) = if pool.notices_closed {
+            (
+                neon_lint_core::Level::Info,
+                format!("{}; it connects to Neon{}", pool.what, via(&neon)),
+            )
         } else {
-            STALE_POOL.default_level
-        };
-        let judged = Judged::of(project, &c.url, c.file);
-        let Some(neon) = judged.neon(project, config) else {
-            continue;
+            (
+                STALE_POOL.default_level,
+                format!(
+                    "{} on Neon{}: idle connections break when the compute scales to zero",
+                    pool.what,
+                    via(&neon)
+                ),
+            )
         };
         out.push(Diagnostic {
             rule: &STALE_POOL,
             level,
             file: c.file,
-            span,
-            message: if c.driver == Driver::Deadpool {
-                format!("{what} (Neon{})", via(neon))
-            } else {
-                format!(
-                    "{what} on Neon{}: they break after the compute scales to zero",
-                    via(neon)
-                )
-            },
-            label: if c.driver == Driver::Deadpool {
-                "no round trip on checkout".into()
-            } else {
-                "no health check on checkout".into()
-            },
-            help: Some(help.into()),
+            span: pool.span,
+            message,
+            label: pool.label.into(),
+            help: Some(pool.help.into()),
             secondary: Vec::new(),
             fix: None,
         });
     }
-}
-
-/// sqlx (and sea-orm): `test_before_acquire(false)` is safe only when idle connections
-/// are closed before the compute suspends (5 minutes by default).
-fn rust_sqlx(c: &ClientSetup) -> Option<(std::ops::Range<usize>, String, &'static str)> {
-    let s = setting(c, "test_before_acquire").filter(|s| s.value.trim() == "false")?;
-    let idle = setting(c, "idle_timeout").and_then(|i| duration_secs(&i.value));
-    if idle.is_some_and(|t| t > 0.0 && t < 300.0) {
-        return None;
-    }
-    Some((
-        s.span.clone(),
-        "`test_before_acquire(false)` without an `idle_timeout` under 300 s hands out idle connections untested"
-            .to_string(),
-        "keep `test_before_acquire(true)` (the default), or set `idle_timeout(Duration::from_secs(240))`",
-    ))
-}
-
-/// deadpool-postgres: `RecyclingMethod::Fast` (the default) only checks that the client
-/// is not closed.
-fn rust_deadpool(c: &ClientSetup) -> Option<(std::ops::Range<usize>, String, &'static str)> {
-    const HELP: &str =
-        "set `manager: Some(ManagerConfig { recycling_method: RecyclingMethod::Verified })`";
-    if !c.api.starts_with("deadpool_postgres::") {
-        return None;
-    }
-    let method = c
-        .settings
-        .iter()
-        .rev()
-        .find(|s| s.name.ends_with("recycling_method"));
-    match method {
-        Some(m) if m.value.ends_with("Fast") => Some((
-            m.span.clone(),
-            "`RecyclingMethod::Fast` checks only `is_closed()`, never the server: a connection dropped without a close reaching the client is handed out".to_string(),
-            HELP,
-        )),
-        Some(_) => None,
-        None if setting(c, "config_source").is_some() || c.api.ends_with("Manager::from_config") => None,
-        None => Some((
-            c.span.clone(),
-            "deadpool-postgres defaults to `RecyclingMethod::Fast`, which checks only `is_closed()`, never the server: a connection dropped without a close reaching the client is handed out"
-                .to_string(),
-            HELP,
-        )),
-    }
-}
-
-/// A Python pool that hands out idle connections untested, on Neon.
-fn python(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
-    let cx = SetupContext {
-        one_migration_run: project
-            .imports
-            .iter()
-            .any(|i| i.file == c.file && i.module == "alembic"),
-    };
-    let Some(pool) = crate::drivers::untested_pool(c, &cx) else {
-        return;
-    };
-    let values = client_values(project, c);
-    let Some(neon) = neon_value(project, config, &values) else {
-        return;
-    };
-    out.push(Diagnostic {
-        rule: &STALE_POOL,
-        level: STALE_POOL.default_level,
-        file: c.file,
-        span: pool.span,
-        message: format!(
-            "{} on Neon{} {} when the compute scales to zero",
-            pool.subject,
-            via(&neon),
-            pool.lacking
-        ),
-        label: pool.label.into(),
-        help: Some(pool.help.into()),
-        secondary: Vec::new(),
-        fix: None,
-    });
 }

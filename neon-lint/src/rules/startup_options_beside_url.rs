@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::drivers::Sends;
 use crate::project::Project;
-use crate::site::{ClientSetup, Driver, Setting};
+use crate::site::{ClientSetup, Setting};
 
 /// Startup parameters PgBouncer tracks itself and Neon's pooler accepts.
 const POOLER_PARAMS: &[&str] = &[
@@ -28,40 +28,15 @@ fn sets_server_settings(options: &str) -> bool {
 
 /// The settings of a client that become startup parameters the pooler refuses.
 fn startup_settings(client: &ClientSetup) -> Vec<&Setting> {
-    match client.driver {
-        // Rust (settings hold source text): sqlx `PgConnectOptions::options([(k, v)])` sends
-        // each pair as `-c k=v`; tokio-postgres `Config::options("-c ...")` and deadpool's
-        // `options` field send the string; sea-orm's `statement_timeout` becomes
-        // `-c statement_timeout=...`.
-        Driver::Sqlx => client
-            .settings
-            .iter()
-            .filter(|s| s.name == "options" && !s.value.contains("endpoint"))
-            .collect(),
-        Driver::TokioPostgres | Driver::Postgres | Driver::Deadpool => client
-            .settings
-            .iter()
-            .filter(|s| {
-                s.name == "options" && sets_server_settings(&s.value.replace(['"', '\''], " "))
-            })
-            .collect(),
-        Driver::SeaOrm => client
-            .settings
-            .iter()
-            .filter(|s| s.name == "statement_timeout")
-            .collect(),
-        // JavaScript and Python: what the driver file says goes in the startup packet.
-        _ => crate::drivers::startup_parameters(client)
-            .into_iter()
-            .filter(|p| match p.sends {
-                Sends::Options(text) => sets_server_settings(text),
-                Sends::Parameter(name) => {
-                    !POOLER_PARAMS.contains(&name.to_ascii_lowercase().as_str())
-                }
-            })
-            .map(|p| p.setting)
-            .collect(),
-    }
+    crate::drivers::startup_parameters(client)
+        .into_iter()
+        .filter(|p| match p.sends {
+            Sends::Options(text) => sets_server_settings(text),
+            Sends::Parameter(name) => !POOLER_PARAMS.contains(&name.to_ascii_lowercase().as_str()),
+            Sends::ServerSettings => true,
+        })
+        .map(|p| p.setting)
+        .collect()
 }
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {

@@ -1,10 +1,13 @@
 use super::client_values::{client_values, pooled_value, value_context};
-use super::connection_values::{setting, via, Judged};
+use super::connection_values::ResolvedUrl;
+use super::connection_values::{via, Judged};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::drivers::NamedStatements;
 use crate::drivers::{python::UrlFacts, StatementCache};
 use crate::project::Project;
-use crate::site::{ClientSetup, ConnectionUse, Driver};
+use crate::site::{ClientSetup, ConnectionUse};
+use crate::source::FileId;
 
 /// Python set-ups whose statement cache is on, with a pooled URL.
 fn python(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
@@ -289,13 +292,16 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     for c in &project.clients {
         python(project, config, c, out);
     }
-    // Rust: sqlx (and sea-orm over sqlx), diesel, diesel-async, deadpool-postgres
-    // `prepare_cached`.
+    // Rust: sqlx (and sea-orm over sqlx), diesel, diesel-async.
     for c in &project.clients {
-        match c.driver {
-            Driver::Sqlx | Driver::SeaOrm => rust_sqlx(project, config, c, out),
-            Driver::Diesel | Driver::DieselAsync => rust_diesel(project, config, c, out),
-            _ => {}
+        let Some(named) =
+            crate::drivers::rust::of(c.driver).and_then(|d| (d.named_statements)(c, &project.uses))
+        else {
+            continue;
+        };
+        let judged = Judged::of(project, &c.url, c.file);
+        if let Some(pooled) = judged.pooled(project, config) {
+            out.push(rust_finding(&named, c.file, c.span.clone(), pooled));
         }
     }
     for c in &project.clients {
@@ -306,141 +312,47 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             js_named_query(project, config, u, out);
         }
     }
+    // Rust: deadpool-postgres `prepare_cached`.
     for u in &project.uses {
-        match u.driver {
-            Some(Driver::Deadpool) | None if u.api == "prepare_cached" => {
-                rust_prepare_cached(project, config, u, out)
-            }
-            _ => {}
+        let Some(named) = crate::drivers::rust::use_named_statement(u) else {
+            continue;
+        };
+        let judged = Judged::of(project, &u.url, u.file);
+        if let Some(pooled) = judged.pooled(project, config) {
+            out.push(rust_finding(named, u.file, u.span.clone(), pooled));
         }
     }
 }
 
-/// sqlx (and sea-orm over sqlx): named statements `sqlx_s_N`, cached per connection.
-fn rust_sqlx(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
-    if c.driver == Driver::SeaOrm && !c.api.starts_with("Database::") {
-        return;
-    }
-    let judged = Judged::of(project, &c.url, c.file);
-    let Some(pooled) = judged.pooled(project, config) else {
-        return;
-    };
-    let cap0 = setting(c, "statement_cache_capacity").filter(|s| s.value.trim() == "0");
+/// A Rust driver's named statements on a pooled connection.
+fn rust_finding(
+    named: &NamedStatements,
+    file: FileId,
+    span: std::ops::Range<usize>,
+    pooled: &ResolvedUrl,
+) -> Diagnostic {
+    const NEON_POOLER: &str = "Neon's pooler tracks prepared statements (PgBouncer 1.21+): if only Neon's pooler is used, \
+                               set `pooler-prepared-statements = true` in neon-lint.toml";
+    let mut message = format!("{} on a pooled connection{}", named.does, via(pooled));
     let mut secondary = Vec::new();
-    let mut message = format!(
-        "sqlx prepares named statements (`sqlx_s_N`) on a pooled connection{}",
-        via(pooled)
-    );
-    if let Some(s) = cap0 {
-        secondary.push((
-            s.span.clone(),
-            "does not stop sqlx (up to 0.9.0) from naming statements".to_string(),
-        ));
-        message.push_str("; `statement_cache_capacity(0)` does not change that");
+    if let Some((span, label, adds)) = &named.ineffective {
+        message.push_str(adds);
+        secondary.push((span.clone(), (*label).to_string()));
     }
-    out.push(Diagnostic {
+    let help = match (named.driver_fix, named.why_no_fix) {
+        (Some(fix), _) => format!("{fix}, or connect with the direct URL; {NEON_POOLER}"),
+        (None, Some(why)) => format!("{NEON_POOLER}; otherwise connect with the direct URL: {why}"),
+        (None, None) => format!("{NEON_POOLER}; otherwise connect with the direct URL"),
+    };
+    Diagnostic {
         rule: &STATEMENT_CACHE_ON_POOLER,
         level: STATEMENT_CACHE_ON_POOLER.default_level,
-        file: c.file,
-        span: c.span.clone(),
+        file,
+        span,
         message,
-        label: "pool on PgBouncer in transaction mode".into(),
-        help: Some(
-            "Neon's pooler tracks prepared statements (PgBouncer 1.21+): if only Neon's pooler is used, set \
-             `pooler-prepared-statements = true` in neon-lint.toml; otherwise connect this pool with the direct \
-             URL. Neither `statement_cache_capacity(0)` nor `.persistent(false)` fixes it (the latter returns wrong \
-             results outside a transaction)"
-                .into(),
-        ),
+        label: named.label.into(),
+        help: Some(help),
         secondary,
         fix: None,
-    });
-}
-
-/// The api diesel's front end records for `set_prepared_statement_cache_size(CacheSize::Disabled)`.
-const DIESEL_CACHE_OFF: &str = "set_prepared_statement_cache_size(Disabled)";
-
-/// diesel (`__diesel_stmt_N`, cached per connection unless switched off) and diesel-async
-/// (a named tokio-postgres statement for every query, whatever its cache setting).
-fn rust_diesel(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
-    let judged = Judged::of(project, &c.url, c.file);
-    let Some(pooled) = judged.pooled(project, config) else {
-        return;
-    };
-    let (message, help) = if c.driver == Driver::Diesel {
-        // The cache is switched off on each connection after it is made, possibly in
-        // another function (a pool's connection customizer): a project that switches it
-        // off anywhere is taken to do it for its connections.
-        if project
-            .uses
-            .iter()
-            .any(|u| u.driver == Some(Driver::Diesel) && u.api == DIESEL_CACHE_OFF)
-        {
-            return;
-        }
-        (
-            format!(
-                "diesel caches prepared statements (`__diesel_stmt_N`) on a pooled connection{}",
-                via(pooled)
-            ),
-            "call `set_prepared_statement_cache_size(CacheSize::Disabled)` on each connection (diesel 2.3+; \
-            for an r2d2 pool, in a `CustomizeConnection::on_acquire`), or connect with the direct URL; \
-            on PgBouncer 1.18 the default cache gave errors and wrong results, on 1.24 with \
-            `max_prepared_statements` (like Neon's pooler) it worked: if only Neon's pooler is used, set \
-            `pooler-prepared-statements = true` in neon-lint.toml",
-        )
-    } else {
-        (
-            format!(
-                "diesel-async runs every query as a named statement on a pooled connection{}",
-                via(pooled)
-            ),
-            "diesel-async's own settings do not avoid this (`CacheSize::Disabled` failed the same way on \
-            PgBouncer 1.18); connect with the direct URL, or, if only Neon's pooler is used (it tracks \
-            prepared statements), set `pooler-prepared-statements = true` in neon-lint.toml",
-        )
-    };
-    out.push(Diagnostic {
-        rule: &STATEMENT_CACHE_ON_POOLER,
-        level: STATEMENT_CACHE_ON_POOLER.default_level,
-        file: c.file,
-        span: c.span.clone(),
-        message,
-        label: "named statements through PgBouncer in transaction mode".into(),
-        help: Some(help.into()),
-        secondary: Vec::new(),
-        fix: None,
-    });
-}
-
-/// deadpool-postgres `prepare_cached`: named tokio-postgres statements kept per connection
-/// across transactions.
-fn rust_prepare_cached(
-    project: &Project,
-    config: &Config,
-    u: &ConnectionUse,
-    out: &mut Vec<Diagnostic>,
-) {
-    let judged = Judged::of(project, &u.url, u.file);
-    let Some(pooled) = judged.pooled(project, config) else {
-        return;
-    };
-    out.push(Diagnostic {
-        rule: &STATEMENT_CACHE_ON_POOLER,
-        level: STATEMENT_CACHE_ON_POOLER.default_level,
-        file: u.file,
-        span: u.span.clone(),
-        message: format!(
-            "`prepare_cached` keeps named statements on a pooled connection{}",
-            via(pooled)
-        ),
-        label: "cached across transactions".into(),
-        help: Some(
-            "Neon's pooler tracks prepared statements (PgBouncer 1.21+): if only Neon's pooler is used, set \
-             `pooler-prepared-statements = true` in neon-lint.toml; otherwise use the direct URL for this pool"
-                .into(),
-        ),
-        secondary: Vec::new(),
-        fix: None,
-    });
+    }
 }

@@ -104,47 +104,10 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     }
 }
 
-/// Keys tokio-postgres' `Config` parser accepts (tokio-postgres 0.7 `config.rs`).
-const TOKIO_POSTGRES_KEYS: &[&str] = &[
-    "user",
-    "password",
-    "dbname",
-    "options",
-    "application_name",
-    "sslmode",
-    "sslnegotiation",
-    "host",
-    "hostaddr",
-    "port",
-    "connect_timeout",
-    "tcp_user_timeout",
-    "keepalives",
-    "keepalives_idle",
-    "keepalives_interval",
-    "keepalives_retries",
-    "target_session_attrs",
-    "channel_binding",
-    "load_balance_hosts",
-];
-
 /// The Rust drivers: what each makes of the parameters of the strings it is given.
 fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Diagnostic>) {
-    #[derive(PartialEq)]
-    enum Parser {
-        TokioPostgres,
-        Sqlx,
-        Refinery,
-    }
-    let parser = match c.driver {
-        Driver::TokioPostgres
-        | Driver::Postgres
-        | Driver::Deadpool
-        | Driver::Bb8
-        | Driver::R2d2
-        | Driver::DieselAsync => Parser::TokioPostgres,
-        Driver::Sqlx | Driver::SeaOrm => Parser::Sqlx,
-        Driver::Refinery => Parser::Refinery,
-        _ => return,
+    let Some(parser) = crate::drivers::rust::of(c.driver).and_then(|d| d.url_parser) else {
+        return;
     };
     if is_tls_connector(c) {
         return;
@@ -159,31 +122,7 @@ fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Ve
         let Some(info) = input.info() else { continue };
         for p in &info.params {
             let written = matches!(p.source, ParamSource::Query | ParamSource::KeyValue);
-            let problem = match parser {
-                Parser::TokioPostgres if written && p.keyword == "sslmode" => {
-                    (!matches!(p.value.as_str(), "disable" | "prefer" | "require")).then(|| {
-                        (
-                            format!("tokio-postgres does not support `sslmode={}` (only disable, prefer, require)", p.value),
-                            "invalid connection string: invalid value for option `sslmode`".to_string(),
-                        )
-                    })
-                }
-                Parser::TokioPostgres if written && !TOKIO_POSTGRES_KEYS.contains(&p.keyword.as_str()) => Some((
-                    format!("tokio-postgres does not know the parameter `{}`", p.keyword),
-                    format!("invalid connection string: unknown option `{}`", p.keyword),
-                )),
-                Parser::Sqlx if p.keyword == "sslrootcert" && p.value == "system" => Some((
-                    "sqlx reads `sslrootcert=system` as the path of a file named `system`".to_string(),
-                    "the certificate file `system` cannot be read".to_string(),
-                )),
-                Parser::Refinery if p.keyword == "sslmode" && !matches!(p.value.as_str(), "require" | "disable") => {
-                    Some((
-                        format!("refinery does not accept `sslmode={}`", p.value),
-                        "Invalid sslmode value, please use disable/require".to_string(),
-                    ))
-                }
-                _ => None,
-            };
+            let problem = (parser.rejects)(p, written);
             let Some((what, error)) = problem else {
                 continue;
             };
@@ -208,14 +147,14 @@ fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Ve
                 span,
                 message,
                 label: "not accepted by this driver".into(),
-                help: Some(rust_help(&parser_name(c.driver), &p.keyword)),
+                help: Some((parser.help)(&p.keyword)),
                 secondary,
                 fix: None,
             });
         }
     }
     // sqlx `.ssl_root_cert("system")`.
-    if parser == Parser::Sqlx {
+    if parser.name == "sqlx" {
         if let Some(s) =
             setting(c, "ssl_root_cert").filter(|s| s.value.trim_matches('"') == "system")
         {
@@ -227,38 +166,12 @@ fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Ve
                     span: s.span.clone(),
                     message: "sqlx reads `ssl_root_cert(\"system\")` as the path of a file named `system`".into(),
                     label: "not the system roots".into(),
-                    help: Some(rust_help("sqlx", "sslrootcert")),
+                    help: Some((parser.help)("sslrootcert")),
                     secondary: Vec::new(),
                     fix: None,
                 });
             }
         }
-    }
-}
-
-fn parser_name(d: Driver) -> String {
-    match d {
-        Driver::Sqlx | Driver::SeaOrm => "sqlx",
-        Driver::Refinery => "refinery",
-        _ => "tokio-postgres",
-    }
-    .to_string()
-}
-
-fn rust_help(parser: &str, keyword: &str) -> String {
-    match (parser, keyword) {
-        ("tokio-postgres", "sslmode") => {
-            "use `sslmode=require` (and `channel_binding=require`): the TLS connector \
-         verifies the certificate and host name itself"
-                .into()
-        }
-        ("tokio-postgres", k) => format!("remove `{k}` from the string given to tokio-postgres"),
-        ("sqlx", _) => {
-            "point `sslrootcert` at a CA bundle file (`/etc/ssl/certs/ca-certificates.crt`) \
-         with `sslmode=verify-full`, or leave it out"
-                .into()
-        }
-        _ => "use `sslmode=require`".into(),
     }
 }
 

@@ -48,9 +48,16 @@ fn untested_pool(c: &ClientSetup, _: &SetupContext) -> Option<UntestedPool> {
     }
     Some(UntestedPool {
         span: max_age.span.clone(),
-        subject: format!("Django connections kept for `{}` seconds", max_age.value),
-        lacking: "without health checks: they break".into(),
+        what: if max_age.value.trim() == "None" {
+            "Django keeps connections forever (`CONN_MAX_AGE: None`) without health checks".into()
+        } else {
+            format!(
+                "Django keeps connections for {} seconds (`CONN_MAX_AGE`) without health checks",
+                max_age.value.trim()
+            )
+        },
         label: "persistent connections, never tested",
+        notices_closed: false,
         help: "add `\"CONN_HEALTH_CHECKS\": True` (Django 4.1+), or keep `CONN_MAX_AGE` at 300 or less",
     })
 }

@@ -4,6 +4,7 @@
 //!
 //! Adding a driver: a file here, a line in [`DRIVERS`], and a [`Driver`] variant when it
 //! is a client of its own.
+
 mod aiopg;
 mod asyncpg;
 mod django;

@@ -57,9 +57,9 @@ fn untested_pool(c: &ClientSetup, _: &SetupContext) -> Option<UntestedPool> {
     }
     Some(UntestedPool {
         span: c.span.clone(),
-        subject: format!("`{}`", c.api),
-        lacking: "without `check`: it hands out connections that were closed".into(),
+        what: format!("`{}` without `check`", c.api),
         label: "idle connections handed out untested",
+        notices_closed: false,
         help: "pass `check=ConnectionPool.check_connection` (psycopg_pool 3.2+), which tests each connection before handing it out",
     })
 }

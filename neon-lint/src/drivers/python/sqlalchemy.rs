@@ -105,9 +105,9 @@ fn untested_pool(c: &ClientSetup, cx: &SetupContext) -> Option<UntestedPool> {
     }
     Some(UntestedPool {
         span: c.span.clone(),
-        subject: "SQLAlchemy engine".into(),
-        lacking: "without `pool_pre_ping=True`: pooled connections go stale".into(),
+        what: "SQLAlchemy engine without `pool_pre_ping=True`".into(),
         label: "reuses idle connections without testing them",
+        notices_closed: false,
         help: "pass `pool_pre_ping=True`: it tests each connection at checkout, which also catches a compute restart (`pool_recycle=300` only replaces connections by age)",
     })
 }

@@ -1,0 +1,22 @@
+//! bb8-postgres: `PostgresConnectionManager::new(config, tls)` /
+//! `new_from_stringlike(url, tls)`, pooled by `bb8::Pool::builder()`.
+//!
+//! - tokio-postgres underneath (its parser, its TLS connector argument).
+//! - `connection_timeout` (30 s by default) bounds getting a connection.
+//! - `test_on_check_out` (true by default) tests a connection before handing it out.
+
+use super::{no_startup_parameters, test_on_check_out_off, RustDriver};
+use crate::site::Driver;
+
+pub(super) static BB8: RustDriver = RustDriver {
+    driver: Driver::Bb8,
+    connect_timeout_settings: &["connection_timeout"],
+    url_parser: Some(&super::tokio_postgres::PARSER),
+    takes_tls_connector: true,
+    untested_pool: test_on_check_out_off,
+    startup_parameters: no_startup_parameters,
+    named_statements: super::no_named_statements,
+    named_statement_uses: &[],
+    connection_hooks: &[],
+    session_settings: &[],
+};

@@ -1,0 +1,39 @@
+//! diesel-async (0.5+): `AsyncPgConnection::establish(url)`,
+//! `AsyncDieselConnectionManager::<AsyncPgConnection>::new(url)` (pooled by deadpool, bb8
+//! or mobc).
+//!
+//! - tokio-postgres underneath: it parses the URL; `establish` connects without TLS
+//!   unless a custom set-up (`new_with_config`) brings a connector.
+//! - bb8 pools of it: `connection_timeout`, `test_on_check_out`.
+
+use super::{no_startup_parameters, test_on_check_out_off, RustDriver};
+use crate::drivers::NamedStatements;
+use crate::site::{ClientSetup, ConnectionUse, Driver};
+
+pub(super) static DIESEL_ASYNC: RustDriver = RustDriver {
+    driver: Driver::DieselAsync,
+    connect_timeout_settings: &["connection_timeout"],
+    url_parser: Some(&super::tokio_postgres::PARSER),
+    takes_tls_connector: false,
+    untested_pool: test_on_check_out_off,
+    startup_parameters: no_startup_parameters,
+    named_statements,
+    named_statement_uses: &[],
+    connection_hooks: &[],
+    session_settings: &[],
+};
+
+/// diesel-async runs every query as a named tokio-postgres statement, whatever its cache
+/// setting (`CacheSize::Disabled` failed the same way on PgBouncer 1.18).
+fn named_statements(_: &ClientSetup, _: &[ConnectionUse]) -> Option<NamedStatements> {
+    Some(NamedStatements {
+        does: "diesel-async runs every query as a named statement",
+        label: "named statements through PgBouncer in transaction mode",
+        driver_fix: None,
+        why_no_fix: Some(
+            "diesel-async's own settings do not avoid this (`CacheSize::Disabled` failed the same way on \
+             PgBouncer 1.18)",
+        ),
+        ineffective: None,
+    })
+}
