@@ -13,22 +13,14 @@
 //! The migrators run every pending migration (in one transaction, except `neon-http`'s)
 //! on the connection of the `db` they are given.
 
-use super::{never, no_setting, no_startup_parameters, no_timeout, unset, Found, JsDriver};
+use super::{Found, JsDriver};
 use crate::extract::js::Call;
 use crate::site::{Driver, UrlSource};
 
 pub(super) static DRIZZLE: JsDriver = JsDriver {
-    driver: None,
     recognise,
-    tls: unset,
-    verification_off: no_setting,
-    url_verification_off: super::url_verifies,
-    named_statements: never,
-    connect_timeout: no_timeout,
-    startup_parameters: no_startup_parameters,
-    sql_methods: &[],
-    runs_migrations: super::no_migrations,
     tcp_modules: &["drizzle-orm/node-postgres", "drizzle-orm/postgres-js"],
+    ..super::DEFAULTS
 };
 
 /// The client driver behind a Drizzle entry point.

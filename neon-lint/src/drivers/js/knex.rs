@@ -6,22 +6,14 @@
 //! settings are the `connection` object's (js-drivers.md § 6). `knexfile.js` exports and
 //! `knex migrate:latest` are not read yet.
 
-use super::{never, no_setting, no_startup_parameters, no_timeout, unset, Found, JsDriver};
+use super::{Found, JsDriver};
 use crate::extract::js::Call;
 use crate::site::{Driver, UrlSource};
 
 pub(super) static KNEX: JsDriver = JsDriver {
-    driver: None,
     recognise,
-    tls: unset,
-    verification_off: no_setting,
-    url_verification_off: super::url_verifies,
-    named_statements: never,
-    connect_timeout: no_timeout,
-    startup_parameters: no_startup_parameters,
-    sql_methods: &[],
-    runs_migrations: super::no_migrations,
     tcp_modules: &["knex"],
+    ..super::DEFAULTS
 };
 
 fn recognise(c: &Call) -> Option<Found> {

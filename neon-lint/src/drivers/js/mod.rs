@@ -102,6 +102,37 @@ pub(crate) struct JsDriver {
     pub tcp_modules: &'static [&'static str],
 }
 
+/// What a driver file says when it says nothing of its own about TLS, timeouts,
+/// statements or startup parameters (wrappers of clients other drivers build: ORMs, query
+/// builders). Files start from this and say what they add
+/// (`JsDriver { recognise, ..DEFAULTS }`).
+pub(super) const DEFAULTS: JsDriver = JsDriver {
+    driver: None,
+    recognise: |_| None,
+    tls: unset,
+    verification_off: no_setting,
+    url_verification_off: url_verifies,
+    named_statements: never,
+    connect_timeout: no_timeout,
+    startup_parameters: no_startup_parameters,
+    sql_methods: &[],
+    runs_migrations: no_migrations,
+    tcp_modules: &[],
+};
+
+/// Whether every value of the URL carries `sslmode`, `sslrootcert`, `sslcert` or
+/// `sslkey`: pg-connection-string then replaces the whole `ssl` option with its own
+/// (url-dialects.md § 8), so the options' `rejectUnauthorized` is dead. `false` when no
+/// value is known.
+pub(super) fn url_replaces_ssl(urls: &[&str]) -> bool {
+    let replaced = |u: &str| {
+        ["sslmode", "sslrootcert", "sslcert", "sslkey"]
+            .iter()
+            .any(|k| query_param(u, k).is_some())
+    };
+    !urls.is_empty() && urls.iter().all(|u| replaced(u))
+}
+
 /// In [`JsDriver::sql_methods`]: the client is a template tag that runs its template.
 pub(crate) const TAGGED: &str = "`";
 

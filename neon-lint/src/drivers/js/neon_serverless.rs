@@ -9,7 +9,7 @@
 //!   `connectionTimeoutMillis`, and sends pg's startup parameters (`options`,
 //!   `statement_timeout`...) through the WebSocket proxy to the endpoint.
 
-use super::{never, no_setting, pg, Found, JsDriver, Tls};
+use super::{pg, Found, JsDriver, Tls};
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver};
 
@@ -17,14 +17,10 @@ pub(super) static NEON_SERVERLESS: JsDriver = JsDriver {
     driver: Some(Driver::NeonServerless),
     recognise,
     tls,
-    verification_off: no_setting,
-    url_verification_off: super::url_verifies,
-    named_statements: never,
     connect_timeout: pg::connect_timeout,
     startup_parameters: pg::startup_parameters,
     sql_methods: &["query", "unsafe", super::TAGGED],
-    runs_migrations: super::no_migrations,
-    tcp_modules: &[],
+    ..super::DEFAULTS
 };
 
 const MODULE: &str = "@neondatabase/serverless";

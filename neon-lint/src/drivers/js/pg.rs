@@ -86,12 +86,7 @@ fn tls(c: &ClientSetup) -> Tls {
 /// `sslrootcert`, `sslcert` or `sslkey`: pg-connection-string then replaces the whole `ssl`
 /// option with its own (url-dialects.md § 8), and the setting is dead.
 fn verification_off<'a>(c: &'a ClientSetup, urls: &[&str]) -> Option<&'a Setting> {
-    let replaced = |u: &str| {
-        ["sslmode", "sslrootcert", "sslcert", "sslkey"]
-            .iter()
-            .any(|k| query_param(u, k).is_some())
-    };
-    if !urls.is_empty() && urls.iter().all(|u| replaced(u)) {
+    if super::url_replaces_ssl(urls) {
         return None;
     }
     reject_unauthorized_off(c)

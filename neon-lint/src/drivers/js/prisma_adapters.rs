@@ -12,22 +12,14 @@
 //! that form wraps the pool's set-up. URL parameters of Prisma's engine (`pgbouncer`,
 //! `connection_limit`, `pool_timeout`) do nothing under an adapter (js-drivers.md § 4).
 
-use super::{never, no_setting, no_startup_parameters, no_timeout, unset, Found, JsDriver};
+use super::{Found, JsDriver};
 use crate::extract::js::Call;
 use crate::site::{Driver, UrlSource};
 
 pub(super) static PRISMA_ADAPTERS: JsDriver = JsDriver {
-    driver: None,
     recognise,
-    tls: unset,
-    verification_off: no_setting,
-    url_verification_off: super::url_verifies,
-    named_statements: never,
-    connect_timeout: no_timeout,
-    startup_parameters: no_startup_parameters,
-    sql_methods: &[],
-    runs_migrations: super::no_migrations,
     tcp_modules: &["@prisma/adapter-pg"],
+    ..super::DEFAULTS
 };
 
 fn recognise(c: &Call) -> Option<Found> {

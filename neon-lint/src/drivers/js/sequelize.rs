@@ -6,7 +6,7 @@
 //! is assigned on top, so `sslmode` in the URL replaces `dialectOptions.ssl`
 //! (js-drivers.md § 6, url-dialects.md § 12).
 
-use super::{query_param, setting, unquoted, Found, JsDriver, Tls};
+use super::{setting, unquoted, Found, JsDriver, Tls};
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
 
@@ -73,12 +73,7 @@ fn off(c: &ClientSetup) -> Option<&Setting> {
 
 /// Dead when every value of the URL carries `sslmode` (or the other TLS keys).
 fn verification_off<'a>(c: &'a ClientSetup, urls: &[&str]) -> Option<&'a Setting> {
-    let replaced = |u: &str| {
-        ["sslmode", "sslrootcert", "sslcert", "sslkey"]
-            .iter()
-            .any(|k| query_param(u, k).is_some())
-    };
-    if !urls.is_empty() && urls.iter().all(|u| replaced(u)) {
+    if super::url_replaces_ssl(urls) {
         return None;
     }
     off(c)

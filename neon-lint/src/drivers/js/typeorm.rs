@@ -8,7 +8,7 @@
 //! `migrationsRun: true` runs the pending migrations on every `initialize()`, on whatever
 //! host the application uses.
 
-use super::{number, query_param, setting, unquoted, Found, JsDriver, Tls};
+use super::{number, setting, unquoted, Found, JsDriver, Tls};
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
 
@@ -79,12 +79,7 @@ fn off<'a>(c: &'a ClientSetup, prefix: &str) -> Option<&'a Setting> {
 
 /// As pg: dead when every value of the URL carries `sslmode` (or the other TLS keys).
 fn verification_off<'a>(c: &'a ClientSetup, urls: &[&str]) -> Option<&'a Setting> {
-    let replaced = |u: &str| {
-        ["sslmode", "sslrootcert", "sslcert", "sslkey"]
-            .iter()
-            .any(|k| query_param(u, k).is_some())
-    };
-    if !urls.is_empty() && urls.iter().all(|u| replaced(u)) {
+    if super::url_replaces_ssl(urls) {
         return None;
     }
     off(c, ssl_prefix(c))

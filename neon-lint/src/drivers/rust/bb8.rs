@@ -5,11 +5,14 @@
 //! - `connection_timeout` (30 s by default) bounds getting a connection.
 //! - `test_on_check_out` (true by default) tests a connection before handing it out.
 
-use super::{no_startup_parameters, test_on_check_out_off, RustDriver};
+use super::{no_startup_parameters, test_on_check_out_off, CrateMatch, RustDriver};
 use crate::site::Driver;
 
 pub(super) static BB8: RustDriver = RustDriver {
     driver: Driver::Bb8,
+    entry_points: &[super::postgres_connection_manager(
+        CrateMatch::NamedOrImported(&["bb8_postgres", "r2d2_postgres"]),
+    )],
     connect_timeout_settings: &["connection_timeout"],
     url_parser: Some(&super::tokio_postgres::PARSER),
     takes_tls_connector: true,

@@ -11,12 +11,23 @@
 //! - `prepare_cached` keeps a named tokio-postgres statement on the connection, across
 //!   transactions.
 
-use super::{options_text, RustDriver};
+use super::{options_text, Args, CrateMatch, Makes, RustDriver, RustEntry, SettingsFrom};
 use crate::drivers::{NamedStatements, UntestedPool};
 use crate::site::{ClientSetup, Driver};
 
 pub(super) static DEADPOOL: RustDriver = RustDriver {
     driver: Driver::Deadpool,
+    entry_points: &[RustEntry {
+        types: &["Manager"],
+        functions: &["new", "from_config"],
+        crates: CrateMatch::NamedOrImported(&["deadpool_postgres"]),
+        postgres_only: false,
+        args: Args::AtLeast(2),
+        api: None,
+        api_prefix: "deadpool_postgres::Manager",
+        makes: Makes::Manager,
+        settings: &[SettingsFrom::Tls(1), SettingsFrom::ArgOf(2, "from_config")],
+    }],
     connect_timeout_settings: &["connect_timeout", "create_timeout", "timeouts.create"],
     url_parser: Some(&super::tokio_postgres::PARSER),
     takes_tls_connector: true,

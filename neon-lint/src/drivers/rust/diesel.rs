@@ -7,12 +7,38 @@
 //! - Its r2d2 pool: `connection_timeout` bounds getting a connection,
 //!   `test_on_check_out` (true by default) tests one before handing it out.
 
-use super::{no_startup_parameters, test_on_check_out_off, RustDriver};
+use super::{
+    no_startup_parameters, test_on_check_out_off, Args, CrateMatch, Makes, RustDriver, RustEntry,
+};
 use crate::drivers::NamedStatements;
 use crate::site::{ClientSetup, ConnectionUse, Driver};
 
 pub(super) static DIESEL: RustDriver = RustDriver {
     driver: Driver::Diesel,
+    entry_points: &[
+        RustEntry {
+            types: &["PgConnection"],
+            functions: &["establish"],
+            crates: CrateMatch::Any,
+            postgres_only: false,
+            args: Args::Any,
+            api: Some("PgConnection::establish"),
+            api_prefix: "PgConnection",
+            makes: Makes::Handle,
+            settings: &[],
+        },
+        RustEntry {
+            types: &["ConnectionManager"],
+            functions: &["new"],
+            crates: CrateMatch::Any,
+            postgres_only: true,
+            args: Args::Any,
+            api: Some("r2d2::ConnectionManager::new"),
+            api_prefix: "ConnectionManager",
+            makes: Makes::Manager,
+            settings: &[],
+        },
+    ],
     connect_timeout_settings: &["connection_timeout"],
     url_parser: None,
     takes_tls_connector: false,

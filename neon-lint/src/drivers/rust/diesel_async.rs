@@ -6,12 +6,53 @@
 //!   unless a custom set-up (`new_with_config`) brings a connector.
 //! - bb8 pools of it: `connection_timeout`, `test_on_check_out`.
 
-use super::{no_startup_parameters, test_on_check_out_off, RustDriver};
+use super::{
+    no_startup_parameters, test_on_check_out_off, Args, CrateMatch, Makes, RustDriver, RustEntry,
+    SettingsFrom,
+};
 use crate::drivers::NamedStatements;
 use crate::site::{ClientSetup, ConnectionUse, Driver};
 
 pub(super) static DIESEL_ASYNC: RustDriver = RustDriver {
     driver: Driver::DieselAsync,
+    entry_points: &[
+        RustEntry {
+            types: &["AsyncPgConnection"],
+            functions: &["establish"],
+            crates: CrateMatch::Any,
+            postgres_only: false,
+            args: Args::Any,
+            api: Some("AsyncPgConnection::establish"),
+            api_prefix: "AsyncPgConnection",
+            makes: Makes::Handle,
+            settings: &[],
+        },
+        RustEntry {
+            types: &["AsyncDieselConnectionManager"],
+            functions: &["new", "new_with_config"],
+            crates: CrateMatch::Any,
+            postgres_only: true,
+            args: Args::Any,
+            api: None,
+            api_prefix: "AsyncDieselConnectionManager",
+            makes: Makes::Manager,
+            settings: &[
+                SettingsFrom::ArgOf(1, "new_with_config"),
+                SettingsFrom::Marker("new_with_config", "config", "custom"),
+            ],
+        },
+        RustEntry {
+            types: &["AsyncConnectionWrapper"],
+            functions: &["establish"],
+            crates: CrateMatch::Any,
+            postgres_only: true,
+            args: Args::Any,
+            api: Some("AsyncConnectionWrapper::establish"),
+            api_prefix: "AsyncConnectionWrapper",
+            makes: Makes::Handle,
+            settings: &[],
+        },
+    ],
     connect_timeout_settings: &["connection_timeout"],
     url_parser: Some(&super::tokio_postgres::PARSER),
     takes_tls_connector: false,

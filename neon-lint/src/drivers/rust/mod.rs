@@ -27,6 +27,9 @@ use crate::site::{ClientSetup, ConnectionUse, Driver, Setting};
 pub(crate) struct RustDriver {
     /// The driver this file describes.
     pub driver: Driver,
+    /// Its set-up calls of the form `Type::function(url, ...)` (the Rust front end matches
+    /// them; calls that need more than a path and arguments stay there).
+    pub entry_points: &'static [RustEntry],
     /// Builder settings that bound connecting (`connect_timeout`, `acquire_timeout`).
     pub connect_timeout_settings: &'static [&'static str],
     /// How it parses the connection strings it is given, when it parses them itself.
@@ -51,6 +54,125 @@ pub(crate) struct RustDriver {
     pub session_settings: &'static [(&'static str, &'static str)],
 }
 
+/// A set-up call `Type::function(url, ...)`: the URL (or an options value holding it) is
+/// the first argument.
+pub(crate) struct RustEntry {
+    /// The type the function belongs to, any of these (the path's last-but-one segment).
+    pub types: &'static [&'static str],
+    /// The functions.
+    pub functions: &'static [&'static str],
+    /// What the path must say of its crate.
+    pub crates: CrateMatch,
+    /// Skipped when the type's generics name another backend
+    /// (`ConnectionManager<MysqlConnection>`).
+    pub postgres_only: bool,
+    /// How many arguments it takes.
+    pub args: Args,
+    /// The name findings show: this, or [`RustEntry::api_prefix`] `::` the function.
+    pub api: Option<&'static str>,
+    /// See [`RustEntry::api`].
+    pub api_prefix: &'static str,
+    /// What the call makes.
+    pub makes: Makes,
+    /// Where the set-up's settings are, in order.
+    pub settings: &'static [SettingsFrom],
+}
+
+/// What a call's path must say of its crate.
+#[derive(Clone, Copy)]
+pub(crate) enum CrateMatch {
+    /// The type's name is enough.
+    Any,
+    /// The path names one of these crates.
+    Named(&'static [&'static str]),
+    /// The path names one of these crates, or is a bare `Type::function` of a type the
+    /// file does not define itself.
+    NamedOrImported(&'static [&'static str]),
+    /// This type's name is enough; the others need one of the crates, or this generic
+    /// argument (`Pool<Postgres>`).
+    TypeOr {
+        /// The type that is enough alone.
+        ty: &'static str,
+        /// Crates that make the other types the driver's.
+        crates: &'static [&'static str],
+        /// A generic argument that does too.
+        generic: &'static str,
+    },
+}
+
+/// How many arguments a call takes.
+#[derive(Clone, Copy)]
+pub(crate) enum Args {
+    /// Any number.
+    Any,
+    /// At least this many.
+    AtLeast(usize),
+    /// Exactly this many.
+    Exactly(usize),
+}
+
+/// What a set-up call makes.
+#[derive(Clone, Copy)]
+pub(crate) enum Makes {
+    /// A connection or a pool.
+    Handle,
+    /// A connection manager a pool is built from.
+    Manager,
+}
+
+/// Where a set-up's settings are.
+#[derive(Clone, Copy)]
+pub(crate) enum SettingsFrom {
+    /// The settings of the options value at this argument.
+    Arg(usize),
+    /// The same, only for the function of this name.
+    ArgOf(usize, &'static str),
+    /// The same, only for functions whose name ends with this (`connect_with`).
+    ArgWhenEndsWith(usize, &'static str),
+    /// The TLS connector at this argument.
+    Tls(usize),
+    /// A setting recorded for the function of this name: (function, name, value).
+    Marker(&'static str, &'static str, &'static str),
+}
+
+/// `PostgresConnectionManager::new(config, tls)` / `new_from_stringlike(url, tls)`, the
+/// manager bb8-postgres and r2d2_postgres share the shape of.
+const fn postgres_connection_manager(crates: CrateMatch) -> RustEntry {
+    RustEntry {
+        types: &["PostgresConnectionManager"],
+        functions: &["new", "new_from_stringlike"],
+        crates,
+        postgres_only: false,
+        args: Args::Any,
+        api: None,
+        api_prefix: "PostgresConnectionManager",
+        makes: Makes::Manager,
+        settings: &[SettingsFrom::Tls(1)],
+    }
+}
+
+/// `Client::connect(url, tls)` / `configure`, of postgres and of tokio-postgres.
+const fn client_connect(crates: CrateMatch) -> RustEntry {
+    RustEntry {
+        types: &["Client"],
+        functions: &["connect", "configure"],
+        crates,
+        postgres_only: false,
+        args: Args::Exactly(2),
+        api: Some("postgres::Client::connect"),
+        api_prefix: "Client",
+        makes: Makes::Handle,
+        settings: &[SettingsFrom::Tls(1)],
+    }
+}
+
+/// Every set-up call of every Rust driver, in the order they are tried.
+pub(crate) fn entry_points() -> impl Iterator<Item = (Driver, &'static RustEntry)> {
+    DRIVERS
+        .iter()
+        .flat_map(|d| d.entry_points.iter().map(move |e| (d.driver, e)))
+}
+
 /// A connection-string parser other than libpq's (tokio-postgres', sqlx's, refinery's).
 pub(crate) struct UrlParser {
     /// The crate whose parser it is, as messages name it.
@@ -72,8 +194,10 @@ static DRIVERS: &[&RustDriver] = &[
     &tokio_postgres::TOKIO_POSTGRES,
     &postgres::POSTGRES,
     &deadpool::DEADPOOL,
-    &bb8::BB8,
+    // r2d2 before bb8: both name `PostgresConnectionManager`, and bb8's entry also takes
+    // a bare path.
     &r2d2::R2D2,
+    &bb8::BB8,
     &diesel::DIESEL,
     &diesel_async::DIESEL_ASYNC,
     &refinery::REFINERY,

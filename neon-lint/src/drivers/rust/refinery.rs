@@ -11,6 +11,7 @@ use crate::site::Driver;
 
 pub(super) static REFINERY: RustDriver = RustDriver {
     driver: Driver::Refinery,
+    entry_points: &[],
     connect_timeout_settings: &[],
     url_parser: Some(&PARSER),
     takes_tls_connector: false,

@@ -6,12 +6,23 @@
 //! - `ConnectOptions::set_schema_search_path` runs `SET search_path` on each connection;
 //!   its `statement_timeout` becomes `-c statement_timeout=...` in the startup packet.
 
-use super::RustDriver;
+use super::{Args, CrateMatch, Makes, RustDriver, RustEntry, SettingsFrom};
 use crate::drivers::{Sends, StartupParam};
 use crate::site::{ClientSetup, Driver};
 
 pub(super) static SEA_ORM: RustDriver = RustDriver {
     driver: Driver::SeaOrm,
+    entry_points: &[RustEntry {
+        types: &["Database"],
+        functions: &["connect"],
+        crates: CrateMatch::NamedOrImported(&["sea_orm"]),
+        postgres_only: false,
+        args: Args::Any,
+        api: Some("Database::connect"),
+        api_prefix: "Database",
+        makes: Makes::Handle,
+        settings: &[SettingsFrom::Arg(0)],
+    }],
     connect_timeout_settings: &["connect_timeout", "acquire_timeout"],
     url_parser: Some(&super::sqlx::PARSER),
     takes_tls_connector: false,

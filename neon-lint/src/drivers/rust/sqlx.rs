@@ -13,12 +13,45 @@
 
 use neon_lint_core::conninfo::Param;
 
-use super::{setting, RustDriver, UrlParser};
+use super::{setting, Args, CrateMatch, Makes, RustDriver, RustEntry, SettingsFrom, UrlParser};
 use crate::drivers::{NamedStatements, Sends, StartupParam, UntestedPool};
 use crate::site::{ClientSetup, ConnectionUse, Driver};
 
 pub(super) static SQLX: RustDriver = RustDriver {
     driver: Driver::Sqlx,
+    entry_points: &[
+        RustEntry {
+            types: &["PgPool", "Pool", "AnyPool"],
+            functions: &[
+                "connect",
+                "connect_lazy",
+                "connect_with",
+                "connect_lazy_with",
+            ],
+            crates: CrateMatch::TypeOr {
+                ty: "PgPool",
+                crates: &["sqlx"],
+                generic: "Postgres",
+            },
+            postgres_only: false,
+            args: Args::Any,
+            api: None,
+            api_prefix: "PgPool",
+            makes: Makes::Handle,
+            settings: &[SettingsFrom::ArgWhenEndsWith(0, "_with")],
+        },
+        RustEntry {
+            types: &["PgConnection"],
+            functions: &["connect", "connect_with"],
+            crates: CrateMatch::Any,
+            postgres_only: false,
+            args: Args::Any,
+            api: None,
+            api_prefix: "PgConnection",
+            makes: Makes::Handle,
+            settings: &[SettingsFrom::Arg(0)],
+        },
+    ],
     connect_timeout_settings: &["acquire_timeout"],
     url_parser: Some(&PARSER),
     takes_tls_connector: false,

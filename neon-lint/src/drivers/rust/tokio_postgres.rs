@@ -10,11 +10,14 @@
 
 use neon_lint_core::conninfo::Param;
 
-use super::{not_a_pool, options_text, RustDriver, UrlParser};
+use super::{not_a_pool, options_text, CrateMatch, RustDriver, UrlParser};
 use crate::site::Driver;
 
 pub(super) static TOKIO_POSTGRES: RustDriver = RustDriver {
     driver: Driver::TokioPostgres,
+    entry_points: &[super::client_connect(CrateMatch::Named(&[
+        "tokio_postgres",
+    ]))],
     connect_timeout_settings: &["connect_timeout"],
     url_parser: Some(&PARSER),
     takes_tls_connector: true,

@@ -322,6 +322,79 @@ impl Flow<'_> {
         substitute(s, idx, &vals)
     }
 
+    /// A set-up call a driver file lists (`PgConnection::establish(url)`): records the
+    /// client and gives the connection or manager it makes.
+    fn entry_point_call(
+        &mut self,
+        p: &PathInfo,
+        span: Range<usize>,
+        args: &[&Expr],
+        vals: &[Val],
+    ) -> Option<Val> {
+        use crate::drivers::rust::{Args, CrateMatch, Makes, SettingsFrom};
+        let (ty, function) = (p.prev(), p.last());
+        let other_backend = p
+            .generics
+            .iter()
+            .any(|g| g.contains("Mysql") || g.contains("Sqlite"));
+        let (driver, entry) = crate::drivers::rust::entry_points().find(|(_, e)| {
+            e.types.contains(&ty)
+                && e.functions.contains(&function)
+                && !(e.postgres_only && other_backend)
+                && match e.args {
+                    Args::Any => true,
+                    Args::AtLeast(n) => vals.len() >= n,
+                    Args::Exactly(n) => vals.len() == n,
+                }
+                && match e.crates {
+                    CrateMatch::Any => true,
+                    CrateMatch::Named(crates) => crates.iter().any(|c| p.has(c)),
+                    CrateMatch::NamedOrImported(crates) => self.is_api(p, ty, crates),
+                    CrateMatch::TypeOr {
+                        ty: alone,
+                        crates,
+                        generic,
+                    } => {
+                        ty == alone
+                            || crates.iter().any(|c| p.has(c))
+                            || p.generics.iter().any(|g| g == generic)
+                    }
+                }
+        })?;
+        let arg = |i: usize| vals.get(i).cloned().unwrap_or_default();
+        let url = self.url_of(&arg(0));
+        let mut settings = Vec::new();
+        for from in entry.settings {
+            match *from {
+                SettingsFrom::Arg(i) => settings.extend(arg(i).settings),
+                SettingsFrom::ArgOf(i, f) if f == function => settings.extend(arg(i).settings),
+                SettingsFrom::ArgWhenEndsWith(i, end) if function.ends_with(end) => {
+                    settings.extend(arg(i).settings)
+                }
+                SettingsFrom::Tls(i) => {
+                    settings.extend(self.tls_settings(args.get(i).copied(), vals.get(i)))
+                }
+                SettingsFrom::Marker(f, name, value) if f == function => {
+                    settings.push(self.setting(name, value.into(), span.clone()))
+                }
+                _ => {}
+            }
+        }
+        let api = match entry.api {
+            Some(api) => api.to_string(),
+            None => format!("{}::{function}", entry.api_prefix),
+        };
+        self.emit_client(driver, &api, span, url.clone(), settings);
+        Some(Val {
+            kind: match entry.makes {
+                Makes::Handle => Kind::Handle(driver),
+                Makes::Manager => Kind::Manager(driver),
+            },
+            url,
+            ..Val::default()
+        })
+    }
+
     /// Path calls of the driver APIs.
     fn api_call(
         &mut self,
@@ -335,52 +408,14 @@ impl Flow<'_> {
         let arg = |i: usize| vals.get(i).cloned().unwrap_or_default();
         let n = vals.len();
 
+        // ---- the drivers' `Type::function(url, ...)` set-ups (drivers/rust/) ----------
+        if let Some(v) = self.entry_point_call(p, span.clone(), args, vals) {
+            return Some(v);
+        }
+
         // ---- sqlx -------------------------------------------------------------------
         if (prev == "PgPoolOptions" || (prev == "PoolOptions" && p.has("sqlx"))) && last == "new" {
             return Some(Val::with_kind(Kind::PoolBuilder(Some(Driver::Sqlx))));
-        }
-        if matches!(prev, "PgPool" | "Pool" | "AnyPool")
-            && matches!(
-                last,
-                "connect" | "connect_lazy" | "connect_with" | "connect_lazy_with"
-            )
-            && (prev == "PgPool" || p.has("sqlx") || p.generics.iter().any(|g| g == "Postgres"))
-        {
-            let a = arg(0);
-            let url = self.url_of(&a);
-            let settings = if last.ends_with("_with") {
-                a.settings.clone()
-            } else {
-                Vec::new()
-            };
-            self.emit_client(
-                Driver::Sqlx,
-                &format!("PgPool::{last}"),
-                span,
-                url.clone(),
-                settings,
-            );
-            return Some(Val {
-                kind: Kind::Handle(Driver::Sqlx),
-                url,
-                ..Val::default()
-            });
-        }
-        if prev == "PgConnection" && matches!(last, "connect" | "connect_with") {
-            let a = arg(0);
-            let url = self.url_of(&a);
-            self.emit_client(
-                Driver::Sqlx,
-                &format!("PgConnection::{last}"),
-                span,
-                url.clone(),
-                a.settings.clone(),
-            );
-            return Some(Val {
-                kind: Kind::Handle(Driver::Sqlx),
-                url,
-                ..Val::default()
-            });
         }
         if prev == "PgConnectOptions" {
             let url = match last {
@@ -447,30 +482,6 @@ impl Flow<'_> {
             self.emit_client(
                 driver,
                 "tokio_postgres::connect",
-                span,
-                url.clone(),
-                settings,
-            );
-            return Some(Val {
-                kind: Kind::Handle(driver),
-                url,
-                ..Val::default()
-            });
-        }
-        if self.is_api(p, "Client", &["postgres", "tokio_postgres"])
-            && matches!(last, "connect" | "configure")
-            && n == 2
-        {
-            let driver = if p.has("tokio_postgres") {
-                Driver::TokioPostgres
-            } else {
-                Driver::Postgres
-            };
-            let url = self.url_of(&arg(0));
-            let settings = self.tls_settings(args.get(1).copied(), vals.get(1));
-            self.emit_client(
-                driver,
-                "postgres::Client::connect",
                 span,
                 url.clone(),
                 settings,
@@ -570,55 +581,6 @@ impl Flow<'_> {
         }
 
         // ---- deadpool / bb8 / r2d2 ---------------------------------------------------
-        if self.is_api(p, "Manager", &["deadpool_postgres"])
-            && matches!(last, "new" | "from_config")
-            && n >= 2
-        {
-            let cfg = arg(0);
-            let url = self.url_of(&cfg);
-            let mut settings = self.tls_settings(args.get(1).copied(), vals.get(1));
-            if last == "from_config" {
-                settings.extend(arg(2).settings.clone());
-            }
-            self.emit_client(
-                Driver::Deadpool,
-                &format!("deadpool_postgres::Manager::{last}"),
-                span,
-                url.clone(),
-                settings,
-            );
-            return Some(Val {
-                kind: Kind::Manager(Driver::Deadpool),
-                url,
-                ..Val::default()
-            });
-        }
-        if self.is_api(
-            p,
-            "PostgresConnectionManager",
-            &["bb8_postgres", "r2d2_postgres"],
-        ) && matches!(last, "new" | "new_from_stringlike")
-        {
-            let driver = if p.has("r2d2_postgres") {
-                Driver::R2d2
-            } else {
-                Driver::Bb8
-            };
-            let url = self.url_of(&arg(0));
-            let settings = self.tls_settings(args.get(1).copied(), vals.get(1));
-            self.emit_client(
-                driver,
-                &format!("PostgresConnectionManager::{last}"),
-                span,
-                url.clone(),
-                settings,
-            );
-            return Some(Val {
-                kind: Kind::Manager(driver),
-                url,
-                ..Val::default()
-            });
-        }
         if prev == "Pool" && last == "builder" {
             if n >= 1 {
                 let m = arg(0);
@@ -649,99 +611,10 @@ impl Flow<'_> {
         }
 
         // ---- diesel / diesel-async -----------------------------------------------------
-        let not_pg = p
-            .generics
-            .iter()
-            .any(|g| g.contains("Mysql") || g.contains("Sqlite"));
-        if prev == "PgConnection" && last == "establish" {
-            let url = self.url_of(&arg(0));
-            self.emit_client(
-                Driver::Diesel,
-                "PgConnection::establish",
-                span,
-                url.clone(),
-                Vec::new(),
-            );
-            return Some(Val {
-                kind: Kind::Handle(Driver::Diesel),
-                url,
-                ..Val::default()
-            });
-        }
-        if prev == "ConnectionManager" && last == "new" && !not_pg {
-            let url = self.url_of(&arg(0));
-            self.emit_client(
-                Driver::Diesel,
-                "r2d2::ConnectionManager::new",
-                span,
-                url.clone(),
-                Vec::new(),
-            );
-            return Some(Val {
-                kind: Kind::Manager(Driver::Diesel),
-                url,
-                ..Val::default()
-            });
-        }
-        if prev == "AsyncPgConnection" && last == "establish" {
-            let url = self.url_of(&arg(0));
-            self.emit_client(
-                Driver::DieselAsync,
-                "AsyncPgConnection::establish",
-                span,
-                url.clone(),
-                Vec::new(),
-            );
-            return Some(Val {
-                kind: Kind::Handle(Driver::DieselAsync),
-                url,
-                ..Val::default()
-            });
-        }
         if prev == "AsyncPgConnection" && last.starts_with("try_from") {
             return Some(Val {
                 kind: Kind::Handle(Driver::DieselAsync),
                 url: arg(0).url,
-                ..Val::default()
-            });
-        }
-        if prev == "AsyncDieselConnectionManager"
-            && matches!(last, "new" | "new_with_config")
-            && !not_pg
-        {
-            let url = self.url_of(&arg(0));
-            let settings = if last == "new_with_config" {
-                let mut s = arg(1).settings.clone();
-                s.push(self.setting("config", "custom".into(), span.clone()));
-                s
-            } else {
-                Vec::new()
-            };
-            self.emit_client(
-                Driver::DieselAsync,
-                &format!("AsyncDieselConnectionManager::{last}"),
-                span,
-                url.clone(),
-                settings,
-            );
-            return Some(Val {
-                kind: Kind::Manager(Driver::DieselAsync),
-                url,
-                ..Val::default()
-            });
-        }
-        if prev == "AsyncConnectionWrapper" && last == "establish" && !not_pg {
-            let url = self.url_of(&arg(0));
-            self.emit_client(
-                Driver::DieselAsync,
-                "AsyncConnectionWrapper::establish",
-                span,
-                url.clone(),
-                Vec::new(),
-            );
-            return Some(Val {
-                kind: Kind::Handle(Driver::DieselAsync),
-                url,
                 ..Val::default()
             });
         }
@@ -756,22 +629,6 @@ impl Flow<'_> {
         }
 
         // ---- sea-orm --------------------------------------------------------------------
-        if self.is_api(p, "Database", &["sea_orm"]) && last == "connect" {
-            let a = arg(0);
-            let url = self.url_of(&a);
-            self.emit_client(
-                Driver::SeaOrm,
-                "Database::connect",
-                span,
-                url.clone(),
-                a.settings.clone(),
-            );
-            return Some(Val {
-                kind: Kind::Handle(Driver::SeaOrm),
-                url,
-                ..Val::default()
-            });
-        }
         if self.is_api(p, "ConnectOptions", &["sea_orm"]) && last == "new" {
             return Some(Val {
                 kind: Kind::Opts(Some(Driver::SeaOrm)),
