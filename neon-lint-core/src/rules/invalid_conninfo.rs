@@ -63,19 +63,28 @@ pub(crate) fn check(url: &UrlInput, out: &mut Vec<UrlFinding>) {
     let info = match &url.parsed {
         Err(e) => {
             let suggestion = e.suggestion;
+            // A parameter another program documents (Prisma's `pgbouncer`), given to a
+            // driver that reads the string with libpq.
+            let key = url.text.get(e.span.clone()).unwrap_or_default();
+            let foreign = crate::reader::Reader::owner_of(key).filter(|_| suggestion.is_none());
             out.push(UrlFinding {
                 rule: &INVALID_CONNINFO,
                 span: e.span.clone(),
                 message: format!("libpq rejects this connection string: {}", e.message),
-                label: match suggestion {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "libpq stops here".into(),
+                label: match (suggestion, foreign) {
+                    (Some(s), _) => format!("did you mean `{s}`?"),
+                    (None, Some(owner)) => format!("{}'s parameter, not libpq's", owner.name()),
+                    (None, None) => "libpq stops here".into(),
                 },
-                help: Some(match suggestion {
-                    Some(s) => {
+                help: Some(match (suggestion, foreign) {
+                    (Some(s), _) => {
                         format!("libpq knows `{s}`; unknown keywords fail before connecting")
                     }
-                    None => {
+                    (None, Some(owner)) => format!(
+                        "remove `{key}` from the string this driver reads: it is {}'s parameter; libpq does not know it and refuses the whole string before connecting",
+                        owner.name()
+                    ),
+                    (None, None) => {
                         "fix the syntax: libpq refuses the whole string before connecting".into()
                     }
                 }),
