@@ -530,3 +530,15 @@ fn aiopg_set_ups_are_judged_by_their_driver_file() {
         &[("app.py", "NL041", 14), ("app.py", "NL009", 15)],
     );
 }
+
+/// A URL imported from another module (issue 12): `from app.config import DATABASE_URL`
+/// and `from .config import DATABASE_URL as URL` reach the pools created with them; the
+/// direct URL imported the same way stays silent, and `worker/config.py`, a module of the
+/// same name elsewhere, is not the one `app.config` names.
+#[test]
+fn urls_imported_from_another_module_reach_their_pools() {
+    check(
+        "tests/fixtures/python/cross-module",
+        &[("app/db.py", "NL010", 8), ("app/jobs.py", "NL010", 8)],
+    );
+}

@@ -48,6 +48,9 @@ pub struct Project {
     pub rust: Vec<(crate::source::FileId, crate::site::rust::RustFacts)>,
     /// JavaScript exports and pending imports, per file, until the resolver joins them.
     pub js: Vec<(crate::source::FileId, crate::site::JsFacts)>,
+    /// Python module constants and pending imports, per file, until the resolver joins
+    /// them.
+    pub py: Vec<(crate::source::FileId, crate::site::PyFacts)>,
     /// Cloudflare Workers configurations.
     pub workers: Vec<crate::site::edge::WorkerConfig>,
     /// TCP drivers imported by code that runs on the edge (filled by the resolver).
@@ -106,6 +109,9 @@ pub fn build(candidates: Vec<Candidate>, cwd: &Path) -> Project {
         }
         if let Some(facts) = sites.js.take() {
             project.js.push((id, *facts));
+        }
+        if let Some(facts) = sites.py.take() {
+            project.py.push((id, *facts));
         }
         project.commands.extend(sites.commands);
         project.workers.extend(sites.workers);

@@ -9,6 +9,7 @@ mod commands;
 mod edge;
 mod js_link;
 pub mod programs;
+mod py_link;
 mod rust_link;
 
 use neon_lint_core::Role;
@@ -37,6 +38,8 @@ pub fn resolve(project: &mut Project) {
     rust_link::link(project);
     // JavaScript migration runs and SQL uses whose client another file exports.
     js_link::link(project);
+    // Python set-ups whose URL is a name another module defines.
+    py_link::link(project);
     // Migration commands in scripts, CI and containers: which URL each one runs on.
     commands::resolve(project);
     for site in &mut project.urls {

@@ -489,6 +489,17 @@ pub struct JsFacts {
     pub tcp_clients: Vec<edge::TcpClientRef>,
 }
 
+/// What a Python module offers other modules, and what it takes from them.
+#[derive(Debug, Clone, Default)]
+pub struct PyFacts {
+    /// Module-level names whose value is a connection string or an environment variable.
+    pub constants: Vec<(String, UrlSource)>,
+    /// Set-ups (by their call's span) whose URL is a name imported from another module,
+    /// with that name qualified as imported (`app.config.DATABASE_URL`,
+    /// `.config.DATABASE_URL`).
+    pub pending: Vec<(Range<usize>, String)>,
+}
+
 /// An exported binding that holds a client (`export const pool = new Pool(...)`) or a
 /// wrapper of one (`export const db = drizzle(pool)`).
 #[derive(Debug, Clone)]
@@ -554,6 +565,8 @@ pub struct FileSites {
     pub rust: Option<Box<rust::RustFacts>>,
     /// JavaScript exports and imports joined project-wide by the resolver.
     pub js: Option<Box<JsFacts>>,
+    /// Python module constants and imported names joined project-wide by the resolver.
+    pub py: Option<Box<PyFacts>>,
     /// Cloudflare Workers configuration.
     pub workers: Vec<edge::WorkerConfig>,
     /// Problems reading or parsing the file, shown as notes (the run goes on).

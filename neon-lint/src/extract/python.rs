@@ -114,6 +114,7 @@ pub(super) fn extract(cx: &mut Cx) {
     let mut py = Py::new(text);
     py.index(tree.root_node());
     py.extract(cx);
+    py.export_constants(cx);
 }
 
 /// A string literal, decoded.
@@ -127,20 +128,21 @@ struct Src {
     url: UrlSource,
     /// `.replace(FROM, TO)` calls applied to the value, in order.
     rewrites: Vec<(String, String)>,
+    /// A name imported from another module (`app.config.DATABASE_URL`,
+    /// `.config.DATABASE_URL`), whose value the resolver looks up there.
+    imported: Option<String>,
 }
 
 impl Src {
     fn unknown() -> Src {
-        Src {
-            url: UrlSource::Unknown,
-            rewrites: Vec::new(),
-        }
+        Src::of(UrlSource::Unknown)
     }
 
     fn of(url: UrlSource) -> Src {
         Src {
             url,
             rewrites: Vec::new(),
+            imported: None,
         }
     }
 }
@@ -474,16 +476,22 @@ impl<'t> Py<'t> {
         let Some(module) = n.child_by_field_name("module_name") else {
             return;
         };
-        if module.kind() != "dotted_name" {
+        if !matches!(module.kind(), "dotted_name" | "relative_import") {
             return;
         }
-        let module = self.src(module).to_string();
+        // `from .config import x` names `.config.x`; `from .. import x`, `..x`.
+        let module = self.src(module);
+        let prefix = if module.chars().all(|c| c == '.') {
+            module.to_string()
+        } else {
+            format!("{module}.")
+        };
         for name in n.children_by_field_name("name", &mut cursor) {
             match name.kind() {
                 "dotted_name" => {
                     let local = self.src(name).to_string();
                     self.imports
-                        .insert(local.clone(), format!("{module}.{local}"));
+                        .insert(local.clone(), format!("{prefix}{local}"));
                 }
                 "aliased_import" => {
                     if let (Some(m), Some(a)) = (
@@ -491,7 +499,7 @@ impl<'t> Py<'t> {
                         name.child_by_field_name("alias"),
                     ) {
                         self.imports
-                            .insert(self.src(a).to_string(), format!("{module}.{}", self.src(m)));
+                            .insert(self.src(a).to_string(), format!("{prefix}{}", self.src(m)));
                     }
                 }
                 _ => {}
@@ -1013,7 +1021,15 @@ impl<'t> Py<'t> {
             },
             "identifier" => match self.assigned(self.src(n), n.start_byte()) {
                 Some(v) if v.id() != n.id() => self.source(v, depth + 1),
-                _ => Src::unknown(),
+                // `from app.config import DATABASE_URL`: the resolver looks it up there.
+                _ => Src {
+                    imported: self
+                        .imports
+                        .get(self.src(n))
+                        .filter(|q| q.contains('.'))
+                        .cloned(),
+                    ..Src::unknown()
+                },
             },
             "subscript" => {
                 let base = n.child_by_field_name("value").and_then(|v| self.qualify(v));
@@ -2017,6 +2033,13 @@ impl<'t> Py<'t> {
             let tool = format!("Alembic env.py {api}");
             self.alembic_url(cx, call, src.url.clone(), &tool);
         }
+        if let Some(q) = src.imported {
+            cx.out
+                .py
+                .get_or_insert_with(Default::default)
+                .pending
+                .push((call.byte_range(), q));
+        }
         cx.out.clients.push(ClientSetup {
             file: cx.file_id,
             span: call.byte_range(),
@@ -2025,6 +2048,37 @@ impl<'t> Py<'t> {
             url: src.url,
             settings,
         });
+    }
+
+    /// The module-level names whose value is a connection string or an environment
+    /// variable, for the modules that import them.
+    fn export_constants(&self, cx: &mut Cx) {
+        let mut constants = Vec::new();
+        for (name, list) in &self.assigns {
+            if name.contains('.') {
+                continue;
+            }
+            // The module-level assignment (its statement's parent is the module).
+            let Some((_, value)) = list.iter().rev().find(|(_, v)| {
+                v.parent()
+                    .and_then(|a| a.parent())
+                    .and_then(|st| st.parent())
+                    .is_some_and(|m| m.kind() == "module")
+            }) else {
+                continue;
+            };
+            let src = self.source(*value, 0);
+            let url = match src.url {
+                UrlSource::Literal { ref text, .. } if super::looks_like_conninfo(text) => src.url,
+                UrlSource::EnvVar(_) => src.url,
+                _ => continue,
+            };
+            constants.push((name.clone(), url));
+        }
+        if !constants.is_empty() {
+            constants.sort_by(|a, b| a.0.cmp(&b.0));
+            cx.out.py.get_or_insert_with(Default::default).constants = constants;
+        }
     }
 
     /// `engine = create_engine(...)` followed by `engine.dispose()` in the same function (or
