@@ -53,3 +53,57 @@ pub struct Diagnostic {
     /// A fix, when known.
     pub fix: Option<FileFix>,
 }
+
+impl Diagnostic {
+    /// A finding of `rule` at `span` in `file`, at the rule's default level, with no help,
+    /// no secondary spans and no fix; the chained methods below add those.
+    pub fn new(
+        rule: &'static RuleMeta,
+        file: FileId,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            level: rule.default_level,
+            file,
+            span,
+            message: message.into(),
+            label: label.into(),
+            help: None,
+            secondary: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// At `level` instead of the rule's default level.
+    pub fn level(mut self, level: Level) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// With `help` on how to fix it.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// With `help` on how to fix it, when there is some.
+    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// With `secondary`: other places worth pointing at, each with its label.
+    pub fn secondary(mut self, secondary: Vec<(Range<usize>, String)>) -> Self {
+        self.secondary = secondary;
+        self
+    }
+
+    /// With `fix`, when there is one.
+    pub fn maybe_fix(mut self, fix: Option<FileFix>) -> Self {
+        self.fix = fix;
+        self
+    }
+}

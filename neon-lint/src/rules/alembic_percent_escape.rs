@@ -69,18 +69,16 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
             continue;
         };
         let start = site.map.range(0..0).start;
-        out.push(Diagnostic {
-            rule: &ALEMBIC_PERCENT_ESCAPE,
-            level: ALEMBIC_PERCENT_ESCAPE.default_level,
-            file: site.file,
-            span: start + at..start + at + 1,
-            message: "`%` in `alembic.ini` `sqlalchemy.url` is not escaped as `%%`".into(),
-            label: "configparser reads this as an interpolation: `invalid interpolation syntax`"
-                .into(),
-            help: Some("write `%%` for each `%` in alembic.ini".into()),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(
+                &ALEMBIC_PERCENT_ESCAPE,
+                site.file,
+                start + at..start + at + 1,
+                "`%` in `alembic.ini` `sqlalchemy.url` is not escaped as `%%`",
+                "configparser reads this as an interpolation: `invalid interpolation syntax`",
+            )
+            .help("write `%%` for each `%` in alembic.ini"),
+        );
     }
     // env.py set_main_option
     for t in &project.tool_urls {
@@ -108,17 +106,17 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
                     vec![(value.map.range(at..at + 1), "this `%`".to_string())],
                 ),
             };
-            out.push(Diagnostic {
-                rule: &ALEMBIC_PERCENT_ESCAPE,
-                level: ALEMBIC_PERCENT_ESCAPE.default_level,
-                file: t.file,
-                span: t.span.clone(),
-                message,
-                label: "configparser interpolation: `invalid interpolation syntax`".into(),
-                help: Some("pass `url.replace(\"%\", \"%%\")`".into()),
-                secondary,
-                fix: None,
-            });
+            out.push(
+                Diagnostic::new(
+                    &ALEMBIC_PERCENT_ESCAPE,
+                    t.file,
+                    t.span.clone(),
+                    message,
+                    "configparser interpolation: `invalid interpolation syntax`",
+                )
+                .help("pass `url.replace(\"%\", \"%%\")`")
+                .secondary(secondary),
+            );
             break;
         }
     }

@@ -288,17 +288,17 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         if let Some(id) = id {
             help = help.replace("<endpoint-id>", &id);
         }
-        out.push(Diagnostic {
-            rule: &CLIENT_WITHOUT_SNI,
-            level,
-            file: pin.file,
-            span: pin.span.clone(),
-            message,
-            label,
-            help: Some(help),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(
+                &CLIENT_WITHOUT_SNI,
+                pin.file,
+                pin.span.clone(),
+                message,
+                label,
+            )
+            .level(level)
+            .help(help),
+        );
     }
 }
 

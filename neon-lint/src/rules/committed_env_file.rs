@@ -68,20 +68,12 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                 "one `git add .` away from a commit",
             )
         };
-        out.push(Diagnostic {
-            rule: &COMMITTED_ENV_FILE,
-            level: COMMITTED_ENV_FILE.default_level,
-            file: id,
-            span,
-            message: message.into(),
-            label: label.into(),
-            help: Some(if tracked {
-                "`git rm --cached` the file, add it to `.gitignore`, and rotate the password".into()
+        out.push(
+            Diagnostic::new(&COMMITTED_ENV_FILE, id, span, message, label).help(if tracked {
+                "`git rm --cached` the file, add it to `.gitignore`, and rotate the password"
             } else {
-                "add the file to `.gitignore`".into()
+                "add the file to `.gitignore`"
             }),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        );
     }
 }

@@ -1,10 +1,13 @@
+use std::ops::Range;
+
 use neon_lint_core::UrlInput;
 
-use super::connection_values::{duration_secs, is_tls_connector, via, Judged};
+use super::connection_values::{duration_secs, is_tls_connector, via, Judged, ResolvedUrl};
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
+use crate::source::FileId;
 
 neon_lint_core::declare_rule! {
     /// ## What it does
@@ -65,20 +68,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             } else {
                 format!("`{}={}` ({secs} s)", s.name, s.value)
             };
-            out.push(Diagnostic {
-                rule: &CONNECT_TIMEOUT_TOO_LOW,
-                level: CONNECT_TIMEOUT_TOO_LOW.default_level,
-                file: c.file,
-                span: s.span.clone(),
-                message: format!(
-                    "{written} on a Neon connection{}: waking a suspended compute can take longer",
-                    via(&neon)
-                ),
-                label: "cold starts take hundreds of milliseconds to seconds".into(),
-                help: Some("use 10 to 15 seconds (with retries), as Neon recommends".into()),
-                secondary: Vec::new(),
-                fix: None,
-            });
+            out.push(too_low(c.file, s.span.clone(), &written, &neon));
             continue;
         }
         let Some(rs) = crate::drivers::rust::of(c.driver) else {
@@ -97,22 +87,8 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             continue;
         };
         if let Some(s) = short {
-            out.push(Diagnostic {
-                rule: &CONNECT_TIMEOUT_TOO_LOW,
-                level: CONNECT_TIMEOUT_TOO_LOW.default_level,
-                file: c.file,
-                span: s.span.clone(),
-                message: format!(
-                    "`{}({})` on a Neon connection{}: waking a suspended compute can take longer",
-                    s.name,
-                    s.value,
-                    via(neon)
-                ),
-                label: "cold starts take hundreds of milliseconds to seconds".into(),
-                help: Some("use 10 to 15 seconds (with retries), as Neon recommends".into()),
-                secondary: Vec::new(),
-                fix: None,
-            });
+            let written = format!("`{}({})`", s.name, s.value);
+            out.push(too_low(c.file, s.span.clone(), &written, neon));
             continue;
         }
         // A parser that reads `connect_timeout` from the string (tokio-postgres).
@@ -135,20 +111,23 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         } else {
             c.span.clone()
         };
-        out.push(Diagnostic {
-            rule: &CONNECT_TIMEOUT_TOO_LOW,
-            level: CONNECT_TIMEOUT_TOO_LOW.default_level,
-            file: c.file,
-            span,
-            message: format!(
-                "`connect_timeout={}` on a Neon connection{}: waking a suspended compute can take longer",
-                p.value,
-                via(neon)
-            ),
-            label: "cold starts take hundreds of milliseconds to seconds".into(),
-            help: Some("use 10 to 15 seconds (with retries), as Neon recommends".into()),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        let written = format!("`connect_timeout={}`", p.value);
+        out.push(too_low(c.file, span, &written, neon));
     }
+}
+
+/// The finding at `span`: the timeout `written` (the setting with its value) is too short
+/// for a cold start on the Neon connection `neon`.
+fn too_low(file: FileId, span: Range<usize>, written: &str, neon: &ResolvedUrl) -> Diagnostic {
+    Diagnostic::new(
+        &CONNECT_TIMEOUT_TOO_LOW,
+        file,
+        span,
+        format!(
+            "{written} on a Neon connection{}: waking a suspended compute can take longer",
+            via(neon)
+        ),
+        "cold starts take hundreds of milliseconds to seconds",
+    )
+    .help("use 10 to 15 seconds (with retries), as Neon recommends")
 }

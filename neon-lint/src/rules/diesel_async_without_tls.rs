@@ -76,20 +76,19 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             NeonEvidence::Value(v) => value_label(v, c.file, "Neon host"),
             NeonEvidence::OnlyNeonProject => Vec::new(),
         };
-        out.push(Diagnostic {
-            rule: &DIESEL_ASYNC_WITHOUT_TLS,
-            level: DIESEL_ASYNC_WITHOUT_TLS.default_level,
-            file: c.file,
-            span: c.span.clone(),
-            message: format!("`{}` connects without TLS (diesel-async uses `NoTls` here){}", c.api, evidence.because()),
-            label: "no TLS: Neon refuses it".into(),
-            help: Some(
+        out.push(
+            Diagnostic::new(
+                &DIESEL_ASYNC_WITHOUT_TLS,
+                c.file,
+                c.span.clone(),
+                format!("`{}` connects without TLS (diesel-async uses `NoTls` here){}", c.api, evidence.because()),
+                "no TLS: Neon refuses it",
+            )
+            .help(
                 "use `AsyncDieselConnectionManager::new_with_config(url, config)` with a `custom_setup` that calls \
-                 `tokio_postgres::connect(url, tls)` and `AsyncPgConnection::try_from_client_and_connection`"
-                    .into(),
-            ),
-            secondary,
-            fix: None,
-        });
+                 `tokio_postgres::connect(url, tls)` and `AsyncPgConnection::try_from_client_and_connection`",
+            )
+            .secondary(secondary),
+        );
     }
 }

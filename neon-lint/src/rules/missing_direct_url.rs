@@ -94,21 +94,20 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             .and_then(|n| n.endpoint_id.clone())
             .map(|ep| format!(" (`{ep}`, without `-pooler`)"))
             .unwrap_or_default();
-        out.push(Diagnostic {
-            rule: &MISSING_DIRECT_URL,
-            level: MISSING_DIRECT_URL.default_level,
-            file: url.file,
-            span: url.span.clone(),
-            message: format!(
-                "Prisma Migrate will run through the pooler: `url` is pooled{} and there is no `directUrl`",
-                via(pooled)
-            ),
-            label: "pooled `url`, no `directUrl` beside it".into(),
-            help: Some(format!(
+        out.push(
+            Diagnostic::new(
+                &MISSING_DIRECT_URL,
+                url.file,
+                url.span.clone(),
+                format!(
+                    "Prisma Migrate will run through the pooler: `url` is pooled{} and there is no `directUrl`",
+                    via(pooled)
+                ),
+                "pooled `url`, no `directUrl` beside it",
+            )
+            .help(format!(
                 "add `directUrl = env(\"DATABASE_URL_UNPOOLED\")` set to the direct host{direct_host}"
             )),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        );
     }
 }

@@ -173,27 +173,26 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
             .iter()
             .map(|id| format!("`{}`", project.files[*id].display))
             .collect();
-        out.push(Diagnostic {
-            rule: &MISSING_DOTENV_DEPENDENCY,
-            level: MISSING_DOTENV_DEPENDENCY.default_level,
-            file: import.file,
-            span: import.span.clone(),
-            message: format!(
-                "`dotenv` is imported, but {} `python-dotenv`",
-                match names.as_slice() {
-                    [one] => format!("{one} does not list"),
-                    [a, b] => format!("neither {a} nor {b} lists"),
-                    [rest @ .., last] => format!("none of {} or {last} lists", rest.join(", ")),
-                    [] => "nothing lists".to_string(),
-                }
-            ),
-            label: "fails with `ModuleNotFoundError: No module named 'dotenv'` where only the listed dependencies are installed".into(),
-            help: Some(format!(
+        out.push(
+            Diagnostic::new(
+                &MISSING_DOTENV_DEPENDENCY,
+                import.file,
+                import.span.clone(),
+                format!(
+                    "`dotenv` is imported, but {} `python-dotenv`",
+                    match names.as_slice() {
+                        [one] => format!("{one} does not list"),
+                        [a, b] => format!("neither {a} nor {b} lists"),
+                        [rest @ .., last] => format!("none of {} or {last} lists", rest.join(", ")),
+                        [] => "nothing lists".to_string(),
+                    }
+                ),
+                "fails with `ModuleNotFoundError: No module named 'dotenv'` where only the listed dependencies are installed",
+            )
+            .help(format!(
                 "add `python-dotenv` to {} (the import is `dotenv`, the package `python-dotenv`)",
                 names[0]
             )),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        );
     }
 }

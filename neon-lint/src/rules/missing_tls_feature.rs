@@ -118,16 +118,15 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         if !*uses_neon.get_or_insert_with(|| project_uses_neon(project, config)) {
             return;
         }
-        out.push(Diagnostic {
-            rule: &MISSING_TLS_FEATURE,
-            level: MISSING_TLS_FEATURE.default_level,
-            file: m.file,
-            span: m.span.clone(),
-            message: format!("{message}, and this project connects to Neon, which requires TLS"),
-            label: "no TLS feature".into(),
-            help: Some(help.into()),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(
+                &MISSING_TLS_FEATURE,
+                m.file,
+                m.span.clone(),
+                format!("{message}, and this project connects to Neon, which requires TLS"),
+                "no TLS feature",
+            )
+            .help(help),
+        );
     }
 }

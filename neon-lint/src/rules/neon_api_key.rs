@@ -32,18 +32,15 @@ pub(super) fn check(project: &Project, _config: &Config, out: &mut Vec<Diagnosti
         if s.kind != SecretKind::NeonApiKey {
             continue;
         }
-        out.push(Diagnostic {
-            rule: &NEON_API_KEY,
-            level: NEON_API_KEY.default_level,
-            file: s.file,
-            span: s.span.clone(),
-            message: "Neon API key in a file".into(),
-            label: "API key (shown as napi_****)".into(),
-            help: Some(
-                "revoke this key in the Neon console and read keys from a secret store".into(),
-            ),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(
+                &NEON_API_KEY,
+                s.file,
+                s.span.clone(),
+                "Neon API key in a file",
+                "API key (shown as napi_****)",
+            )
+            .help("revoke this key in the Neon console and read keys from a secret store"),
+        );
     }
 }

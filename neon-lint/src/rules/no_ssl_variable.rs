@@ -36,21 +36,20 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
     }
     for (c, name) in reads {
         let plain = &name[..name.len() - "_NO_SSL".len()];
-        out.push(Diagnostic {
-            rule: &INSECURE_SSLMODE,
-            level: INSECURE_SSLMODE.default_level,
-            file: c.file,
-            span: c.span.clone(),
-            message: format!(
-                "this connection (`{}`) reads `{name}`, a connection string meant to go without TLS",
-                c.api
-            ),
-            label: "no `sslmode`, and no TLS set beside it".into(),
-            help: Some(format!(
+        out.push(
+            Diagnostic::new(
+                &INSECURE_SSLMODE,
+                c.file,
+                c.span.clone(),
+                format!(
+                    "this connection (`{}`) reads `{name}`, a connection string meant to go without TLS",
+                    c.api
+                ),
+                "no `sslmode`, and no TLS set beside it",
+            )
+            .help(format!(
                 "read `{plain}` (with `sslmode=require`) instead: Neon refuses plaintext connections (\"connection is insecure\")"
             )),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        );
     }
 }

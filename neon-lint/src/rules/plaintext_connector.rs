@@ -106,20 +106,19 @@ fn check_client(
         secondary.extend(value_label(v, c.file, "Neon host"));
     }
     secondary.retain(|(r, _)| *r != tls.span);
-    out.push(Diagnostic {
-        rule: &PLAINTEXT_CONNECTOR,
-        level: PLAINTEXT_CONNECTOR.default_level,
-        file: c.file,
-        span: tls.span.clone(),
-        message: format!("`NoTls` connects to Neon without TLS{}", evidence.because()),
-        label: "plaintext: Neon refuses it (\"connection is insecure\")".into(),
-        help: Some(
+    out.push(
+        Diagnostic::new(
+            &PLAINTEXT_CONNECTOR,
+            c.file,
+            tls.span.clone(),
+            format!("`NoTls` connects to Neon without TLS{}", evidence.because()),
+            "plaintext: Neon refuses it (\"connection is insecure\")",
+        )
+        .help(
             "pass a TLS connector, as Neon's Rust guide does: \
              `postgres_openssl::MakeTlsConnector::new(SslConnector::builder(SslMethod::tls())?.build())` \
-             (or postgres-native-tls, tokio-postgres-rustls)"
-                .into(),
-        ),
-        secondary,
-        fix: None,
-    });
+             (or postgres-native-tls, tokio-postgres-rustls)",
+        )
+        .secondary(secondary),
+    );
 }

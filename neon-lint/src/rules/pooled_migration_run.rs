@@ -49,24 +49,18 @@ impl PooledRun {
         label: &str,
         what: &str,
     ) -> Diagnostic {
-        Diagnostic {
-            rule,
-            level,
-            file: run.file,
-            span: run.span.clone(),
-            message,
-            label: label.into(),
-            help: Some(match &self.endpoint {
+        Diagnostic::new(rule, run.file, run.span.clone(), message, label)
+            .level(level)
+            .help(match &self.endpoint {
                 Some(ep) => format!("run {what} on the direct host `{ep}` (no `-pooler`), e.g. from `DATABASE_URL_UNPOOLED`"),
                 None => format!("run {what} on the direct (non-pooled) host"),
-            }),
-            secondary: self
-                .host
-                .iter()
-                .map(|h| (h.clone(), "pooled host".to_string()))
-                .collect(),
-            fix: None,
-        }
+            })
+            .secondary(
+                self.host
+                    .iter()
+                    .map(|h| (h.clone(), "pooled host".to_string()))
+                    .collect(),
+            )
     }
 }
 

@@ -99,16 +99,16 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             help = format!("the two look swapped: `{key}` should hold the direct URL and `{base}` the pooled one");
         }
         let host_span = input.host_span();
-        out.push(Diagnostic {
-            rule: &POOLED_URL_IN_DIRECT_VARIABLE,
-            level: POOLED_URL_IN_DIRECT_VARIABLE.default_level,
-            file: site.file,
-            span: site.map.range(host_span),
-            message: format!("`{key}` is meant for direct connections but holds a pooled URL"),
-            label: "`-pooler` host".into(),
-            help: Some(help),
-            secondary,
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(
+                &POOLED_URL_IN_DIRECT_VARIABLE,
+                site.file,
+                site.map.range(host_span),
+                format!("`{key}` is meant for direct connections but holds a pooled URL"),
+                "`-pooler` host",
+            )
+            .help(help)
+            .secondary(secondary),
+        );
     }
 }

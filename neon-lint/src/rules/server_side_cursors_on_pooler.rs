@@ -89,19 +89,18 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         } else {
             "add `\"DISABLE_SERVER_SIDE_CURSORS\": True` to this entry (or use the direct URL for Django)"
         };
-        out.push(Diagnostic {
-            rule: &SERVER_SIDE_CURSORS_ON_POOLER,
-            level: SERVER_SIDE_CURSORS_ON_POOLER.default_level,
-            file: c.file,
-            span: c.span.clone(),
-            message: format!(
-                "Django on a pooled connection{} with server-side cursors on: `QuerySet.iterator()` fails with `cursor ... does not exist`",
-                via(pooled)
-            ),
-            label: "server-side cursors through PgBouncer in transaction mode".into(),
-            help: Some(help.into()),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(
+                &SERVER_SIDE_CURSORS_ON_POOLER,
+                c.file,
+                c.span.clone(),
+                format!(
+                    "Django on a pooled connection{} with server-side cursors on: `QuerySet.iterator()` fails with `cursor ... does not exist`",
+                    via(pooled)
+                ),
+                "server-side cursors through PgBouncer in transaction mode",
+            )
+            .help(help),
+        );
     }
 }

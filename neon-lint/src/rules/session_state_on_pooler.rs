@@ -201,21 +201,19 @@ fn report(
     let Some(pooled): Option<&ResolvedUrl> = judged.pooled(project, config) else {
         return;
     };
-    out.push(Diagnostic {
-        rule: &SESSION_STATE_ON_POOLER,
-        level: SESSION_STATE_ON_POOLER.default_level,
-        file,
-        span,
-        message: format!("{what} on a pooled connection{}", via(pooled)),
-        label: "session state; the next transaction may run on another server connection".into(),
-        help: Some(
+    out.push(
+        Diagnostic::new(
+            &SESSION_STATE_ON_POOLER,
+            file,
+            span,
+            format!("{what} on a pooled connection{}", via(pooled)),
+            "session state; the next transaction may run on another server connection",
+        )
+        .help(
             "use the transaction-scoped form inside a transaction (`SET LOCAL`, `pg_advisory_xact_lock`), a role \
-             setting (`ALTER ROLE ... SET`), or the direct URL for this connection"
-                .into(),
+             setting (`ALTER ROLE ... SET`), or the direct URL for this connection",
         ),
-        secondary: Vec::new(),
-        fix: None,
-    });
+    );
 }
 
 #[cfg(test)]

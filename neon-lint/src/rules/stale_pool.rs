@@ -123,16 +123,10 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                 ),
             )
         };
-        out.push(Diagnostic {
-            rule: &STALE_POOL,
-            level,
-            file: c.file,
-            span: pool.span,
-            message,
-            label: pool.label.into(),
-            help: Some(pool.help.into()),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(&STALE_POOL, c.file, pool.span, message, pool.label)
+                .level(level)
+                .help(pool.help),
+        );
     }
 }

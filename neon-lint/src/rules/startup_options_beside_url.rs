@@ -50,24 +50,22 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             continue;
         };
         for s in bad {
-            out.push(Diagnostic {
-                rule: &STARTUP_OPTIONS_ON_POOLER,
-                level: STARTUP_OPTIONS_ON_POOLER.default_level,
-                file: client.file,
-                span: s.span.clone(),
-                message: format!(
-                    "`{}` sends startup options to a pooled connection{}: PgBouncer refuses them",
-                    s.name,
-                    via(&pooled)
+            out.push(
+                Diagnostic::new(
+                    &STARTUP_OPTIONS_ON_POOLER,
+                    client.file,
+                    s.span.clone(),
+                    format!(
+                        "`{}` sends startup options to a pooled connection{}: PgBouncer refuses them",
+                        s.name,
+                        via(&pooled)
+                    ),
+                    "`unsupported startup parameter` on a `-pooler` host",
+                )
+                .help(
+                    "use `ALTER ROLE ... SET`, `SET LOCAL` inside a transaction, or the direct (non-pooler) host",
                 ),
-                label: "`unsupported startup parameter` on a `-pooler` host".into(),
-                help: Some(
-                    "use `ALTER ROLE ... SET`, `SET LOCAL` inside a transaction, or the direct (non-pooler) host"
-                        .into(),
-                ),
-                secondary: Vec::new(),
-                fix: None,
-            });
+            );
         }
     }
 }

@@ -34,24 +34,23 @@ fn python(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec<Dia
     let StatementCache::On { what, switch_off } = crate::drivers::statement_cache(c, &url) else {
         return;
     };
-    out.push(Diagnostic {
-        rule: &STATEMENT_CACHE_ON_POOLER,
-        level: STATEMENT_CACHE_ON_POOLER.default_level,
-        file: c.file,
-        span: c.span.clone(),
-        message: format!(
-            "`{}` keeps {what} on over a pooled connection{}",
-            c.api,
-            via(&pooled)
-        ),
-        label: "prepared statements cached per connection, behind PgBouncer".into(),
-        help: Some(format!(
+    out.push(
+        Diagnostic::new(
+            &STATEMENT_CACHE_ON_POOLER,
+            c.file,
+            c.span.clone(),
+            format!(
+                "`{}` keeps {what} on over a pooled connection{}",
+                c.api,
+                via(&pooled)
+            ),
+            "prepared statements cached per connection, behind PgBouncer",
+        )
+        .help(format!(
             "pass {} (or set `pooler-prepared-statements = true` if only Neon's current pooler, which tracks prepared statements, is used)",
             switch_off.join(" and ")
         )),
-        secondary: Vec::new(),
-        fix: None,
-    });
+    );
 }
 
 /// JavaScript drivers that name their statements with these settings (postgres.js unless
@@ -73,27 +72,27 @@ fn javascript(project: &Project, config: &Config, c: &ClientSetup, out: &mut Vec
     // and re-prepares a query once when the server says its statement does not exist
     // (`retryRoutines` in 3.4's `connection.js`): the ground-truth runs got every answer
     // right on both pooler generations. Advice, not a warning.
-    out.push(Diagnostic {
-        rule: &STATEMENT_CACHE_ON_POOLER,
-        level: neon_lint_core::Level::Info,
-        file: c.file,
-        span: c.span.clone(),
-        message: format!(
-            "`{}` prepares named statements (postgres.js `prepare` defaults to true) on a pooled connection{}; \
-             postgres.js re-prepares a statement the pooler lost, so queries still succeed",
-            c.api,
-            via(pooled)
-        ),
-        label: "named statements through PgBouncer in transaction mode".into(),
-        help: Some(
+    let message = format!(
+        "`{}` prepares named statements (postgres.js `prepare` defaults to true) on a pooled connection{}; \
+         postgres.js re-prepares a statement the pooler lost, so queries still succeed",
+        c.api,
+        via(pooled)
+    );
+    out.push(
+        Diagnostic::new(
+            &STATEMENT_CACHE_ON_POOLER,
+            c.file,
+            c.span.clone(),
+            message,
+            "named statements through PgBouncer in transaction mode",
+        )
+        .level(neon_lint_core::Level::Info)
+        .help(
             "`prepare: false` in the options saves the round trip of each re-prepare and the statements left \
              behind on server connections; with only Neon's pooler (it tracks prepared statements), \
-             `pooler-prepared-statements = true` in neon-lint.toml silences this"
-                .into(),
+             `pooler-prepared-statements = true` in neon-lint.toml silences this",
         ),
-        secondary: Vec::new(),
-        fix: None,
-    });
+    );
 }
 
 /// node-postgres `query({ name, text })`: a named statement kept per server connection.
@@ -107,25 +106,23 @@ fn js_named_query(
     let Some(pooled) = judged.pooled(project, config) else {
         return;
     };
-    out.push(Diagnostic {
-        rule: &STATEMENT_CACHE_ON_POOLER,
-        level: STATEMENT_CACHE_ON_POOLER.default_level,
-        file: u.file,
-        span: u.span.clone(),
-        message: format!(
-            "`query({{ name }})` prepares a named statement on a pooled connection{}",
-            via(pooled)
-        ),
-        label: "kept on one server connection, used from any".into(),
-        help: Some(
+    out.push(
+        Diagnostic::new(
+            &STATEMENT_CACHE_ON_POOLER,
+            u.file,
+            u.span.clone(),
+            format!(
+                "`query({{ name }})` prepares a named statement on a pooled connection{}",
+                via(pooled)
+            ),
+            "kept on one server connection, used from any",
+        )
+        .help(
             "drop `name` (pg then uses the unnamed statement, which worked on every pooler tried); named \
              queries failed on PgBouncer 1.18 and worked on 1.24 with `max_prepared_statements`, like Neon's \
-             pooler: if only Neon's pooler is used, set `pooler-prepared-statements = true` in neon-lint.toml"
-                .into(),
+             pooler: if only Neon's pooler is used, set `pooler-prepared-statements = true` in neon-lint.toml",
         ),
-        secondary: Vec::new(),
-        fix: None,
-    });
+    );
 }
 
 fn judged_pooled(
@@ -344,15 +341,7 @@ fn rust_finding(
         (None, Some(why)) => format!("{NEON_POOLER}; otherwise connect with the direct URL: {why}"),
         (None, None) => format!("{NEON_POOLER}; otherwise connect with the direct URL"),
     };
-    Diagnostic {
-        rule: &STATEMENT_CACHE_ON_POOLER,
-        level: STATEMENT_CACHE_ON_POOLER.default_level,
-        file,
-        span,
-        message,
-        label: named.label.into(),
-        help: Some(help),
-        secondary,
-        fix: None,
-    }
+    Diagnostic::new(&STATEMENT_CACHE_ON_POOLER, file, span, message, named.label)
+        .help(help)
+        .secondary(secondary)
 }

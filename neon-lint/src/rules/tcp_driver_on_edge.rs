@@ -174,19 +174,17 @@ fn finding(project: &Project, import: &EdgeTcpImport) -> Diagnostic {
             "give it Neon's adapter: `new PrismaClient({ adapter: new PrismaNeon({ connectionString }) })` with `PrismaNeon` from `@prisma/adapter-neon` (Prisma 5.4 to 6.15 also need `previewFeatures = [\"driverAdapters\"]`; before 6.6 `PrismaNeon` takes a `Pool`), or use Prisma Accelerate (`@prisma/client/edge`)".to_string(),
         ),
     };
-    Diagnostic {
-        rule: &TCP_DRIVER_ON_EDGE,
-        level: TCP_DRIVER_ON_EDGE.default_level,
-        file: import.file,
-        span: import.span.clone(),
+    Diagnostic::new(
+        &TCP_DRIVER_ON_EDGE,
+        import.file,
+        import.span.clone(),
         message,
         label,
-        help: Some(help),
-        secondary: if here && !entry.span.is_empty() {
-            vec![(entry.span.clone(), "asks for the Edge Runtime".to_string())]
-        } else {
-            Vec::new()
-        },
-        fix: None,
-    }
+    )
+    .help(help)
+    .secondary(if here && !entry.span.is_empty() {
+        vec![(entry.span.clone(), "asks for the Edge Runtime".to_string())]
+    } else {
+        Vec::new()
+    })
 }

@@ -116,17 +116,16 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                     "remove it: Neon's certificates chain to public roots, so the default verification works",
                 )
             };
-            out.push(Diagnostic {
-                rule: &TLS_VERIFICATION_DISABLED,
-                level: TLS_VERIFICATION_DISABLED.default_level,
-                file: c.file,
-                span: s.span.clone(),
-                message: format!("`{}` {message}{}", s.value, evidence.because()),
-                label: label.into(),
-                help: Some(help.into()),
-                secondary: Vec::new(),
-                fix: None,
-            });
+            out.push(
+                Diagnostic::new(
+                    &TLS_VERIFICATION_DISABLED,
+                    c.file,
+                    s.span.clone(),
+                    format!("`{}` {message}{}", s.value, evidence.because()),
+                    label,
+                )
+                .help(help),
+            );
         }
     }
 }
@@ -177,25 +176,25 @@ fn javascript(
             })
         })
         .flatten();
-    out.push(Diagnostic {
-        rule: &TLS_VERIFICATION_DISABLED,
-        level: TLS_VERIFICATION_DISABLED.default_level,
-        file: c.file,
-        span: s.span.clone(),
-        message: format!(
-            "`rejectUnauthorized: {}` turns certificate checks off on a connection to Neon{}",
-            crate::drivers::js::unquoted(&s.value),
-            evidence.because()
-        ),
-        label: "anyone on the path can impersonate the server".into(),
-        help: Some(if custom_ca {
-            "remove `rejectUnauthorized: false`: with the `ca` given, the server is checked against it".into()
+    out.push(
+        Diagnostic::new(
+            &TLS_VERIFICATION_DISABLED,
+            c.file,
+            s.span.clone(),
+            format!(
+                "`rejectUnauthorized: {}` turns certificate checks off on a connection to Neon{}",
+                crate::drivers::js::unquoted(&s.value),
+                evidence.because()
+            ),
+            "anyone on the path can impersonate the server",
+        )
+        .help(if custom_ca {
+            "remove `rejectUnauthorized: false`: with the `ca` given, the server is checked against it"
         } else {
-            "remove it (or use `ssl: true`): Neon's certificates chain to public roots, so Node's default verification works".into()
-        }),
-        secondary: Vec::new(),
-        fix,
-    });
+            "remove it (or use `ssl: true`): Neon's certificates chain to public roots, so Node's default verification works"
+        })
+        .maybe_fix(fix),
+    );
 }
 
 /// A URL parameter the JavaScript driver reads as "no certificate checks" (pg's
@@ -232,23 +231,21 @@ fn url_verification_off(
         Some(i) => value.map.range(i..i + param.len()),
         None => c.span.clone(),
     };
-    out.push(Diagnostic {
-        rule: &TLS_VERIFICATION_DISABLED,
-        level: TLS_VERIFICATION_DISABLED.default_level,
-        file: c.file,
-        span,
-        message: format!(
-            "`{param}` makes node-postgres skip certificate checks on a connection to Neon{}",
-            evidence.because()
+    out.push(
+        Diagnostic::new(
+            &TLS_VERIFICATION_DISABLED,
+            c.file,
+            span,
+            format!(
+                "`{param}` makes node-postgres skip certificate checks on a connection to Neon{}",
+                evidence.because()
+            ),
+            "pg reads it as `ssl: { rejectUnauthorized: false }`",
+        )
+        .help(
+            "use `sslmode=verify-full` (or `require`, which pg 8 also verifies): Neon's certificates chain to public roots",
         ),
-        label: "pg reads it as `ssl: { rejectUnauthorized: false }`".into(),
-        help: Some(
-            "use `sslmode=verify-full` (or `require`, which pg 8 also verifies): Neon's certificates chain to public roots"
-                .into(),
-        ),
-        secondary: Vec::new(),
-        fix: None,
-    });
+    );
 }
 
 /// `NODE_TLS_REJECT_UNAUTHORIZED=0`: Node's process-wide switch for certificate checks.
@@ -267,16 +264,17 @@ fn node_tls_reject_unauthorized(project: &Project, config: &Config, out: &mut Ve
         if !*uses_neon.get_or_insert_with(|| project_uses_neon(project, config)) {
             return;
         }
-        out.push(Diagnostic {
-            rule: &TLS_VERIFICATION_DISABLED,
-            level: TLS_VERIFICATION_DISABLED.default_level,
-            file: b.file,
-            span: b.name_span.clone(),
-            message: "`NODE_TLS_REJECT_UNAUTHORIZED=0` turns certificate checks off for every TLS connection of the Node process, Neon's included".into(),
-            label: "anyone on the path can impersonate the server".into(),
-            help: Some("remove it: Neon's certificates chain to public roots, so Node's default verification works".into()),
-            secondary: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            Diagnostic::new(
+                &TLS_VERIFICATION_DISABLED,
+                b.file,
+                b.name_span.clone(),
+                "`NODE_TLS_REJECT_UNAUTHORIZED=0` turns certificate checks off for every TLS connection of the Node process, Neon's included",
+                "anyone on the path can impersonate the server",
+            )
+            .help(
+                "remove it: Neon's certificates chain to public roots, so Node's default verification works",
+            ),
+        );
     }
 }

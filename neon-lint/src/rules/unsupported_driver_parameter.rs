@@ -140,17 +140,17 @@ fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Ve
                     format!("{what}{}: `{}` fails with \"{error}\"", via(v), c.api),
                 )
             };
-            out.push(Diagnostic {
-                rule: &UNSUPPORTED_DRIVER_PARAMETER,
-                level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
-                file: c.file,
-                span,
-                message,
-                label: "not accepted by this driver".into(),
-                help: Some((parser.help)(&p.keyword)),
-                secondary,
-                fix: None,
-            });
+            out.push(
+                Diagnostic::new(
+                    &UNSUPPORTED_DRIVER_PARAMETER,
+                    c.file,
+                    span,
+                    message,
+                    "not accepted by this driver",
+                )
+                .help((parser.help)(&p.keyword))
+                .secondary(secondary),
+            );
         }
     }
     // sqlx `.ssl_root_cert("system")`.
@@ -159,17 +159,16 @@ fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Ve
             setting(c, "ssl_root_cert").filter(|s| s.value.trim_matches('"') == "system")
         {
             if judged.neon(project, config).is_some() {
-                out.push(Diagnostic {
-                    rule: &UNSUPPORTED_DRIVER_PARAMETER,
-                    level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
-                    file: c.file,
-                    span: s.span.clone(),
-                    message: "sqlx reads `ssl_root_cert(\"system\")` as the path of a file named `system`".into(),
-                    label: "not the system roots".into(),
-                    help: Some((parser.help)("sslrootcert")),
-                    secondary: Vec::new(),
-                    fix: None,
-                });
+                out.push(
+                    Diagnostic::new(
+                        &UNSUPPORTED_DRIVER_PARAMETER,
+                        c.file,
+                        s.span.clone(),
+                        "sqlx reads `ssl_root_cert(\"system\")` as the path of a file named `system`",
+                        "not the system roots",
+                    )
+                    .help((parser.help)("sslrootcert")),
+                );
             }
         }
     }
@@ -220,17 +219,16 @@ fn sqlalchemy_keyword_params(project: &Project, config: &Config, out: &mut Vec<D
         let input = UrlInput::new(&site.text, &ctx);
         for (key, span, instead) in rejected_query_params(&input) {
             let dbapi = input.sqlalchemy_driver().unwrap_or_default();
-            out.push(Diagnostic {
-                rule: &UNSUPPORTED_DRIVER_PARAMETER,
-                level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
-                file: site.file,
-                span: site.map.range(span),
-                message: message(&input, &key),
-                label: format!("`{key}` is a libpq parameter; {dbapi} does not take it"),
-                help: Some(format!("use {instead}")),
-                secondary: Vec::new(),
-                fix: None,
-            });
+            out.push(
+                Diagnostic::new(
+                    &UNSUPPORTED_DRIVER_PARAMETER,
+                    site.file,
+                    site.map.range(span),
+                    message(&input, &key),
+                    format!("`{key}` is a libpq parameter; {dbapi} does not take it"),
+                )
+                .help(format!("use {instead}")),
+            );
         }
     }
     // Engines whose URL comes from a variable rewritten to another DBAPI: a literal at the
@@ -246,19 +244,18 @@ fn sqlalchemy_keyword_params(project: &Project, config: &Config, out: &mut Vec<D
             let input = UrlInput::new(&value.text, &ctx);
             if let Some((key, _, instead)) = rejected_query_params(&input).into_iter().next() {
                 let dbapi = input.sqlalchemy_driver().unwrap_or_default();
-                out.push(Diagnostic {
-                    rule: &UNSUPPORTED_DRIVER_PARAMETER,
-                    level: UNSUPPORTED_DRIVER_PARAMETER.default_level,
-                    file: client.file,
-                    span: client.span.clone(),
-                    message: format!("{}{}", message(&input, &key), via(&value)),
-                    label: format!("the URL is rewritten to `postgresql+{dbapi}://` here"),
-                    help: Some(format!(
+                out.push(
+                    Diagnostic::new(
+                        &UNSUPPORTED_DRIVER_PARAMETER,
+                        client.file,
+                        client.span.clone(),
+                        format!("{}{}", message(&input, &key), via(&value)),
+                        format!("the URL is rewritten to `postgresql+{dbapi}://` here"),
+                    )
+                    .help(format!(
                         "use {instead} in the variable, or strip `{key}` before the rewrite"
                     )),
-                    secondary: Vec::new(),
-                    fix: None,
-                });
+                );
                 break;
             }
         }

@@ -104,17 +104,11 @@ pub fn check(
                             .to_string(),
                     )
                 };
-                out.push(Diagnostic {
-                    rule: &UNUSED_SUPPRESSION,
-                    level,
-                    file: file_id,
-                    span: e.span.clone(),
-                    message,
-                    label,
-                    help: Some(help),
-                    secondary: Vec::new(),
-                    fix: None,
-                });
+                out.push(
+                    Diagnostic::new(&UNUSED_SUPPRESSION, file_id, e.span.clone(), message, label)
+                        .level(level)
+                        .help(help),
+                );
             }
         }
     }

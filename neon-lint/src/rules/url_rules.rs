@@ -151,21 +151,15 @@ pub(crate) fn to_diagnostic(site: &UrlSite, f: UrlFinding) -> Diagnostic {
             }
         }
     });
-    Diagnostic {
-        rule: f.rule,
-        level: f.rule.default_level,
-        file: site.file,
-        span: map.range(f.span),
-        message: f.message,
-        label: f.label,
-        help,
-        secondary: f
-            .secondary
-            .into_iter()
-            .map(|(r, l)| (map.range(r), l))
-            .collect(),
-        fix,
-    }
+    Diagnostic::new(f.rule, site.file, map.range(f.span), f.message, f.label)
+        .maybe_help(help)
+        .secondary(
+            f.secondary
+                .into_iter()
+                .map(|(r, l)| (map.range(r), l))
+                .collect(),
+        )
+        .maybe_fix(fix)
 }
 
 /// A fix in the value's terms as file edits, when every edit maps exactly (the one check
