@@ -50,6 +50,10 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                     "NL002" => {
                         d.help = Some("set `PGSSLMODE=require` (or `verify-full`): Neon refuses plaintext connections".into());
                     }
+                    // The parameters are variables of the same environment here.
+                    "NL003" => {
+                        d.help = Some("set `PGCHANNELBINDING=require` beside it, or `PGSSLMODE=verify-full` (with `PGSSLROOTCERT=system` on libpq 16+)".into());
+                    }
                     "NL060" => {
                         d.message =
                             "Neon password committed in `PGPASSWORD`, beside a Neon `PGHOST`"
@@ -202,8 +206,9 @@ fn not_fixed_help(help: Option<String>, why: Inexact) -> String {
         "not fixed automatically: {}; make the change where the whole value is written",
         why.reason()
     );
+    // A sentence of its own: the help may end in a parenthesis already.
     match help {
-        Some(h) => format!("{h} ({tail})"),
+        Some(h) => format!("{h}; {tail}"),
         None => tail,
     }
 }

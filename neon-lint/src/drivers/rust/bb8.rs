@@ -13,6 +13,14 @@ pub(super) static BB8: RustDriver = RustDriver {
     entry_points: &[super::postgres_connection_manager(
         CrateMatch::NamedOrImported(&["bb8_postgres", "r2d2_postgres"]),
     )],
+    ..POOL_OF_POSTGRES_CONNECTIONS
+};
+
+/// What bb8-postgres and r2d2_postgres share: a pool of (tokio-)postgres connections, with
+/// its checkout test and its timeout.
+pub(super) const POOL_OF_POSTGRES_CONNECTIONS: RustDriver = RustDriver {
+    driver: Driver::Bb8,
+    entry_points: &[],
     connect_timeout_settings: &["connection_timeout"],
     url_parser: Some(&super::tokio_postgres::PARSER),
     takes_tls_connector: true,

@@ -23,7 +23,7 @@ pub(super) static REFINERY: RustDriver = RustDriver {
     session_settings: &[],
 };
 
-static PARSER: UrlParser = UrlParser {
+const PARSER: UrlParser = UrlParser {
     name: "refinery",
     rejects,
     help: |_| "use `sslmode=require`".into(),

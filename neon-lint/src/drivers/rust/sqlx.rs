@@ -64,7 +64,7 @@ pub(super) static SQLX: RustDriver = RustDriver {
 };
 
 /// sqlx's own connection-string parser (sea-orm uses it too).
-pub(super) static PARSER: UrlParser = UrlParser {
+pub(super) const PARSER: UrlParser = UrlParser {
     name: "sqlx",
     rejects,
     help: |_| {

@@ -18,6 +18,14 @@ pub(super) static TOKIO_POSTGRES: RustDriver = RustDriver {
     entry_points: &[super::client_connect(CrateMatch::Named(&[
         "tokio_postgres",
     ]))],
+    ..TOKIO_POSTGRES_SHAPE
+};
+
+/// What tokio-postgres and postgres (its synchronous wrapper) share: its parser, its TLS
+/// connector argument, its `Config`.
+pub(super) const TOKIO_POSTGRES_SHAPE: RustDriver = RustDriver {
+    driver: Driver::TokioPostgres,
+    entry_points: &[],
     connect_timeout_settings: &["connect_timeout"],
     url_parser: Some(&PARSER),
     takes_tls_connector: true,
@@ -54,7 +62,7 @@ const KEYS: &[&str] = &[
 
 /// tokio-postgres' connection-string parser (also behind postgres, deadpool-postgres,
 /// bb8-postgres, r2d2_postgres and diesel-async).
-pub(super) static PARSER: UrlParser = UrlParser {
+pub(super) const PARSER: UrlParser = UrlParser {
     name: "tokio-postgres",
     rejects,
     help: |k| match k {
