@@ -91,13 +91,21 @@ pub(super) fn record(cx: &mut Cx, env: &[Var]) {
                 .value
                 .contains(|c: char| c.is_whitespace() || c == '\'' || c == '\\');
         let value_span = v.map.range(0..v.value.len());
-        if plain {
-            glue(&mut pieces, &head);
-            text.push_str(&head);
-        } else {
-            head.push('\'');
-            glue(&mut pieces, &head);
-            text.push_str(&head);
+        glue(&mut pieces, &head);
+        text.push_str(&head);
+        // The quotes around a value belong to the value (a finding on a quoted value,
+        // quotes included, then points at the value, not at the variable's name).
+        let quote = |pieces: &mut PiecesBuilder| {
+            pieces.shared(
+                1,
+                OffsetMap::Opaque {
+                    span: value_span.clone(),
+                },
+            )
+        };
+        if !plain {
+            quote(&mut pieces);
+            text.push('\'');
         }
         let escaped: String = v
             .value
@@ -109,15 +117,20 @@ pub(super) fn record(cx: &mut Cx, env: &[Var]) {
             .collect();
         if run_time(v.value) {
             // `${{ secrets.PGPASSWORD }}`: filled in at run time.
-            pieces.unknown(escaped.len(), value_span);
+            pieces.unknown(escaped.len(), value_span.clone());
         } else if escaped.len() == v.value.len() {
             pieces.shared(v.value.len(), v.map.clone());
         } else {
-            pieces.shared(escaped.len(), OffsetMap::Opaque { span: value_span });
+            pieces.shared(
+                escaped.len(),
+                OffsetMap::Opaque {
+                    span: value_span.clone(),
+                },
+            );
         }
         text.push_str(&escaped);
         if !plain {
-            glue(&mut pieces, "'");
+            quote(&mut pieces);
             text.push('\'');
         }
     }

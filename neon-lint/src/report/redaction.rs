@@ -221,7 +221,8 @@ fn is_word(w: &str, origin: Origin) -> bool {
     }
 }
 
-/// The insides of the string literals within `span` of `text` (a `password="x"` setting).
+/// The insides of the string literals within `span` of `text` (a `password="x"` setting,
+/// a `"PASSWORD": "x"` entry), dictionary keys left out.
 fn literal_insides(text: &str, span: Range<usize>) -> Vec<Range<usize>> {
     let Some(s) = text.get(span.clone()) else {
         return Vec::new();
@@ -238,7 +239,12 @@ fn literal_insides(text: &str, span: Range<usize>) -> Vec<Range<usize>> {
                 e += if b[e] == b'\\' { 2 } else { 1 };
             }
             let e = e.min(b.len());
-            if e > start {
+            // A dictionary key (`"PASSWORD": "x"`) names the setting; its value follows.
+            let is_key = b
+                .get(e + 1..)
+                .and_then(|rest| rest.iter().find(|c| !c.is_ascii_whitespace()))
+                == Some(&b':');
+            if e > start && !is_key {
                 out.push(span.start + start..span.start + e);
             }
             i = e + 1;
