@@ -187,6 +187,10 @@ pub struct Setting {
 /// `NAME`, `OPTIONS`...): its parameters are changed in that entry, not in a URL.
 pub const DJANGO_DATABASES: &str = "DATABASES";
 
+/// The key of a [`UrlSite`] assembled from a driver call's libpq keyword arguments
+/// (`psycopg.connect(host=..., sslmode=...)`).
+pub const KEYWORD_ARGUMENTS: &str = "keyword arguments";
+
 /// The key of a [`UrlSite`] assembled from libpq's `PG*` variables of one environment.
 pub const LIBPQ_ENV: &str = "PGHOST";
 
@@ -209,6 +213,8 @@ pub enum Assembled {
     Written,
     /// From a Django `DATABASES` entry's keywords.
     DjangoDatabases,
+    /// From a driver call's keyword arguments.
+    KeywordArguments,
     /// From libpq's `PG*` variables (`PGHOST`, `PGSSLMODE`...).
     LibpqEnv,
     /// A URL with the password written beside it (Spring's `*.password`): the site exists
@@ -223,6 +229,7 @@ impl UrlSite {
     pub fn assembled(&self) -> Assembled {
         match self.key.as_deref() {
             Some(DJANGO_DATABASES) => Assembled::DjangoDatabases,
+            Some(KEYWORD_ARGUMENTS) => Assembled::KeywordArguments,
             Some(LIBPQ_ENV) => Assembled::LibpqEnv,
             Some(PGPASS) => Assembled::Pgpass,
             Some(k)

@@ -2222,7 +2222,12 @@ impl<'t> Py<'t> {
         let Some((text, map)) = self.kwargs_text(call, driver) else {
             return Src::unknown();
         };
-        cx.string_value(&text, map.clone(), Container::Text, None);
+        cx.string_value(
+            &text,
+            map.clone(),
+            Container::Text,
+            Some(crate::site::KEYWORD_ARGUMENTS.into()),
+        );
         Src::of(UrlSource::Literal { text, map })
     }
 

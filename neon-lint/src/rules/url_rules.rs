@@ -31,38 +31,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
                 continue;
             }
             let mut d = to_diagnostic(site, f);
-            // A Django `DATABASES` entry has no URL to append to: its driver parameters go
-            // in `OPTIONS`, which Django hands to the driver.
-            if d.rule.code == "NL001" && assembled == Assembled::DjangoDatabases {
-                d.help = Some(
-                    "add `\"OPTIONS\": {\"sslmode\": \"require\"}` to this `DATABASES` entry (Django passes `OPTIONS` to the driver as connection parameters); Neon refuses plaintext connections"
-                        .into(),
-                );
-            }
-            // libpq's `PG*` variables: the parameter is another variable of the same
-            // environment.
-            if assembled == Assembled::LibpqEnv {
-                match d.rule.code {
-                    "NL001" => {
-                        d.message = "`PGHOST` names a Neon host and no `PGSSLMODE` is set beside it: libpq then uses `sslmode=prefer`, which falls back to plaintext and never checks the server".into();
-                        d.help = Some("set `PGSSLMODE=require` (or `verify-full`) in the same environment as `PGHOST`; Neon refuses plaintext connections".into());
-                    }
-                    "NL002" => {
-                        d.help = Some("set `PGSSLMODE=require` (or `verify-full`): Neon refuses plaintext connections".into());
-                    }
-                    // The parameters are variables of the same environment here.
-                    "NL003" => {
-                        d.help = Some("set `PGCHANNELBINDING=require` beside it, or `PGSSLMODE=verify-full` (with `PGSSLROOTCERT=system` on libpq 16+)".into());
-                    }
-                    "NL060" => {
-                        d.message =
-                            "Neon password committed in `PGPASSWORD`, beside a Neon `PGHOST`"
-                                .into();
-                        d.help = Some("set `PGPASSWORD` from a secret store at run time (CI secrets, the platform's environment), and rotate the password (it is in the history now)".into());
-                    }
-                    _ => {}
-                }
-            }
+            reword(assembled, &mut d);
             // A `.pgpass` is the right place for a password, as long as git does not track it.
             if assembled == Assembled::Pgpass {
                 if !project.git.is_tracked(&project.files[site.file].path) {
@@ -83,6 +52,66 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             }
             out.push(d);
         }
+    }
+}
+
+/// The core's findings worded for a string assembled from other settings: there is no URL
+/// to append to, the parameters are written where those settings are.
+fn reword(assembled: Assembled, d: &mut Diagnostic) {
+    let (help, message): (Option<&str>, Option<&str>) = match (assembled, d.rule.code) {
+        // Django hands `OPTIONS` to the driver as connection parameters.
+        (Assembled::DjangoDatabases, "NL001") => (
+            Some("add `\"OPTIONS\": {\"sslmode\": \"require\"}` to this `DATABASES` entry (Django passes `OPTIONS` to the driver as connection parameters); Neon refuses plaintext connections"),
+            None,
+        ),
+        (Assembled::DjangoDatabases, "NL003") => (
+            Some("add `\"channel_binding\": \"require\"` to this entry's `OPTIONS`, or use `\"sslmode\": \"verify-full\"` (with `\"sslrootcert\": \"system\"` on libpq 16+)"),
+            None,
+        ),
+        (Assembled::DjangoDatabases, "NL060") => (
+            Some("read `PASSWORD` from the environment (`os.environ[...]`) or a secret store, and rotate the password (it is in the history now)"),
+            Some("Neon password committed in a `DATABASES` entry"),
+        ),
+        // `psycopg.connect(host=..., ...)`: libpq parameters as keyword arguments.
+        (Assembled::KeywordArguments, "NL001") => (
+            Some("pass `sslmode=\"require\"` to the call: Neon refuses plaintext connections (\"connection is insecure\")"),
+            Some("connection to a Neon host without `sslmode`"),
+        ),
+        (Assembled::KeywordArguments, "NL003") => (
+            Some("pass `channel_binding=\"require\"` too, or `sslmode=\"verify-full\"` (with `sslrootcert=\"system\"` on libpq 16+)"),
+            None,
+        ),
+        (Assembled::KeywordArguments, "NL060") => (
+            Some("read the password from the environment or a secret store, and rotate it (it is in the history now)"),
+            Some("Neon password committed in a keyword argument"),
+        ),
+        // libpq's `PG*` variables: the parameter is another variable of the same
+        // environment.
+        (Assembled::LibpqEnv, "NL001") => (
+            Some("set `PGSSLMODE=require` (or `verify-full`) in the same environment as `PGHOST`; Neon refuses plaintext connections"),
+            Some("`PGHOST` names a Neon host and no `PGSSLMODE` is set beside it: libpq then uses `sslmode=prefer`, which falls back to plaintext and never checks the server"),
+        ),
+        (Assembled::LibpqEnv, "NL002") => (
+            Some("set `PGSSLMODE=require` (or `verify-full`): Neon refuses plaintext connections"),
+            None,
+        ),
+        (Assembled::LibpqEnv, "NL003") => (
+            Some("set `PGCHANNELBINDING=require` beside it, or `PGSSLMODE=verify-full` (with `PGSSLROOTCERT=system` on libpq 16+)"),
+            None,
+        ),
+        (Assembled::LibpqEnv, "NL060") => (
+            Some("set `PGPASSWORD` from a secret store at run time (CI secrets, the platform's environment), and rotate the password (it is in the history now)"),
+            Some("Neon password committed in `PGPASSWORD`, beside a Neon `PGHOST`"),
+        ),
+        _ => (None, None),
+    };
+    // The whole help: `--fix` cannot edit an assembled string, and saying why would only
+    // talk about its pieces.
+    if let Some(h) = help {
+        d.help = Some(h.to_string());
+    }
+    if let Some(m) = message {
+        d.message = m.to_string();
     }
 }
 
