@@ -160,7 +160,7 @@ fn finding(project: &Project, import: &EdgeTcpImport) -> Diagnostic {
             // What `nodejs_compat` gives Workers (Node's sockets) does not load Prisma's
             // engine: only the runtime matters here.
             format!(
-                "`{}` without a driver adapter connects through Prisma's query engine over TCP, but {where_}: it cannot connect there (Prisma 5 and 6 throw \"PrismaClient is not configured to run in ...\"; Prisma 7 requires an adapter or `accelerateUrl` everywhere)",
+                "`{}` without a driver adapter connects through Prisma's query engine over TCP, but {where_}: it cannot connect there",
                 import.module,
                 where_ = match &entry.reason {
                     EdgeReason::WorkerWithoutNodejsCompat { config } => format!(
@@ -171,7 +171,7 @@ fn finding(project: &Project, import: &EdgeTcpImport) -> Diagnostic {
                 }
             ),
             "Prisma Client without a driver adapter".to_string(),
-            "give it Neon's adapter: `new PrismaClient({ adapter: new PrismaNeon({ connectionString }) })` with `PrismaNeon` from `@prisma/adapter-neon` (Prisma 5.4 to 6.15 also need `previewFeatures = [\"driverAdapters\"]`; before 6.6 `PrismaNeon` takes a `Pool`), or use Prisma Accelerate (`@prisma/client/edge`)".to_string(),
+            "Prisma 5 and 6 throw \"PrismaClient is not configured to run in ...\" here, and Prisma 7 requires an adapter (or `accelerateUrl`) everywhere: give it Neon's adapter, `new PrismaClient({ adapter: new PrismaNeon({ connectionString }) })` with `PrismaNeon` from `@prisma/adapter-neon` (Prisma 5.4 to 6.15 also need `previewFeatures = [\"driverAdapters\"]`; before 6.6 `PrismaNeon` takes a `Pool`), or use Prisma Accelerate (`@prisma/client/edge`)".to_string(),
         ),
     };
     Diagnostic::new(
