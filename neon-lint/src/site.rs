@@ -280,6 +280,13 @@ pub struct ClientSetup {
     pub settings: Vec<Setting>,
 }
 
+impl ClientSetup {
+    /// The setting called `name`, the last one written (a builder's last call wins).
+    pub fn setting(&self, name: &str) -> Option<&Setting> {
+        self.settings.iter().rev().find(|s| s.name == name)
+    }
+}
+
 /// Session-level work that PgBouncer in transaction mode breaks, by what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Work {

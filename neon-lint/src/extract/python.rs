@@ -47,7 +47,7 @@ use tree_sitter::{Node, Parser, Tree};
 
 use super::tree_walk::walk;
 use super::Cx;
-use crate::drivers::python::UrlArg;
+use crate::drivers::python::{PyDriver, UrlArg};
 use crate::site::{
     ClientSetup, CommandUrl, ConfigTool, Container, Driver, ImportSite, MigrationCommand,
     MigrationRun, OffsetMap, PieceKind, PiecesBuilder, Quoting, Setting, ToolUrl, ToolUrlKind,
@@ -167,6 +167,8 @@ struct Py<'t> {
     chains: Vec<Node<'t>>,
     /// Variables whose value is made part of another value in this file.
     used_in_values: std::collections::HashSet<String>,
+    /// The right-hand sides of module-level assignments (by node id).
+    module_level: std::collections::HashSet<usize>,
     import_nodes: Vec<Node<'t>>,
     databases: Vec<Node<'t>>,
     class_defs: Vec<Node<'t>>,
@@ -222,6 +224,7 @@ impl<'t> Py<'t> {
             strings: Vec::new(),
             chains: Vec::new(),
             used_in_values: std::collections::HashSet::new(),
+            module_level: std::collections::HashSet::new(),
             import_nodes: Vec::new(),
             databases: Vec::new(),
             class_defs: Vec::new(),
@@ -257,6 +260,7 @@ impl<'t> Py<'t> {
         let mut with_items = Vec::new();
         let parents = &mut self.parents;
         let optional_imports = &mut self.optional_imports;
+        let module_level = &mut self.module_level;
         walk(root, |n, ancestors| {
             let parent = ancestors.last().copied();
             match n.kind() {
@@ -288,7 +292,16 @@ impl<'t> Py<'t> {
                     }
                     imports.push(n)
                 }
-                "assignment" => assignments.push(n),
+                "assignment" => {
+                    // `module > expression_statement > assignment`: a module constant,
+                    // which other modules can import.
+                    if ancestors.len() == 2 {
+                        if let Some(right) = n.child_by_field_name("right") {
+                            module_level.insert(right.id());
+                        }
+                    }
+                    assignments.push(n)
+                }
                 "class_definition" => classes.push(n),
                 "function_definition" => functions.push(n),
                 "with_item" => with_items.push(n),
@@ -1704,7 +1717,8 @@ impl<'t> Py<'t> {
             "create_async_engine" => "sqlalchemy.ext.asyncio.create_async_engine".to_string(),
             _ => q,
         };
-        let (driver, _, url_arg) = client_api(&q)?;
+        let (py, _, url_arg) = client_api(&q)?;
+        let driver = py.driver;
         let url_node = match url_arg {
             UrlArg::First(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 0)),
             UrlArg::Third(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 2)),
@@ -1712,7 +1726,7 @@ impl<'t> Py<'t> {
         };
         let url = match url_node {
             Some(n) => self.source(n, 0).url,
-            None => match self.kwargs_text(call, driver) {
+            None => match self.kwargs_text(call, py) {
                 Some((text, map)) => UrlSource::Literal { text, map },
                 None => UrlSource::Unknown,
             },
@@ -1986,9 +2000,10 @@ impl<'t> Py<'t> {
             }
             _ => q,
         };
-        let Some((driver, api, url_arg)) = client_api(&q) else {
+        let Some((py, api, url_arg)) = client_api(&q) else {
             return;
         };
+        let driver = py.driver;
         let url_node = match url_arg {
             UrlArg::First(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 0)),
             UrlArg::Third(kw) => self.kwarg(call, kw).or_else(|| self.positional(call, 2)),
@@ -1999,7 +2014,7 @@ impl<'t> Py<'t> {
             UrlArg::EnvOrDefault => self.call_source(call, 0),
             _ => match url_node {
                 Some(n) => self.source(n, 0),
-                None => self.kwargs_conninfo(cx, call, driver),
+                None => self.kwargs_conninfo(cx, call, py),
             },
         };
         for (from, to) in &src.rewrites {
@@ -2058,13 +2073,11 @@ impl<'t> Py<'t> {
             if name.contains('.') {
                 continue;
             }
-            // The module-level assignment (its statement's parent is the module).
-            let Some((_, value)) = list.iter().rev().find(|(_, v)| {
-                v.parent()
-                    .and_then(|a| a.parent())
-                    .and_then(|st| st.parent())
-                    .is_some_and(|m| m.kind() == "module")
-            }) else {
+            let Some((_, value)) = list
+                .iter()
+                .rev()
+                .find(|(_, v)| self.module_level.contains(&v.id()))
+            else {
                 continue;
             };
             let src = self.source(*value, 0);
@@ -2218,8 +2231,8 @@ impl<'t> Py<'t> {
 
     /// `connect(host="...", dbname="...", sslmode="...")`: the key/value connection string
     /// the keywords describe, when the host is a literal.
-    fn kwargs_conninfo(&self, cx: &mut Cx, call: Node<'t>, driver: Driver) -> Src {
-        let Some((text, map)) = self.kwargs_text(call, driver) else {
+    fn kwargs_conninfo(&self, cx: &mut Cx, call: Node<'t>, py: &PyDriver) -> Src {
+        let Some((text, map)) = self.kwargs_text(call, py) else {
             return Src::unknown();
         };
         cx.string_value(
@@ -2232,7 +2245,7 @@ impl<'t> Py<'t> {
     }
 
     /// The key/value text of `connect(host="...", ...)` keywords, mapped to the host.
-    fn kwargs_text(&self, call: Node<'t>, driver: Driver) -> Option<(String, OffsetMap)> {
+    fn kwargs_text(&self, call: Node<'t>, py: &PyDriver) -> Option<(String, OffsetMap)> {
         let host = self.kwarg(call, "host")?;
         self.string_value(host)?;
         let mut parts: Vec<(&str, String, Node<'t>, Node<'t>)> = Vec::new();
@@ -2246,12 +2259,13 @@ impl<'t> Py<'t> {
             ) else {
                 continue;
             };
-            let key = match (driver, self.src(k)) {
-                (_, "database") => "dbname",
-                (d, k) if crate::drivers::python::own_kwarg(d, k) => continue,
+            let key = match self.src(k) {
+                "database" => "dbname",
+                // The driver's own keyword of a libpq parameter's name (asyncpg's `ssl`).
+                k if py.own_kwargs.contains(&k) => continue,
                 // Startup options are judged as a setting beside the URL, where they are.
-                (_, "options") => continue,
-                (_, k) if neon_lint_core::conninfo::is_libpq_keyword(k) => k,
+                "options" => continue,
+                k if neon_lint_core::conninfo::is_libpq_keyword(k) => k,
                 _ => continue,
             };
             if let Some(v_text) = self.literal_text(v) {
@@ -2498,10 +2512,11 @@ pub(super) fn setup_py_requirements(text: &str) -> Vec<(String, std::ops::Range<
     out
 }
 
-/// The driver calls neon-lint knows, by qualified name (the driver files list them).
-fn client_api(q: &str) -> Option<(Driver, &'static str, UrlArg)> {
+/// The driver calls neon-lint knows, by qualified name (the driver files list them):
+/// the driver file, the call's name for messages, where its URL is.
+fn client_api(q: &str) -> Option<(&'static PyDriver, &'static str, UrlArg)> {
     let (driver, entry) = crate::drivers::python::entry(q)?;
-    Some((driver.driver, entry.api, entry.url))
+    Some((driver, entry.api, entry.url))
 }
 
 /// Whether a string statement is a docstring (or any bare string statement: it has no

@@ -117,7 +117,7 @@ pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool
     let literal = project.clients.iter().any(|c| {
         c.file == site.file
             && matches!(&c.url, UrlSource::Literal { text, map } if text == &site.text && map == &site.map)
-            && sets_tls(c)
+            && crate::drivers::sets_tls(c)
     });
     if literal {
         return true;
@@ -145,14 +145,9 @@ pub(crate) fn tls_beside(project: &Project, site: &crate::site::UrlSite) -> bool
     let mut any = false;
     let all = readers.all(|c| {
         any = true;
-        sets_tls(c)
+        crate::drivers::sets_tls(c)
     });
     any && all
-}
-
-/// Whether a driver set-up configures TLS in its own settings.
-pub(crate) fn sets_tls(c: &crate::site::ClientSetup) -> bool {
-    crate::drivers::sets_tls(c)
 }
 
 /// Whether a setting value means zero (`0`, `"0"`).

@@ -10,7 +10,7 @@ use super::url_rules::context_for;
 use crate::config::Config;
 use crate::project::Project;
 pub(crate) use crate::project::ResolvedUrl;
-use crate::site::{ClientSetup, Container, Setting, UrlSource};
+use crate::site::{ClientSetup, Container, UrlSource};
 use crate::source::FileId;
 
 /// What the values of a URL source say.
@@ -167,14 +167,9 @@ pub(crate) fn value_label(
     }
 }
 
-/// The last setting of this name (builder calls: the last one wins).
-pub(crate) fn setting<'a>(c: &'a ClientSetup, name: &str) -> Option<&'a Setting> {
-    c.settings.iter().rev().find(|s| s.name == name)
-}
-
 /// Whether the set-up sits in test code (`#[cfg(test)]`, `#[test]`).
 pub(crate) fn in_test(c: &ClientSetup) -> bool {
-    setting(c, "in_test").is_some()
+    c.setting("in_test").is_some()
 }
 
 pub(crate) use crate::drivers::rust::{duration_secs, is_tls_connector};

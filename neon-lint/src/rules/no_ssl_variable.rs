@@ -25,7 +25,7 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
             }
             _ => None,
         })
-        .filter(|(c, _)| !super::client_values::sets_tls(c))
+        .filter(|(c, _)| !crate::drivers::sets_tls(c))
         .filter(|(c, _)| Judged::of(project, &c.url, c.file).values.is_empty())
         .collect();
     if reads.is_empty() {

@@ -1,6 +1,4 @@
-use super::connection_values::{
-    in_test, neon_evidence, setting, value_label, Judged, NeonEvidence,
-};
+use super::connection_values::{in_test, neon_evidence, value_label, Judged, NeonEvidence};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
@@ -93,7 +91,7 @@ fn check_client(
     only_neon: &mut Option<bool>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(tls) = setting(c, "tls") else { return };
+    let Some(tls) = c.setting("tls") else { return };
     if tls.value.rsplit("::").next() != Some("NoTls") {
         return;
     }

@@ -1,5 +1,5 @@
 use super::client_values::is_true;
-use super::connection_values::{setting, via, Judged};
+use super::connection_values::{via, Judged};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
@@ -74,10 +74,11 @@ pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic
         .iter()
         .filter(|c| c.driver == Driver::Django)
     {
-        let disabled = setting(c, "DISABLE_SERVER_SIDE_CURSORS")
-            .or_else(|| setting(c, "disable_server_side_cursors"))
+        let disabled = c
+            .setting("DISABLE_SERVER_SIDE_CURSORS")
+            .or_else(|| c.setting("disable_server_side_cursors"))
             .is_some_and(|s| is_true(&s.value));
-        if disabled || setting(c, UNKNOWN_OPTIONS).is_some() {
+        if disabled || c.setting(UNKNOWN_OPTIONS).is_some() {
             continue;
         }
         let judged = Judged::of(project, &c.url, c.file);

@@ -92,12 +92,14 @@ neon_lint_core::declare_rule! {
 
 pub(super) fn check(project: &Project, config: &Config, out: &mut Vec<Diagnostic>) {
     for c in &project.clients {
-        // Alembic's `env.py` builds its engine for one migration run.
+        // Alembic's `env.py` builds its engine for one migration run (only Python
+        // set-ups ask).
         let cx = SetupContext {
-            one_migration_run: project
-                .imports
-                .iter()
-                .any(|i| i.file == c.file && i.module == "alembic"),
+            one_migration_run: crate::drivers::python::of(c).is_some()
+                && project
+                    .imports
+                    .iter()
+                    .any(|i| i.file == c.file && i.module == "alembic"),
         };
         let Some(pool) = crate::drivers::untested_pool(c, &cx) else {
             continue;

@@ -156,7 +156,7 @@ fn javascript(
             let ctx = super::url_rules::context_for(project, v.file, config);
             neon_lint_core::UrlInput::new(&v.text, &ctx).is_neon()
         });
-    let custom_ca = crate::drivers::js::setting(c, "ssl.ca").is_some();
+    let custom_ca = c.setting("ssl.ca").is_some();
     let text = &project.files[c.file].text;
     let fix = (all_neon && !custom_ca)
         .then(|| {

@@ -2,7 +2,7 @@ use neon_lint_core::conninfo::ParamSource;
 use neon_lint_core::UrlInput;
 
 use super::client_values::{client_values, value_context};
-use super::connection_values::{is_tls_connector, setting, via, Judged};
+use super::connection_values::{is_tls_connector, via, Judged};
 use super::url_rules::context_for;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -155,8 +155,9 @@ fn rust_client(project: &Project, config: &Config, c: &ClientSetup, out: &mut Ve
     }
     // sqlx `.ssl_root_cert("system")`.
     if parser.name == "sqlx" {
-        if let Some(s) =
-            setting(c, "ssl_root_cert").filter(|s| s.value.trim_matches('"') == "system")
+        if let Some(s) = c
+            .setting("ssl_root_cert")
+            .filter(|s| s.value.trim_matches('"') == "system")
         {
             if judged.neon(project, config).is_some() {
                 out.push(

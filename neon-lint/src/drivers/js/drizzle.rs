@@ -60,12 +60,7 @@ fn drizzle(c: &Call, entry: &str) -> Option<Found> {
     let a = c.arg(0)?;
     let Some(obj) = c.object(a) else {
         if c.is_string_like(a) {
-            return Some(Found::Client {
-                driver,
-                api,
-                url: c.url(a),
-                settings: Vec::new(),
-            });
+            return Some(Found::from_url(driver, api, c.url(a)));
         }
         return Some(wrapped(c, Some(a)));
     };

@@ -45,6 +45,16 @@ pub(crate) enum Found {
 static UNKNOWN: UrlSource = UrlSource::Unknown;
 
 impl Found {
+    /// A client made from a connection string alone (`drizzle(url)`, `new PrismaPg(url)`).
+    pub(crate) fn from_url(driver: Driver, api: String, url: UrlSource) -> Found {
+        Found::Client {
+            driver,
+            api,
+            url,
+            settings: Vec::new(),
+        }
+    }
+
     /// The connection string this client, wrapper or run uses.
     pub(crate) fn url(&self) -> &UrlSource {
         match self {
@@ -177,11 +187,6 @@ pub(crate) fn of(driver: Driver) -> Option<&'static JsDriver> {
     DRIVERS.iter().copied().find(|d| d.driver == Some(driver))
 }
 
-/// The setting called `name`, the last one written.
-pub(crate) fn setting<'a>(c: &'a ClientSetup, name: &str) -> Option<&'a Setting> {
-    c.settings.iter().rev().find(|s| s.name == name)
-}
-
 /// A setting value without its quotes (`'require'` -> `require`).
 pub(crate) fn unquoted(v: &str) -> &str {
     v.trim().trim_matches('\'')
@@ -202,7 +207,7 @@ fn reject_unauthorized_off_in_options<'a>(
 
 /// `rejectUnauthorized: false` under `ssl` (Node's `tls.connect` option).
 fn reject_unauthorized_off(c: &ClientSetup) -> Option<&Setting> {
-    setting(c, "ssl.rejectUnauthorized")
+    c.setting("ssl.rejectUnauthorized")
         .filter(|s| matches!(unquoted(&s.value), "false" | "0" | "" | "null"))
 }
 

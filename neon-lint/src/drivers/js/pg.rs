@@ -15,9 +15,7 @@
 //! - Unnamed parameterised queries use the unnamed statement; only `query({ name })`
 //!   keeps named ones (not recognised yet).
 
-use super::{
-    never, number, query_param, reject_unauthorized_off, setting, unquoted, Found, JsDriver, Tls,
-};
+use super::{never, number, query_param, reject_unauthorized_off, unquoted, Found, JsDriver, Tls};
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
 
@@ -71,7 +69,7 @@ pub(super) fn config_client(c: &Call, driver: Driver, api: String) -> Found {
 /// pg's `ssl`: `false` off; anything else truthy goes to `tls.connect`, which verifies
 /// unless `rejectUnauthorized: false`.
 fn tls(c: &ClientSetup) -> Tls {
-    let Some(ssl) = setting(c, "ssl") else {
+    let Some(ssl) = c.setting("ssl") else {
         return Tls::Unset;
     };
     match unquoted(&ssl.value) {
@@ -116,7 +114,7 @@ fn url_verification_off(url: &str) -> Option<&'static str> {
 
 /// `connectionTimeoutMillis`, in seconds (0 means none).
 pub(super) fn connect_timeout(c: &ClientSetup) -> Option<(&Setting, f64)> {
-    let s = setting(c, "connectionTimeoutMillis")?;
+    let s = c.setting("connectionTimeoutMillis")?;
     let ms = number(&s.value)?;
     (ms > 0.0).then_some((s, ms / 1000.0))
 }

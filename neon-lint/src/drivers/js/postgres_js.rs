@@ -13,8 +13,8 @@
 //!   `statement_timeout`, `options`).
 
 use super::{
-    number, query_param, reject_unauthorized_off, reject_unauthorized_off_in_options, setting,
-    unquoted, Found, JsDriver, Tls,
+    number, query_param, reject_unauthorized_off, reject_unauthorized_off_in_options, unquoted,
+    Found, JsDriver, Tls,
 };
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
@@ -57,7 +57,7 @@ pub(super) fn client(c: &Call, at: usize, api: String) -> Found {
 }
 
 fn tls(c: &ClientSetup) -> Tls {
-    let Some(ssl) = setting(c, "ssl") else {
+    let Some(ssl) = c.setting("ssl") else {
         return Tls::Unset;
     };
     match unquoted(&ssl.value) {
@@ -72,17 +72,17 @@ fn tls(c: &ClientSetup) -> Tls {
 /// Unless `prepare: false` (or `?prepare=false`), postgres.js names its statements.
 fn named_statements(c: &ClientSetup, url: &str) -> bool {
     let off = |v: &str| matches!(unquoted(v), "false" | "0" | "disable");
-    if let Some(p) = setting(c, "prepare") {
+    if let Some(p) = c.setting("prepare") {
         return !off(&p.value);
     }
-    if setting(c, "no_prepare").is_some_and(|p| !off(&p.value)) {
+    if c.setting("no_prepare").is_some_and(|p| !off(&p.value)) {
         return false;
     }
     !query_param(url, "prepare").is_some_and(off)
 }
 
 fn connect_timeout(c: &ClientSetup) -> Option<(&Setting, f64)> {
-    let s = setting(c, "connect_timeout")?;
+    let s = c.setting("connect_timeout")?;
     let secs = number(&s.value)?;
     (secs > 0.0).then_some((s, secs))
 }

@@ -47,12 +47,7 @@ fn recognise(c: &Call) -> Option<Found> {
         });
     }
     if c.is_string_like(a) {
-        return Some(Found::Client {
-            driver,
-            api,
-            url: c.url(a),
-            settings: Vec::new(),
-        });
+        return Some(Found::from_url(driver, api, c.url(a)));
     }
     // A pool built elsewhere (the pre-6.6 signature).
     let url = c

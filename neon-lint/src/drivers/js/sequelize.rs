@@ -6,7 +6,7 @@
 //! is assigned on top, so `sslmode` in the URL replaces `dialectOptions.ssl`
 //! (js-drivers.md § 6, url-dialects.md § 12).
 
-use super::{setting, unquoted, Found, JsDriver, Tls};
+use super::{unquoted, Found, JsDriver, Tls};
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
 
@@ -55,7 +55,7 @@ fn recognise(c: &Call) -> Option<Found> {
 }
 
 fn tls(c: &ClientSetup) -> Tls {
-    let Some(ssl) = setting(c, "dialectOptions.ssl") else {
+    let Some(ssl) = c.setting("dialectOptions.ssl") else {
         return Tls::Unset;
     };
     match unquoted(&ssl.value) {
@@ -67,7 +67,7 @@ fn tls(c: &ClientSetup) -> Tls {
 }
 
 fn off(c: &ClientSetup) -> Option<&Setting> {
-    setting(c, "dialectOptions.ssl.rejectUnauthorized")
+    c.setting("dialectOptions.ssl.rejectUnauthorized")
         .filter(|s| matches!(unquoted(&s.value), "false" | "0" | "" | "null"))
 }
 

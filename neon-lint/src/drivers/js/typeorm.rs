@@ -8,7 +8,7 @@
 //! `migrationsRun: true` runs the pending migrations on every `initialize()`, on whatever
 //! host the application uses.
 
-use super::{number, setting, unquoted, Found, JsDriver, Tls};
+use super::{number, unquoted, Found, JsDriver, Tls};
 use crate::extract::js::Call;
 use crate::site::{ClientSetup, Driver, Setting, UrlSource};
 
@@ -52,7 +52,7 @@ fn recognise(c: &Call) -> Option<Found> {
 
 /// `extra.ssl` (spread last into pg's config) or `ssl`.
 fn ssl_prefix(c: &ClientSetup) -> &'static str {
-    if setting(c, "extra.ssl").is_some() {
+    if c.setting("extra.ssl").is_some() {
         "extra.ssl"
     } else {
         "ssl"
@@ -61,7 +61,7 @@ fn ssl_prefix(c: &ClientSetup) -> &'static str {
 
 fn tls(c: &ClientSetup) -> Tls {
     let prefix = ssl_prefix(c);
-    let Some(ssl) = setting(c, prefix) else {
+    let Some(ssl) = c.setting(prefix) else {
         return Tls::Unset;
     };
     match unquoted(&ssl.value) {
@@ -73,7 +73,7 @@ fn tls(c: &ClientSetup) -> Tls {
 }
 
 fn off<'a>(c: &'a ClientSetup, prefix: &str) -> Option<&'a Setting> {
-    setting(c, &format!("{prefix}.rejectUnauthorized"))
+    c.setting(&format!("{prefix}.rejectUnauthorized"))
         .filter(|s| matches!(unquoted(&s.value), "false" | "0" | "" | "null"))
 }
 
@@ -87,7 +87,9 @@ fn verification_off<'a>(c: &'a ClientSetup, urls: &[&str]) -> Option<&'a Setting
 
 /// `connectTimeoutMS` (or pg's own in `extra`), in seconds.
 fn connect_timeout(c: &ClientSetup) -> Option<(&Setting, f64)> {
-    let s = setting(c, "extra.connectionTimeoutMillis").or(setting(c, "connectTimeoutMS"))?;
+    let s = c
+        .setting("extra.connectionTimeoutMillis")
+        .or(c.setting("connectTimeoutMS"))?;
     let ms = number(&s.value)?;
     (ms > 0.0).then_some((s, ms / 1000.0))
 }
@@ -111,6 +113,8 @@ fn startup_parameters(c: &ClientSetup) -> Vec<&Setting> {
 }
 
 fn runs_migrations(c: &ClientSetup) -> Option<(String, &Setting)> {
-    let s = setting(c, "migrationsRun").filter(|s| unquoted(&s.value) == "true")?;
+    let s = c
+        .setting("migrationsRun")
+        .filter(|s| unquoted(&s.value) == "true")?;
     Some(("TypeORM migrationsRun: true".to_string(), s))
 }

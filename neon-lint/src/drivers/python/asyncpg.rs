@@ -11,8 +11,8 @@
 //!   parameter to `connect()` as a keyword argument).
 
 use super::{
-    is_zero, not_a_pool, seconds_of, server_settings, setting, EntryPoint, PyDriver, QueryParams,
-    UrlArg, UrlFacts,
+    is_zero, not_a_pool, seconds_of, server_settings, EntryPoint, PyDriver, QueryParams, UrlArg,
+    UrlFacts,
 };
 use crate::drivers::{StartupParam, StatementCache};
 use crate::site::{ClientSetup, Driver};
@@ -47,7 +47,9 @@ pub(super) static ASYNCPG: PyDriver = PyDriver {
 };
 
 fn statement_cache(c: &ClientSetup, _: &UrlFacts) -> StatementCache {
-    if setting(c, "statement_cache_size").is_some_and(|s| is_zero(&s.value)) {
+    if c.setting("statement_cache_size")
+        .is_some_and(|s| is_zero(&s.value))
+    {
         StatementCache::Off
     } else {
         StatementCache::On {

@@ -8,8 +8,8 @@
 //!   `CONN_HEALTH_CHECKS` (4.1+) tests them before reuse.
 
 use super::{
-    is_true, no_cache, options_strings, seconds, seconds_of, setting, EntryPoint, PyDriver,
-    SetupContext, UrlArg,
+    is_true, no_cache, options_strings, seconds, seconds_of, EntryPoint, PyDriver, SetupContext,
+    UrlArg,
 };
 use crate::drivers::UntestedPool;
 use crate::site::{ClientSetup, Driver};
@@ -38,10 +38,13 @@ pub(super) static DJ_DATABASE_URL: PyDriver = PyDriver {
 };
 
 fn untested_pool(c: &ClientSetup, _: &SetupContext) -> Option<UntestedPool> {
-    let max_age = setting(c, "CONN_MAX_AGE").or_else(|| setting(c, "conn_max_age"))?;
+    let max_age = c
+        .setting("CONN_MAX_AGE")
+        .or_else(|| c.setting("conn_max_age"))?;
     let long = max_age.value.trim() == "None" || seconds(&max_age.value).is_some_and(|s| s > 300.0);
-    let checks = setting(c, "CONN_HEALTH_CHECKS")
-        .or_else(|| setting(c, "conn_health_checks"))
+    let checks = c
+        .setting("CONN_HEALTH_CHECKS")
+        .or_else(|| c.setting("conn_health_checks"))
         .is_some_and(|s| is_true(&s.value));
     if !long || checks {
         return None;

@@ -114,14 +114,6 @@ pub(crate) fn entry(q: &str) -> Option<(&'static PyDriver, &'static EntryPoint)>
     })
 }
 
-/// Whether keyword argument `k` of a `driver` set-up is the driver's own, not the libpq
-/// parameter of the same name.
-pub(crate) fn own_kwarg(driver: Driver, k: &str) -> bool {
-    DRIVERS
-        .iter()
-        .any(|d| d.driver == driver && d.own_kwargs.contains(&k))
-}
-
 /// The driver SQLAlchemy hands a `postgresql+<name>://` URL to.
 pub(crate) fn dbapi(name: &str) -> Option<QueryParams> {
     DRIVERS
@@ -139,15 +131,10 @@ pub(crate) fn of(c: &ClientSetup) -> Option<&'static PyDriver> {
         .or_else(|| DRIVERS.iter().copied().find(|d| d.driver == c.driver))
 }
 
-/// The setting called `name`, the last one written.
-pub(crate) fn setting<'a>(c: &'a ClientSetup, name: &str) -> Option<&'a Setting> {
-    c.settings.iter().rev().find(|s| s.name == name)
-}
-
 /// The first of these settings that holds a plain number of seconds.
 fn seconds_of<'a>(c: &'a ClientSetup, names: &[&str]) -> Option<(&'a Setting, f64)> {
     names.iter().find_map(|n| {
-        let s = setting(c, n)?;
+        let s = c.setting(n)?;
         Some((s, seconds(&s.value)?))
     })
 }
@@ -175,7 +162,7 @@ pub(crate) fn is_true(v: &str) -> bool {
 /// Whether `prepare_threshold` (under `prefix`) is `None`, psycopg 3's only way to stop
 /// preparing (`0` prepares every query).
 fn psycopg_prepares(c: &ClientSetup, name: &str, switch_off: &'static str) -> StatementCache {
-    if setting(c, name).is_some_and(|s| is_none(&s.value)) {
+    if c.setting(name).is_some_and(|s| is_none(&s.value)) {
         StatementCache::Off
     } else {
         StatementCache::On {

@@ -8,8 +8,8 @@
 //!   (600 s by default).
 
 use super::{
-    options_strings, psycopg_prepares, seconds, seconds_of, setting, EntryPoint, PyDriver,
-    SetupContext, UrlArg, UrlFacts,
+    options_strings, psycopg_prepares, seconds, seconds_of, EntryPoint, PyDriver, SetupContext,
+    UrlArg, UrlFacts,
 };
 use crate::drivers::{StatementCache, UntestedPool};
 use crate::site::{ClientSetup, Driver, UNKNOWN_OPTIONS};
@@ -46,12 +46,13 @@ fn statement_cache(c: &ClientSetup, _: &UrlFacts) -> StatementCache {
 }
 
 fn untested_pool(c: &ClientSetup, _: &SetupContext) -> Option<UntestedPool> {
-    let checked = setting(c, "check").is_some();
-    let short_idle = setting(c, "max_idle")
+    let checked = c.setting("check").is_some();
+    let short_idle = c
+        .setting("max_idle")
         .and_then(|s| seconds(&s.value))
         .is_some_and(|s| s > 0.0 && s <= 300.0);
     // `**options` built elsewhere may hold `check`.
-    let unknown_options = setting(c, UNKNOWN_OPTIONS).is_some();
+    let unknown_options = c.setting(UNKNOWN_OPTIONS).is_some();
     if checked || short_idle || unknown_options {
         return None;
     }

@@ -9,7 +9,7 @@
 //!   `pool_recycle` replaces connections older than it (by age only).
 
 use super::{
-    is_none, is_true, is_zero, seconds, seconds_of, server_settings, setting, EntryPoint, PyDriver,
+    is_none, is_true, is_zero, seconds, seconds_of, server_settings, EntryPoint, PyDriver,
     SetupContext, UrlArg, UrlFacts,
 };
 use crate::drivers::{StartupParam, StatementCache, UntestedPool};
@@ -52,10 +52,12 @@ pub(super) static SQLALCHEMY: PyDriver = PyDriver {
 };
 
 fn statement_cache(c: &ClientSetup, url: &UrlFacts) -> StatementCache {
-    let zero = |name: &str| setting(c, name).is_some_and(|s| is_zero(&s.value));
+    let zero = |name: &str| c.setting(name).is_some_and(|s| is_zero(&s.value));
     match url.dbapi {
         Some("psycopg") => {
-            if setting(c, "connect_args.prepare_threshold").is_some_and(|s| is_none(&s.value)) {
+            if c.setting("connect_args.prepare_threshold")
+                .is_some_and(|s| is_none(&s.value))
+            {
                 StatementCache::Off
             } else {
                 StatementCache::On {
@@ -90,16 +92,21 @@ fn statement_cache(c: &ClientSetup, url: &UrlFacts) -> StatementCache {
 }
 
 fn untested_pool(c: &ClientSetup, cx: &SetupContext) -> Option<UntestedPool> {
-    let pre_ping = setting(c, "pool_pre_ping").is_some_and(|s| is_true(&s.value));
-    let null_pool = setting(c, "poolclass").is_some_and(|s| s.value.ends_with("NullPool"));
-    let recycled = setting(c, "pool_recycle")
+    let pre_ping = c
+        .setting("pool_pre_ping")
+        .is_some_and(|s| is_true(&s.value));
+    let null_pool = c
+        .setting("poolclass")
+        .is_some_and(|s| s.value.ends_with("NullPool"));
+    let recycled = c
+        .setting("pool_recycle")
         .and_then(|s| seconds(&s.value))
         .is_some_and(|s| s > 0.0 && s <= 300.0);
     // `**options` built elsewhere may hold `pool_pre_ping`; Alembic's `env.py` builds its
     // engine for one migration run, whose connections cannot go stale between requests;
     // a one-shot script disposes of its engine before anything can go stale.
-    let unknown_options = setting(c, UNKNOWN_OPTIONS).is_some();
-    let disposed = setting(c, "dispose").is_some();
+    let unknown_options = c.setting(UNKNOWN_OPTIONS).is_some();
+    let disposed = c.setting("dispose").is_some();
     if pre_ping || null_pool || recycled || unknown_options || cx.one_migration_run || disposed {
         return None;
     }

@@ -16,8 +16,8 @@ pub(super) static BB8: RustDriver = RustDriver {
     ..POOL_OF_POSTGRES_CONNECTIONS
 };
 
-/// What bb8-postgres and r2d2_postgres share: a pool of (tokio-)postgres connections, with
-/// its checkout test and its timeout.
+/// What bb8-postgres and r2d2_postgres share (and diesel's and diesel-async's pools): a
+/// pool of (tokio-)postgres connections, with its checkout test and its timeout.
 pub(super) const POOL_OF_POSTGRES_CONNECTIONS: RustDriver = RustDriver {
     driver: Driver::Bb8,
     entry_points: &[],

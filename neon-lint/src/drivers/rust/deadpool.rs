@@ -65,7 +65,7 @@ fn untested_pool(c: &ClientSetup) -> Option<UntestedPool> {
             "`RecyclingMethod::Fast` checks only `is_closed()`, never the server: a connection dropped without a close reaching the client is handed out",
         ),
         Some(_) => return None,
-        None if super::setting(c, "config_source").is_some()
+        None if c.setting("config_source").is_some()
             || c.api.ends_with("Manager::from_config") =>
         {
             return None

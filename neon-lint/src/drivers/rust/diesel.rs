@@ -7,9 +7,7 @@
 //! - Its r2d2 pool: `connection_timeout` bounds getting a connection,
 //!   `test_on_check_out` (true by default) tests one before handing it out.
 
-use super::{
-    no_startup_parameters, test_on_check_out_off, Args, CrateMatch, Makes, RustDriver, RustEntry,
-};
+use super::{Args, CrateMatch, Makes, RustDriver, RustEntry};
 use crate::drivers::NamedStatements;
 use crate::site::{ClientSetup, ConnectionUse, Driver};
 
@@ -39,15 +37,10 @@ pub(super) static DIESEL: RustDriver = RustDriver {
             settings: &[],
         },
     ],
-    connect_timeout_settings: &["connection_timeout"],
     url_parser: None,
     takes_tls_connector: false,
-    untested_pool: test_on_check_out_off,
-    startup_parameters: no_startup_parameters,
     named_statements,
-    named_statement_uses: &[],
-    connection_hooks: &[],
-    session_settings: &[],
+    ..super::bb8::POOL_OF_POSTGRES_CONNECTIONS
 };
 
 /// The use the Rust front end records for

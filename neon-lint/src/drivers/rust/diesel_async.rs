@@ -6,10 +6,7 @@
 //!   unless a custom set-up (`new_with_config`) brings a connector.
 //! - bb8 pools of it: `connection_timeout`, `test_on_check_out`.
 
-use super::{
-    no_startup_parameters, test_on_check_out_off, Args, CrateMatch, Makes, RustDriver, RustEntry,
-    SettingsFrom,
-};
+use super::{Args, CrateMatch, Makes, RustDriver, RustEntry, SettingsFrom};
 use crate::drivers::NamedStatements;
 use crate::site::{ClientSetup, ConnectionUse, Driver};
 
@@ -53,15 +50,9 @@ pub(super) static DIESEL_ASYNC: RustDriver = RustDriver {
             settings: &[],
         },
     ],
-    connect_timeout_settings: &["connection_timeout"],
-    url_parser: Some(&super::tokio_postgres::PARSER),
     takes_tls_connector: false,
-    untested_pool: test_on_check_out_off,
-    startup_parameters: no_startup_parameters,
     named_statements,
-    named_statement_uses: &[],
-    connection_hooks: &[],
-    session_settings: &[],
+    ..super::bb8::POOL_OF_POSTGRES_CONNECTIONS
 };
 
 /// diesel-async runs every query as a named tokio-postgres statement, whatever its cache

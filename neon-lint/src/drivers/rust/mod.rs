@@ -21,7 +21,7 @@ mod tokio_postgres;
 use neon_lint_core::conninfo::Param;
 
 use super::{NamedStatements, StartupParam, UntestedPool};
-use crate::site::{ClientSetup, ConnectionUse, Driver, Setting};
+use crate::site::{ClientSetup, ConnectionUse, Driver};
 
 /// One Rust driver's knowledge.
 pub(crate) struct RustDriver {
@@ -224,11 +224,6 @@ fn no_named_statements(_: &ClientSetup, _: &[ConnectionUse]) -> Option<NamedStat
     None
 }
 
-/// The setting called `name`, the last one written.
-fn setting<'a>(c: &'a ClientSetup, name: &str) -> Option<&'a Setting> {
-    c.settings.iter().rev().find(|s| s.name == name)
-}
-
 /// Whether an `options` text sets server settings (`-c key=value`, `--key=value`).
 fn sets_server_settings(options: &str) -> bool {
     options
@@ -263,7 +258,9 @@ fn options_text(c: &ClientSetup) -> Vec<StartupParam<'_>> {
 /// r2d2 and bb8 (also diesel's r2d2 manager): `test_on_check_out(false)` hands out idle
 /// connections untested (the default, `true`, runs a query first).
 fn test_on_check_out_off(c: &ClientSetup) -> Option<UntestedPool> {
-    let s = setting(c, "test_on_check_out").filter(|s| s.value.trim() == "false")?;
+    let s = c
+        .setting("test_on_check_out")
+        .filter(|s| s.value.trim() == "false")?;
     Some(UntestedPool {
         span: s.span.clone(),
         what: "`test_on_check_out(false)` hands out idle connections untested".into(),

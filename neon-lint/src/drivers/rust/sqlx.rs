@@ -13,7 +13,7 @@
 
 use neon_lint_core::conninfo::Param;
 
-use super::{setting, Args, CrateMatch, Makes, RustDriver, RustEntry, SettingsFrom, UrlParser};
+use super::{Args, CrateMatch, Makes, RustDriver, RustEntry, SettingsFrom, UrlParser};
 use crate::drivers::{NamedStatements, Sends, StartupParam, UntestedPool};
 use crate::site::{ClientSetup, ConnectionUse, Driver};
 
@@ -87,8 +87,12 @@ fn rejects(p: &Param, _written: bool) -> Option<(String, String)> {
 /// `test_before_acquire(false)` is safe only when idle connections are closed before the
 /// compute suspends (5 minutes by default). sea-orm's options say the same.
 pub(super) fn untested_pool(c: &ClientSetup) -> Option<UntestedPool> {
-    let s = setting(c, "test_before_acquire").filter(|s| s.value.trim() == "false")?;
-    let idle = setting(c, "idle_timeout").and_then(|i| super::duration_secs(&i.value));
+    let s = c
+        .setting("test_before_acquire")
+        .filter(|s| s.value.trim() == "false")?;
+    let idle = c
+        .setting("idle_timeout")
+        .and_then(|i| super::duration_secs(&i.value));
     if idle.is_some_and(|t| t > 0.0 && t < 300.0) {
         return None;
     }
@@ -123,7 +127,9 @@ pub(super) fn named_statements(c: &ClientSetup, _: &[ConnectionUse]) -> Option<N
     if c.driver == Driver::SeaOrm && !c.api.starts_with("Database::") {
         return None;
     }
-    let cap0 = setting(c, "statement_cache_capacity").filter(|s| s.value.trim() == "0");
+    let cap0 = c
+        .setting("statement_cache_capacity")
+        .filter(|s| s.value.trim() == "0");
     Some(NamedStatements {
         does: "sqlx prepares named statements (`sqlx_s_N`)",
         label: "pool on PgBouncer in transaction mode",
